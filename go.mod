@@ -3,8 +3,8 @@ module github.com/darkgo/darkgo
 go 1.26
 
 require (
-	github.com/klauspost/cpuid/v2 v2.4.2 // indirect
-	golang.org/x/image v0.48.0 // indirect
-	golang.org/x/sys v0.50.0 // indirect
-	gopkg.in/ini.v1 v1.68.0 // indirect
+	github.com/klauspost/cpuid/v2 v2.4.2
+	golang.org/x/image v0.48.0
+	golang.org/x/sys v0.50.0
+	gopkg.in/ini.v1 v1.68.0
 )
