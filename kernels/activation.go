@@ -1,0 +1,207 @@
+package kernels
+
+import "math"
+
+// Activation is a Darknet activation function. The formulas follow
+// AlexeyAB/darknet src/activations.{h,c} in float32 arithmetic.
+type Activation uint8
+
+const (
+	Linear   Activation = iota // x
+	Leaky                      // x > 0 ? x : 0.1x
+	Relu                       // x * (x > 0)
+	Logistic                   // 1 / (1 + e^-x)
+	Mish                       // x * tanh(softplus(x)), softplus threshold 20
+	Swish                      // x * logistic(x)
+	Tanh                       // 2/(1+e^-2x) - 1 (Darknet's form)
+	Relie                      // x > 0 ? x : 0.01x
+	Ramp                       // x*(x>0) + 0.1x
+	Elu                        // x >= 0 ? x : e^x - 1
+	Selu                       // 1.0507x or 1.0507·1.6732·(e^x - 1)
+	Gelu                       // 0.5x(1 + tanh(0.797885x + 0.035677x³))
+	Loggy                      // 2/(1+e^-x) - 1
+	Plse                       // piecewise linear sigmoid
+	Stair                      // Darknet's stair
+	Hardtan                    // clamp(x, -1, 1)
+	Lhtan                      // leaky hard tanh
+	HardMish                   // x > 0 ? x : x > -2 ? x²/2 + x : 0
+	Relu6                      // clamp(x, 0, 6) (Darknet's CPU path returns 0; the engine decides)
+	numActivations
+)
+
+var activationNames = [...]string{
+	Linear: "linear", Leaky: "leaky", Relu: "relu", Logistic: "logistic", Mish: "mish",
+	Swish: "swish", Tanh: "tanh", Relie: "relie", Ramp: "ramp", Elu: "elu", Selu: "selu",
+	Gelu: "gelu", Loggy: "loggy", Plse: "plse", Stair: "stair", Hardtan: "hardtan",
+	Lhtan: "lhtan", HardMish: "hard_mish", Relu6: "relu6",
+}
+
+// String returns the cfg spelling of the activation.
+func (a Activation) String() string {
+	if a < numActivations {
+		return activationNames[a]
+	}
+	return "activation(" + itoaSmall(int(a)) + ")"
+}
+
+// ParseActivation maps a cfg activation name to an Activation.
+func ParseActivation(s string) (Activation, bool) {
+	for i, n := range activationNames {
+		if n == s {
+			return Activation(i), true
+		}
+	}
+	return Linear, false
+}
+
+func itoaSmall(v int) string {
+	if v < 10 {
+		return string(rune('0' + v))
+	}
+	return itoaSmall(v/10) + string(rune('0'+v%10))
+}
+
+func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
+
+func logisticf(x float32) float32 { return 1 / (1 + expf(-x)) }
+
+// tanhf is Darknet's tanh_activate: 2/(1+e^-2x) - 1.
+func tanhf(x float32) float32 { return 2/(1+expf(-2*x)) - 1 }
+
+// softplusf is Darknet's softplus_activate with its threshold argument.
+func softplusf(x, threshold float32) float32 {
+	if x > threshold {
+		return x
+	} else if x < -threshold {
+		return expf(x)
+	}
+	return float32(math.Log(float64(expf(x) + 1)))
+}
+
+// mishThreshold is MISH_THRESHOLD in Darknet's activate_array_mish.
+const mishThreshold = 20
+
+// Apply evaluates the activation on one value.
+func (a Activation) Apply(x float32) float32 {
+	switch a {
+	case Linear:
+		return x
+	case Leaky:
+		if x > 0 {
+			return x
+		}
+		return 0.1 * x
+	case Relu:
+		if x > 0 {
+			return x
+		}
+		return 0 * x // keeps Darknet's x*(x>0) sign of zero and NaN propagation
+	case Logistic:
+		return logisticf(x)
+	case Mish:
+		return x * tanhf(softplusf(x, mishThreshold))
+	case Swish:
+		return x * logisticf(x)
+	case Tanh:
+		return tanhf(x)
+	case Relie:
+		if x > 0 {
+			return x
+		}
+		return 0.01 * x
+	case Ramp:
+		r := float32(0)
+		if x > 0 {
+			r = x
+		}
+		return r + 0.1*x
+	case Elu:
+		if x >= 0 {
+			return x
+		}
+		return expf(x) - 1
+	case Selu:
+		if x >= 0 {
+			return 1.0507 * x
+		}
+		return 1.0507 * 1.6732 * (expf(x) - 1)
+	case Gelu:
+		// Darknet computes this expression in double (its constants are
+		// double literals) with tanhf; float64 then rounding matches closely.
+		xd := float64(x)
+		return float32(0.5 * xd * (1 + float64(float32(math.Tanh(float64(float32(0.797885*xd+0.035677*math.Pow(xd, 3))))))))
+	case Loggy:
+		return 2/(1+expf(-x)) - 1
+	case Plse:
+		if x < -4 {
+			return 0.01 * (x + 4)
+		}
+		if x > 4 {
+			return 0.01*(x-4) + 1
+		}
+		return 0.125*x + 0.5
+	case Stair:
+		n := int(math.Floor(float64(x)))
+		if n%2 == 0 {
+			return float32(math.Floor(float64(x / 2)))
+		}
+		return (x - float32(n)) + float32(math.Floor(float64(x/2)))
+	case Hardtan:
+		if x < -1 {
+			return -1
+		}
+		if x > 1 {
+			return 1
+		}
+		return x
+	case Lhtan:
+		if x < 0 {
+			return 0.001 * x
+		}
+		if x > 1 {
+			return 0.001*(x-1) + 1
+		}
+		return x
+	case HardMish:
+		if x > 0 {
+			return x
+		}
+		if x > -2 {
+			return x*x/2 + x
+		}
+		return 0
+	case Relu6:
+		if x < 0 {
+			return 0
+		}
+		if x > 6 {
+			return 6
+		}
+		return x
+	}
+	return x
+}
+
+// Activate applies a to every element of x in place.
+func Activate(x []float32, a Activation) {
+	switch a {
+	case Linear:
+		return
+	case Leaky:
+		for i, v := range x {
+			if !(v > 0) {
+				x[i] = 0.1 * v
+			}
+		}
+	case Relu:
+		for i, v := range x {
+			if !(v > 0) {
+				x[i] = 0 * v
+			}
+		}
+	default:
+		for i, v := range x {
+			x[i] = a.Apply(v)
+		}
+	}
+}

@@ -1,0 +1,98 @@
+package kernels
+
+// ConvOutSize is the output extent of im2col along one axis:
+// (in + 2·pad − (dilation·(k−1)+1)) / stride + 1, the formula of Darknet's
+// im2col_cpu_ext (Caffe's). pad is the padding im2col applies, which for a
+// Darknet conv layer is l.pad·l.dilation. It returns 0 when the window does
+// not fit.
+func ConvOutSize(in, k, pad, stride, dilation int) int {
+	if stride < 1 || dilation < 1 || k < 1 {
+		return 0
+	}
+	span := dilation*(k-1) + 1
+	if in+2*pad < span {
+		return 0
+	}
+	return (in+2*pad-span)/stride + 1
+}
+
+// Im2col unrolls the CHW image data (channels×height×width) into the
+// column matrix col with rows channels·kernelH·kernelW and columns
+// outH·outW (ConvOutSize for each axis), exactly like Darknet's
+// im2col_cpu_ext:
+//
+//	col[((c·kernelH+ky)·kernelW+kx)·outH·outW + oy·outW + ox] =
+//	    data[c][oy·strideH − padH + ky·dilationH][ox·strideW − padW + kx·dilationW]
+//
+// with zeros where the source pixel is outside the image. It panics on
+// inconsistent arguments (programmer error).
+func Im2col(data []float32, channels, height, width, kernelH, kernelW, padH, padW, strideH, strideW, dilationH, dilationW int, col []float32) {
+	if channels < 0 || height < 0 || width < 0 || kernelH < 1 || kernelW < 1 || padH < 0 || padW < 0 ||
+		strideH < 1 || strideW < 1 || dilationH < 1 || dilationW < 1 {
+		panic("kernels: Im2col: bad geometry")
+	}
+	outH := ConvOutSize(height, kernelH, padH, strideH, dilationH)
+	outW := ConvOutSize(width, kernelW, padW, strideW, dilationW)
+	if len(data) < channels*height*width {
+		panic("kernels: Im2col: data too short")
+	}
+	plane := outH * outW
+	if len(col) < channels*kernelH*kernelW*plane {
+		panic("kernels: Im2col: col too short")
+	}
+	if plane == 0 {
+		return
+	}
+	row := 0
+	for c := 0; c < channels; c++ {
+		src := data[c*height*width : (c+1)*height*width]
+		for ky := 0; ky < kernelH; ky++ {
+			for kx := 0; kx < kernelW; kx++ {
+				dst := col[row*plane : (row+1)*plane]
+				row++
+				im2colRow(dst, src, height, width, outH, outW, ky*dilationH-padH, kx*dilationW-padW, strideH, strideW)
+			}
+		}
+	}
+}
+
+// im2colRow fills one row of col: the (ky,kx) tap of one channel for every
+// output position. y0/x0 are the source coordinates of output (0,0).
+func im2colRow(dst, src []float32, height, width, outH, outW, y0, x0, strideH, strideW int) {
+	// Output columns whose source x is inside [0,width): ox in [oxLo,oxHi).
+	oxLo := 0
+	if x0 < 0 {
+		oxLo = min((-x0+strideW-1)/strideW, outW)
+	}
+	oxHi := outW
+	if last := x0 + (outW-1)*strideW; last >= width {
+		if x0 >= width {
+			oxHi = 0
+		} else {
+			oxHi = (width-1-x0)/strideW + 1
+		}
+	}
+	if oxHi < oxLo {
+		oxHi = oxLo
+	}
+	for oy := 0; oy < outH; oy++ {
+		d := dst[oy*outW : (oy+1)*outW]
+		y := y0 + oy*strideH
+		if y < 0 || y >= height {
+			clear(d)
+			continue
+		}
+		clear(d[:oxLo])
+		s := src[y*width : (y+1)*width]
+		if strideW == 1 {
+			copy(d[oxLo:oxHi], s[x0+oxLo:x0+oxHi])
+		} else {
+			x := x0 + oxLo*strideW
+			for ox := oxLo; ox < oxHi; ox++ {
+				d[ox] = s[x]
+				x += strideW
+			}
+		}
+		clear(d[oxHi:])
+	}
+}

@@ -1,0 +1,103 @@
+package kernels
+
+// Small vector helpers for the engine's non-GEMM layers. They panic when
+// the slices' lengths disagree (programmer error).
+
+func checkLen(fn string, a, b int) {
+	if a != b {
+		panic("kernels: " + fn + ": length mismatch")
+	}
+}
+
+// Add sets dst[i] += x[i].
+func Add(dst, x []float32) {
+	checkLen("Add", len(dst), len(x))
+	for i, v := range x {
+		dst[i] += v
+	}
+}
+
+// Axpy sets dst[i] += alpha·x[i].
+func Axpy(alpha float32, x, dst []float32) {
+	checkLen("Axpy", len(dst), len(x))
+	for i, v := range x {
+		dst[i] += alpha * v
+	}
+}
+
+// Mul sets dst[i] *= x[i].
+func Mul(dst, x []float32) {
+	checkLen("Mul", len(dst), len(x))
+	for i, v := range x {
+		dst[i] *= v
+	}
+}
+
+// Scale sets x[i] *= s.
+func Scale(s float32, x []float32) {
+	for i := range x {
+		x[i] *= s
+	}
+}
+
+// ScaleAdd sets x[i] = x[i]·s + b (batch-norm style affine).
+func ScaleAdd(s, b float32, x []float32) {
+	for i := range x {
+		x[i] = x[i]*s + b
+	}
+}
+
+// AddConst sets x[i] += b.
+func AddConst(b float32, x []float32) {
+	for i := range x {
+		x[i] += b
+	}
+}
+
+// Fill sets every element of x to v.
+func Fill(x []float32, v float32) {
+	for i := range x {
+		x[i] = v
+	}
+}
+
+// Max sets dst[i] = max(dst[i], x[i]) (NaN in dst is kept, as with
+// Darknet's `if (val > max) max = val` comparison order).
+func Max(dst, x []float32) {
+	checkLen("Max", len(dst), len(x))
+	for i, v := range x {
+		if v > dst[i] {
+			dst[i] = v
+		}
+	}
+}
+
+// Sum returns the sum of x, accumulated in float32 from left to right like
+// Darknet's loops.
+func Sum(x []float32) float32 {
+	var s float32
+	for _, v := range x {
+		s += v
+	}
+	return s
+}
+
+// AddBias adds bias[c] to each of the channels planes of size plane in x
+// (x is channels×plane, CHW).
+func AddBias(x []float32, bias []float32, plane int) {
+	if len(x) != len(bias)*plane {
+		panic("kernels: AddBias: length mismatch")
+	}
+	for c, b := range bias {
+		AddConst(b, x[c*plane:(c+1)*plane])
+	}
+}
+
+// ActivateChannels adds bias (may be nil) per channel and applies the
+// activation, over channels planes of size plane.
+func ActivateChannels(x []float32, bias []float32, plane int, a Activation) {
+	if bias != nil {
+		AddBias(x, bias, plane)
+	}
+	Activate(x, a)
+}
