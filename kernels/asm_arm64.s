@@ -15,6 +15,10 @@
 // One k step is 24 FMLA (by element) + 4 loads: each FMLA multiplies a B quad
 // by one A lane, so A is never broadcast separately.
 //
+// accumulate != 0 adds C to the finished sums after the loop (as the contract
+// and the generic kernel do), so C is not read before the FMLAs start; C's
+// rows are prefetched at entry so their misses overlap the loop.
+//
 // Registers are not saved: Go's ABI has no callee-saved vector registers.
 
 // FMLA Vd.4S, Vn.4S, Vm.S[i]   (Vd += Vn * Vm[i], "fmla vD.4s, vN.4s, vM.s[i]")
@@ -22,8 +26,21 @@
 // by-element form is emitted as its A64 encoding:
 //   0 Q=1 0 01111 1 sz=0 L M Rm 0001 H 0 Rn Rd,  i = H:L, Vm = M:Rm (any of V0-V31)
 // e.g. FMLA_ELEM(0, 1, 2, 0) = 0x4f821020 = fmla v0.4s, v1.4s, v2.s[0].
-// The test disassembles the function and checks every word against this.
+// (`go tool objdump` on an arm64 test binary decodes every such word as the
+// intended VFMLA Vm.S[i], Vn.S4, Vd.S4; the tests under qemu check the sums.)
 #define FMLA_ELEM(d, n, m, i) WORD $(0x4F801000 | (((i)&1)<<21) | ((m)<<16) | (((i)>>1)<<11) | ((n)<<5) | (d))
+
+// FADD Vd.4S, Vn.4S, Vm.4S   ("fadd vD.4s, vN.4s, vM.4s"; Go's assembler has
+// no vector FADD):  0 Q=1 0 01110 0 sz=0 1 Rm 110101 Rn Rd.
+// e.g. FADD_4S(0, 1, 2) = 0x4e22d420 = fadd v0.4s, v1.4s, v2.4s.
+#define FADD_4S(d, n, m) WORD $(0x4E20D400 | ((m)<<16) | ((n)<<5) | (d))
+
+// ADDROW(acc, t): the three accumulators of one C row, V(acc)..V(acc+2),
+// += the C row loaded into V(t)..V(t+2).
+#define ADDROW(acc, t) \
+	FADD_4S(acc, acc, t); \
+	FADD_4S((acc)+1, (acc)+1, (t)+1); \
+	FADD_4S((acc)+2, (acc)+2, (t)+2)
 
 // COLUMN(q, alo, ahi): for every row r, V(8+3r+q) += V(2+q) * A[r], with A
 // rows 0-3 in the lanes of V(alo) and rows 4-7 in the lanes of V(ahi).
@@ -82,21 +99,35 @@ TEXT ·sgemmKernelNEON(SB), NOSPLIT, $0-48
 	MOVD accumulate+40(FP), R5
 	LSL  $2, R4                // ldc in bytes
 
-	// Accumulating starts the sums from C itself (as Darknet's gemm
-	// adds into C), which needs no separate add pass at the end.
-	CBZ  R5, zero
+	// Prefetch the C tile for writing while the k loop runs: a 48-byte row
+	// spans at most two 64-byte lines, and whenever it does, row+48 lies in
+	// the second one. C is only read or written after the loop, so its
+	// cache misses overlap the FMLAs instead of stalling them.
 	MOVD R3, R6
-	VLD1.P (R6)(R4), [V8.S4, V9.S4, V10.S4]
-	VLD1.P (R6)(R4), [V11.S4, V12.S4, V13.S4]
-	VLD1.P (R6)(R4), [V14.S4, V15.S4, V16.S4]
-	VLD1.P (R6)(R4), [V17.S4, V18.S4, V19.S4]
-	VLD1.P (R6)(R4), [V20.S4, V21.S4, V22.S4]
-	VLD1.P (R6)(R4), [V23.S4, V24.S4, V25.S4]
-	VLD1.P (R6)(R4), [V26.S4, V27.S4, V28.S4]
-	VLD1   (R6), [V29.S4, V30.S4, V31.S4]
-	B    start
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
+	ADD  R4, R6
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
+	ADD  R4, R6
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
+	ADD  R4, R6
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
+	ADD  R4, R6
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
+	ADD  R4, R6
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
+	ADD  R4, R6
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
+	ADD  R4, R6
+	PRFM (R6), PSTL1KEEP
+	PRFM 48(R6), PSTL1KEEP
 
-zero:
 	VEOR V8.B16, V8.B16, V8.B16
 	VEOR V9.B16, V9.B16, V9.B16
 	VEOR V10.B16, V10.B16, V10.B16
@@ -122,9 +153,14 @@ zero:
 	VEOR V30.B16, V30.B16, V30.B16
 	VEOR V31.B16, V31.B16, V31.B16
 
-start:
 	CMP  $0, R0
-	BLE  store                 // k <= 0: C (zeroed or unchanged) is stored back
+	BGT  kloop
+	// k <= 0: the sum is empty. C is zeroed, or left exactly as it is
+	// (adding +0 would turn a -0 into +0).
+	CBZ  R5, put
+	RET
+
+kloop:
 
 	// Prologue: step 0's A and B.
 	VLD1.P 32(R1), [V0.S4, V1.S4]
@@ -153,6 +189,28 @@ last:
 	LAST01
 
 store:
+	// C += sum (accumulate) or C = sum: the sums are added to C only
+	// now, in the order the contract states. V0-V7 are free here.
+	CBZ  R5, put
+	MOVD R3, R6
+	VLD1.P (R6)(R4), [V0.S4, V1.S4, V2.S4]
+	VLD1.P (R6)(R4), [V3.S4, V4.S4, V5.S4]
+	ADDROW(8, 0)
+	VLD1.P (R6)(R4), [V0.S4, V1.S4, V2.S4]
+	ADDROW(11, 3)
+	VLD1.P (R6)(R4), [V3.S4, V4.S4, V5.S4]
+	ADDROW(14, 0)
+	VLD1.P (R6)(R4), [V0.S4, V1.S4, V2.S4]
+	ADDROW(17, 3)
+	VLD1.P (R6)(R4), [V3.S4, V4.S4, V5.S4]
+	ADDROW(20, 0)
+	VLD1.P (R6)(R4), [V0.S4, V1.S4, V2.S4]
+	ADDROW(23, 3)
+	VLD1   (R6), [V3.S4, V4.S4, V5.S4]
+	ADDROW(26, 0)
+	ADDROW(29, 3)
+
+put:
 	VST1.P [V8.S4, V9.S4, V10.S4], (R3)(R4)
 	VST1.P [V11.S4, V12.S4, V13.S4], (R3)(R4)
 	VST1.P [V14.S4, V15.S4, V16.S4], (R3)(R4)
