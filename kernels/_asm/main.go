@@ -1,0 +1,180 @@
+// Command _asm generates kernels/asm_amd64.s: the AVX2+FMA and AVX-512
+// full-tile SGEMM microkernels and the peak-FMA loops used to state "% of
+// peak" in benchmarks. Run it through `go generate ./kernels` (see
+// kernels/asm_amd64.go); CI regenerates and fails if the file changes.
+//
+// Every microkernel implements the contract in kernels/registry.go:
+//
+//	c[i*ldc+j]  = Σ_p a[p*MR+i]*b[p*NR+j]   (accumulate == 0)
+//	c[i*ldc+j] += Σ_p a[p*MR+i]*b[p*NR+j]   (otherwise)
+package main
+
+import (
+	"fmt"
+
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+// isa describes one vector extension: its register file and width.
+type isa struct {
+	name  string
+	lanes int // float32 lanes per vector
+	vec   func(i int) VecPhysical
+	zero  func(r VecPhysical)
+}
+
+var ymm = []VecPhysical{Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14, Y15}
+
+var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14, Z15,
+	Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26, Z27, Z28, Z29, Z30, Z31}
+
+var (
+	avx2 = isa{
+		name:  "AVX2",
+		lanes: 8,
+		vec:   func(i int) VecPhysical { return ymm[i] },
+		zero:  func(r VecPhysical) { VXORPS(r, r, r) },
+	}
+	// Only AVX512F instructions are used (VPXORD rather than VXORPS, which
+	// would need AVX512DQ on zmm), so dispatch checks AVX512F alone.
+	avx512 = isa{
+		name:  "AVX512",
+		lanes: 16,
+		vec:   func(i int) VecPhysical { return zmm[i] },
+		zero:  func(r VecPhysical) { VPXORD(r, r, r) },
+	}
+)
+
+// kernel emits sgemmKernel<name> for an MR×(nv·lanes) tile. Accumulators
+// use registers 0..mr·nv-1, the B row nv more, and two registers alternate
+// for the broadcast A values so consecutive rows do not serialise on one.
+func kernel(s isa, mr, nv, unroll int) {
+	nr := nv * s.lanes
+	vb := s.lanes * 4
+	name := fmt.Sprintf("sgemmKernel%s", s.name)
+	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, accumulate int)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s computes a %dx%d tile: c = (accumulate ? c : 0) + a·b for packed panels a (k×%d) and b (k×%d).", name, mr, nr, mr, nr))
+
+	k := Load(Param("k"), GP64())
+	a := Load(Param("a"), GP64())
+	b := Load(Param("b"), GP64())
+
+	acc := func(i, v int) VecPhysical { return s.vec(i*nv + v) }
+	bv := func(v int) VecPhysical { return s.vec(mr*nv + v) }
+	bc := func(i int) VecPhysical { return s.vec(mr*nv + nv + i%2) }
+
+	Comment("Zero the accumulators.")
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			s.zero(acc(i, v))
+		}
+	}
+
+	step := func(p int) {
+		for v := 0; v < nv; v++ {
+			VMOVUPS(Mem{Base: b, Disp: p*nr*4 + v*vb}, bv(v))
+		}
+		for i := 0; i < mr; i++ {
+			VBROADCASTSS(Mem{Base: a, Disp: (p*mr + i) * 4}, bc(i))
+			for v := 0; v < nv; v++ {
+				VFMADD231PS(bv(v), bc(i), acc(i, v))
+			}
+		}
+	}
+
+	Comment(fmt.Sprintf("Main loop, unrolled %d times.", unroll))
+	Label(name + "_loop")
+	CMPQ(k, U32(unroll))
+	JL(LabelRef(name + "_tail"))
+	for p := 0; p < unroll; p++ {
+		step(p)
+	}
+	ADDQ(U32(unroll*mr*4), a)
+	ADDQ(U32(unroll*nr*4), b)
+	SUBQ(U32(unroll), k)
+	JMP(LabelRef(name + "_loop"))
+
+	Label(name + "_tail")
+	TESTQ(k, k)
+	JE(LabelRef(name + "_store"))
+	step(0)
+	ADDQ(U32(mr*4), a)
+	ADDQ(U32(nr*4), b)
+	DECQ(k)
+	JMP(LabelRef(name + "_tail"))
+
+	Label(name + "_store")
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	accumulate := Load(Param("accumulate"), GP64())
+	TESTQ(accumulate, accumulate)
+	JE(LabelRef(name + "_overwrite"))
+	Comment("c += acc")
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VADDPS(Mem{Base: c, Disp: v * vb}, acc(i, v), acc(i, v))
+			VMOVUPS(acc(i, v), Mem{Base: c, Disp: v * vb})
+		}
+		if i < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+
+	Label(name + "_overwrite")
+	Comment("c = acc")
+	for i := 0; i < mr; i++ {
+		for v := 0; v < nv; v++ {
+			VMOVUPS(acc(i, v), Mem{Base: c, Disp: v * vb})
+		}
+		if i < mr-1 {
+			ADDQ(ldc, c)
+		}
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// peak emits peakFMA<name>(n int): n iterations of chains independent
+// vector FMAs, enough chains to cover FMA latency on two FMA ports, so its
+// throughput is the machine's FMA peak (2·lanes·chains FLOP per iteration).
+func peak(s isa, chains int) {
+	name := "peakFMA" + s.name
+	TEXT(name, NOSPLIT, "func(n int)")
+	Doc(fmt.Sprintf("%s runs n iterations of %d independent FMAs (%d FLOP each) for the peak-throughput benchmark.", name, chains, 2*s.lanes))
+	n := Load(Param("n"), GP64())
+	x, y := s.vec(chains), s.vec(chains+1)
+	s.zero(x)
+	s.zero(y)
+	for i := 0; i < chains; i++ {
+		s.zero(s.vec(i))
+	}
+	Label(name + "_loop")
+	TESTQ(n, n)
+	JE(LabelRef(name + "_done"))
+	for i := 0; i < chains; i++ {
+		VFMADD231PS(x, y, s.vec(i))
+	}
+	DECQ(n)
+	JMP(LabelRef(name + "_loop"))
+	Label(name + "_done")
+	VZEROUPPER()
+	RET()
+}
+
+func main() {
+	ConstraintExpr("!purego")
+	// AVX2: 6×16 uses 12 accumulators + 2 B + 2 broadcast = all 16 ymm.
+	kernel(avx2, 6, 2, 4)
+	// AVX-512: 8×48 uses 24 accumulators + 3 B + 2 broadcast of 32 zmm; MR=8
+	// divides the filter counts of typical convs (32..1024) exactly.
+	kernel(avx512, 8, 3, 4)
+	peak(avx2, 12)
+	peak(avx512, 24)
+	Generate()
+}

@@ -1,0 +1,50 @@
+//go:build !purego
+
+package kernels
+
+import "golang.org/x/sys/cpu"
+
+//go:generate sh -c "cd _asm && go run . -out ../asm_amd64.s"
+
+// Stubs for the generated assembly in asm_amd64.s (source: _asm/main.go).
+// Each microkernel computes, for i < MR and j < NR,
+//
+//	c[i*ldc+j] = (accumulate != 0 ? c[i*ldc+j] : 0) + Σ_{p<k} a[p*MR+i]*b[p*NR+j]
+
+// sgemmKernelAVX2 is the 6×16 AVX2+FMA microkernel.
+//
+//go:noescape
+func sgemmKernelAVX2(k int, a, b, c *float32, ldc int, accumulate int)
+
+// sgemmKernelAVX512 is the 8×48 AVX-512F microkernel.
+//
+//go:noescape
+func sgemmKernelAVX512(k int, a, b, c *float32, ldc int, accumulate int)
+
+// peakFMAAVX2 runs n iterations of 12 independent ymm FMAs (192 FLOP).
+//
+//go:noescape
+func peakFMAAVX2(n int)
+
+// peakFMAAVX512 runs n iterations of 24 independent zmm FMAs (768 FLOP).
+//
+//go:noescape
+func peakFMAAVX512(n int)
+
+func init() {
+	// x/sys/cpu's gates include the OS's XSAVE/XGETBV check, so they are
+	// false when the OS does not save the ymm/zmm state, and they honour
+	// GODEBUG=cpu.avx2=off / cpu.avx512f=off.
+	register("avx2", 6, 16, sgemmKernelAVX2, cpu.X86.HasAVX2 && cpu.X86.HasFMA)
+	register("avx512", 8, 48, sgemmKernelAVX512, cpu.X86.HasAVX512F)
+}
+
+// peakFLOPs maps an implementation to its peak-FMA loop and the FLOP one
+// iteration performs (for BenchmarkPeakFMA).
+var peakLoops = map[string]struct {
+	fn    func(n int)
+	flops int
+}{
+	"avx2":   {peakFMAAVX2, 12 * 8 * 2},
+	"avx512": {peakFMAAVX512, 24 * 16 * 2},
+}
