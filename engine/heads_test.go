@@ -330,8 +330,8 @@ func TestConnectedTransposed(t *testing.T) {
 		binary.Write(&b, binary.LittleEndian, []float32{0.1, -0.1, 0.2, 0, 0.05}) // biases
 		binary.Write(&b, binary.LittleEndian, weights)
 		binary.Write(&b, binary.LittleEndian, []float32{1, 1.1, 0.9, 1.2, 0.8}) // scales
-		binary.Write(&b, binary.LittleEndian, []float32{0, 0.1, -0.1, 0.05, 0})  // rolling mean
-		binary.Write(&b, binary.LittleEndian, []float32{1, 0.9, 1.1, 0.8, 1.3})  // rolling variance
+		binary.Write(&b, binary.LittleEndian, []float32{0, 0.1, -0.1, 0.05, 0}) // rolling mean
+		binary.Write(&b, binary.LittleEndian, []float32{1, 0.9, 1.1, 0.8, 1.3}) // rolling variance
 		return b.Bytes()
 	}
 	input := make([]float32, inputs)
