@@ -1,0 +1,165 @@
+package preprocess
+
+import (
+	"encoding/binary"
+	"image"
+	"image/draw"
+)
+
+// JPEGOrientation returns the EXIF orientation (1..8) stored in the APP1
+// segment of the JPEG file data, or 1 when there is none or it cannot be
+// read. It never panics on corrupt data: every offset is bounds-checked and
+// the marker walk stops at the first scan.
+func JPEGOrientation(data []byte) int {
+	if len(data) < 4 || data[0] != 0xff || data[1] != 0xd8 {
+		return 1
+	}
+	p := 2
+	for p+4 <= len(data) {
+		if data[p] != 0xff {
+			return 1
+		}
+		marker := data[p+1]
+		if marker == 0xff { // fill byte before a marker
+			p++
+			continue
+		}
+		if marker == 0xd8 || marker == 0x01 || (marker >= 0xd0 && marker <= 0xd7) {
+			p += 2 // markers without a length field
+			continue
+		}
+		if marker == 0xda || marker == 0xd9 { // start of scan, end of image
+			return 1
+		}
+		n := int(binary.BigEndian.Uint16(data[p+2:]))
+		if n < 2 || p+2+n > len(data) {
+			return 1
+		}
+		seg := data[p+4 : p+2+n]
+		if marker == 0xe1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
+			if o := tiffOrientation(seg[6:]); o != 0 {
+				return o
+			}
+		}
+		p += 2 + n
+	}
+	return 1
+}
+
+// tiffOrientation reads tag 0x0112 from IFD0 of a TIFF structure; 0 if
+// absent or invalid.
+func tiffOrientation(t []byte) int {
+	if len(t) < 8 {
+		return 0
+	}
+	var bo binary.ByteOrder
+	switch string(t[:2]) {
+	case "II":
+		bo = binary.LittleEndian
+	case "MM":
+		bo = binary.BigEndian
+	default:
+		return 0
+	}
+	if bo.Uint16(t[2:]) != 42 {
+		return 0
+	}
+	off := bo.Uint32(t[4:])
+	if off < 8 || uint64(off)+2 > uint64(len(t)) {
+		return 0
+	}
+	n := int(bo.Uint16(t[off:]))
+	ent := t[off+2:]
+	if n*12 > len(ent) {
+		n = len(ent) / 12 // read what is there of a truncated directory
+	}
+	for i := 0; i < n; i++ {
+		e := ent[12*i : 12*i+12]
+		if bo.Uint16(e) != 0x0112 {
+			continue
+		}
+		typ, count := bo.Uint16(e[2:]), bo.Uint32(e[4:])
+		var v uint32
+		switch {
+		case typ == 3 && count >= 1: // SHORT, stored in the value field
+			v = uint32(bo.Uint16(e[8:]))
+		case typ == 4 && count >= 1: // LONG, seen in some writers
+			v = bo.Uint32(e[8:])
+		default:
+			return 0
+		}
+		if v >= 1 && v <= 8 {
+			return int(v)
+		}
+		return 0
+	}
+	return 0
+}
+
+// Orient returns img transformed for display according to EXIF orientation
+// o (1..8): mirrored and/or rotated so that the result is upright. For o == 1
+// or an invalid value img itself is returned. The result of a transform is
+// an *image.RGBA (or *image.Gray for gray input); JPEG color is converted
+// with stb_image's rules first (see FromImage), so FromImage of the result
+// equals FromImage of img with its pixels permuted.
+func Orient(img image.Image, o int) image.Image {
+	if o < 2 || o > 8 {
+		return img
+	}
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	ow, oh := w, h
+	if o >= 5 {
+		ow, oh = h, w
+	}
+	// src maps an output pixel to the stored pixel it shows.
+	src := func(x, y int) (int, int) {
+		switch o {
+		case 2:
+			return w - 1 - x, y
+		case 3:
+			return w - 1 - x, h - 1 - y
+		case 4:
+			return x, h - 1 - y
+		case 5:
+			return y, x
+		case 6:
+			return y, h - 1 - x
+		case 7:
+			return w - 1 - y, h - 1 - x
+		default: // 8
+			return w - 1 - y, x
+		}
+	}
+	if g, ok := img.(*image.Gray); ok {
+		out := image.NewGray(image.Rect(0, 0, ow, oh))
+		for y := 0; y < oh; y++ {
+			for x := 0; x < ow; x++ {
+				sx, sy := src(x, y)
+				out.Pix[y*out.Stride+x] = g.Pix[(sy+b.Min.Y-g.Rect.Min.Y)*g.Stride+sx+b.Min.X-g.Rect.Min.X]
+			}
+		}
+		return out
+	}
+	var r rgb8
+	switch img.(type) {
+	case *image.YCbCr, *image.NYCbCrA, *image.RGBA, *image.NRGBA, *image.Paletted,
+		*image.RGBA64, *image.NRGBA64, *image.Gray16:
+		toRGB8(img, &r)
+	default:
+		// Keep other color models (e.g. CMYK) exact by drawing first.
+		m := image.NewNRGBA(image.Rect(0, 0, w, h))
+		draw.Draw(m, m.Rect, img, b.Min, draw.Src)
+		toRGB8(m, &r)
+	}
+	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
+	for y := 0; y < oh; y++ {
+		for x := 0; x < ow; x++ {
+			sx, sy := src(x, y)
+			s := r.pix[3*(sy*w+sx):]
+			d := out.Pix[y*out.Stride+4*x:]
+			d[0], d[1], d[2], d[3] = s[0], s[1], s[2], 0xff
+		}
+	}
+	return out
+}

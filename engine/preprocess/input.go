@@ -1,0 +1,52 @@
+package preprocess
+
+import (
+	"fmt"
+	"image"
+)
+
+// Scratch holds the intermediate buffers of NetworkInput so that converting
+// a stream of images allocates nothing once the buffers have grown to the
+// largest image seen. The zero value is ready to use. A Scratch must not be
+// used by several goroutines at once; give each worker its own.
+type Scratch struct {
+	raster  rgb8
+	src     Image
+	part    []float32
+	resized []float32
+}
+
+// NetworkInput writes the network input Darknet's `detector test` computes
+// for img into dst: the image as c-channel (1 or 3) floats v/255 (see
+// FromImage), then resize_image to w×h, or letterbox_image when letterbox is
+// set ([net] letter_box=1 or -letter_box). dst must hold exactly c*h*w
+// values (CHW).
+func (s *Scratch) NetworkInput(dst []float32, img image.Image, w, h, c int, letterbox bool) error {
+	if w <= 0 || h <= 0 {
+		return fmt.Errorf("preprocess: invalid network size %dx%d", w, h)
+	}
+	if c != 1 && c != 3 {
+		return fmt.Errorf("preprocess: %d input channels not supported (1 or 3)", c)
+	}
+	if len(dst) != c*w*h {
+		return fmt.Errorf("preprocess: input buffer holds %d values, network input %dx%dx%d needs %d",
+			len(dst), c, h, w, c*w*h)
+	}
+	b := img.Bounds()
+	if err := checkDims(b.Dx(), b.Dy()); err != nil {
+		return err
+	}
+	toFloat(img, c, &s.raster, &s.src)
+	if letterbox {
+		s.resized, s.part = letterboxInto(dst, &s.src, w, h, s.resized, s.part)
+	} else {
+		s.part = resizeInto(dst, &s.src, w, h, s.part)
+	}
+	return nil
+}
+
+// NetworkInput is Scratch.NetworkInput with temporary buffers.
+func NetworkInput(dst []float32, img image.Image, w, h, c int, letterbox bool) error {
+	var s Scratch
+	return s.NetworkInput(dst, img, w, h, c, letterbox)
+}
