@@ -34,3 +34,12 @@ func sgemmKernelNEON(k int, a, b, c *float32, ldc int, accumulate int)
 //
 //go:noescape
 func fmaPeakNEON(iters int)
+
+// peakLoops maps an implementation to its peak-FMA loop and the FLOP one
+// iteration performs (for BenchmarkPeakFMA; same shape as on amd64).
+var peakLoops = map[string]struct {
+	fn    func(n int)
+	flops int
+}{
+	"neon": {fmaPeakNEON, neonPeakFlopsPerIter},
+}

@@ -241,20 +241,9 @@ func TestNEONPeakRuns(t *testing.T) {
 	}
 }
 
-// BenchmarkNEONPeak measures the core's FMA peak (only meaningful on real
-// arm64 hardware, not under qemu).
-func BenchmarkNEONPeak(b *testing.B) {
-	const iters = 1 << 16
-	start := time.Now()
-	for i := 0; i < b.N; i++ {
-		fmaPeakNEON(iters)
-	}
-	sec := time.Since(start).Seconds()
-	b.ReportMetric(float64(b.N)*iters*neonPeakFlopsPerIter/sec/1e9, "GFLOP/s")
-}
-
 // BenchmarkNEONKernel measures the bare microkernel on L1-resident panels
-// (k=256: 8 KiB of A, 12 KiB of B) against the peak probe.
+// (k=256: 8 KiB of A, 12 KiB of B), to compare with BenchmarkPeakFMA/neon
+// (only meaningful on arm64 hardware, not under qemu).
 func BenchmarkNEONKernel(b *testing.B) {
 	const k = 256
 	r := rand.New(rand.NewSource(3))
