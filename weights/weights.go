@@ -1,11 +1,3 @@
-// Package weights reads and writes Darknet's .weights files.
-//
-// A .weights file is a small header followed by every layer's parameters as
-// raw little-endian float32, in layer order, with no framing: the reader
-// must know from the cfg how many values each layer holds. The caller (the
-// engine) describes that with []Layer and allocates each Tensor.Data from
-// the cfg, which it has already bounded by its memory budget; this package
-// never allocates from sizes found in the file.
 package weights
 
 import (
@@ -16,39 +8,51 @@ import (
 	"math"
 )
 
-// Header is the start of a .weights file.
+// Header is the .weights file header.
 type Header struct {
 	Major, Minor, Revision int32
-	Seen                   uint64 // images seen in training
+	Seen                   uint64 // images seen in training; informational
 }
 
-// DefaultHeader is the header Darknet's save_weights writes (0.2.5).
+// DefaultHeader returns the header Darknet's save_weights writes:
+// version 0.2.5 with a 64-bit seen counter of 0.
 func DefaultHeader() Header { return Header{Major: 0, Minor: 2, Revision: 5} }
 
-// Transposed reports whether connected-layer weights are stored transposed,
-// as Darknet decides in load_weights_upto (major or minor above 1000).
+// Transposed reports whether connected-layer weights are stored transposed
+// ([inputs][outputs] instead of [outputs][inputs]); Darknet's
+// load_connected_weights transposes them back when major or minor > 1000.
 func (h Header) Transposed() bool { return h.Major > 1000 || h.Minor > 1000 }
 
-// wideSeen reports whether the seen counter is 64-bit (major*10+minor >= 2).
-func (h Header) wideSeen() bool {
-	return h.Major*10+h.Minor >= 2 && h.Major < 1000 && h.Minor < 1000
+// Seen64 reports whether the seen counter is stored as uint64. This is the
+// rule of AlexeyAB darknet's load_weights_upto: major*10+minor >= 2.
+// (pjreddie's darknet additionally requires major and minor < 1000, which
+// only matters for transposed files; those came from pjreddie-era tools with
+// small version numbers, so both rules agree on every file in practice.)
+func (h Header) Seen64() bool { return int64(h.Major)*10+int64(h.Minor) >= 2 }
+
+// Size returns the size in bytes of the header as stored.
+func (h Header) Size() int64 {
+	if h.Seen64() {
+		return 20
+	}
+	return 16
 }
 
-// Tensor is one parameter array of a layer. Data has exactly the length
-// the layer expects.
+// Tensor is one parameter array of a layer; Data is allocated by the caller
+// with the exact length expected.
 type Tensor struct {
-	Name string
+	Name string // e.g. "biases", "scales", "rolling_mean", "rolling_variance", "weights"
 	Data []float32
 }
 
-// Layer is the parameters of one network layer, in file order.
+// Layer lists the tensors one layer stores in the file, in file order.
 type Layer struct {
-	Index   int
-	Name    string // e.g. "[convolutional] #3"
+	Index   int    // layer index in the network (for messages)
+	Name    string // e.g. "[convolutional] #3" (for messages)
 	Tensors []Tensor
 }
 
-// Count is the total number of float32 values described by layers.
+// Count returns the total number of floats in layers.
 func Count(layers []Layer) int64 {
 	var n int64
 	for _, l := range layers {
@@ -59,126 +63,182 @@ func Count(layers []Layer) int64 {
 	return n
 }
 
-// Error describes a weights file that does not fit its network.
+// Size returns the exact size in bytes of a file with header h holding
+// layers, for checking a file's size before reading it.
+func Size(h Header, layers []Layer) int64 { return h.Size() + 4*Count(layers) }
+
+// ErrTrailingData is wrapped by the error Read returns when the file holds
+// more bytes than the layers describe.
+var ErrTrailingData = errors.New("trailing data after the last layer")
+
+// Error is a problem reading a .weights file.
 type Error struct {
 	File      string
-	Layer     int // -1 for the header or trailing data
-	LayerName string
-	Tensor    string
-	Offset    int64 // byte offset where the problem starts
-	Want      int64 // bytes needed from Offset on
-	Have      int64 // bytes present from Offset on
-	Err       error
+	Layer     int    // layer index, -1 for the header or trailing data
+	LayerName string // e.g. "[convolutional] #3"
+	Tensor    string // tensor name, "header" for the header
+	Offset    int64  // byte offset in the file where the tensor (or trailing data) starts
+	Want      int64  // bytes the tensor needs (trailing data: the expected file size)
+	Have      int64  // bytes present (trailing data: the bytes actually present, up to a bound)
+	Err       error  // io.ErrUnexpectedEOF, ErrTrailingData or the reader's error
 }
 
 func (e *Error) Error() string {
-	switch {
-	case e.Layer < 0 && e.Tensor == "header":
-		return fmt.Sprintf("%s: header: file has %d bytes, a header needs %d: %v", e.File, e.Have, e.Want, e.Err)
-	case e.Layer < 0:
-		return fmt.Sprintf("%s: %v at byte %d", e.File, e.Err, e.Offset)
+	where := e.File
+	if where == "" {
+		where = "weights"
 	}
-	return fmt.Sprintf("%s: layer %d %s: %s: needs %d more bytes at offset %d, the file has %d: %v (does the .weights file belong to this .cfg?)",
-		e.File, e.Layer, e.LayerName, e.Tensor, e.Want, e.Offset, e.Have, e.Err)
+	if e.Layer >= 0 {
+		where += fmt.Sprintf(": layer %d", e.Layer)
+		if e.LayerName != "" {
+			where += " " + e.LayerName
+		}
+	}
+	if e.Tensor != "" {
+		where += ": " + e.Tensor
+	}
+	switch {
+	case errors.Is(e.Err, ErrTrailingData):
+		more := ""
+		if e.Have-e.Want >= maxTrailingCount {
+			more = "at least "
+		}
+		return fmt.Sprintf("%s: %s%d trailing bytes after the last layer (file should end at byte %d): weights do not match the cfg",
+			where, more, e.Have-e.Want, e.Want)
+	case errors.Is(e.Err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("%s: file too short at byte offset %d: need %d bytes, only %d present: %v",
+			where, e.Offset, e.Want, e.Have, e.Err)
+	default:
+		return fmt.Sprintf("%s: read error at byte offset %d: %v", where, e.Offset+e.Have, e.Err)
+	}
 }
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// ErrTrailing is wrapped by the error for bytes left after the last layer.
-var ErrTrailing = errors.New("trailing bytes after the last layer")
+// chunkSize is the read/write buffer size: big enough to amortise calls,
+// small enough to be allocated unconditionally.
+const chunkSize = 64 << 10
 
-const chunk = 64 << 10
+// maxTrailingCount bounds how many trailing bytes Read counts before it
+// stops reading and reports "at least" that many.
+const maxTrailingCount = 1 << 30
 
 // Read reads the header, then fills every tensor of every layer in order.
-// A short file is an *Error naming the first layer and tensor it cannot
-// fill (wrapping io.ErrUnexpectedEOF); bytes left over after the last
-// layer are an error too (wrapping ErrTrailing).
+// file names the file in errors. A short file is an *Error naming the first
+// layer and tensor it cannot fill, wrapping io.ErrUnexpectedEOF; bytes after
+// the last tensor are an *Error wrapping ErrTrailingData. On error the
+// tensors before the failing one are filled and the rest are unspecified.
 func Read(r io.Reader, file string, layers []Layer) (Header, error) {
 	var h Header
 	var hb [20]byte
-	n, err := io.ReadFull(r, hb[:12])
-	if err != nil {
-		return h, &Error{File: file, Layer: -1, Tensor: "header", Want: 12, Have: int64(n), Err: io.ErrUnexpectedEOF}
+	if n, err := io.ReadFull(r, hb[:12]); err != nil {
+		return h, shortErr(file, -1, "", "header", 0, 12, int64(n), err)
 	}
 	h.Major = int32(binary.LittleEndian.Uint32(hb[0:]))
 	h.Minor = int32(binary.LittleEndian.Uint32(hb[4:]))
 	h.Revision = int32(binary.LittleEndian.Uint32(hb[8:]))
-	seenSize := 4
-	if h.wideSeen() {
-		seenSize = 8
+	seenLen := int(h.Size() - 12)
+	if n, err := io.ReadFull(r, hb[12:12+seenLen]); err != nil {
+		return h, shortErr(file, -1, "", "header", 0, h.Size(), int64(12+n), err)
 	}
-	if n, err := io.ReadFull(r, hb[12:12+seenSize]); err != nil {
-		return h, &Error{File: file, Layer: -1, Tensor: "header", Want: int64(12 + seenSize), Have: int64(12 + n), Err: io.ErrUnexpectedEOF}
-	}
-	if seenSize == 8 {
+	if seenLen == 8 {
 		h.Seen = binary.LittleEndian.Uint64(hb[12:])
 	} else {
 		h.Seen = uint64(binary.LittleEndian.Uint32(hb[12:]))
 	}
-	offset := int64(12 + seenSize)
-	buf := make([]byte, chunk)
+
+	off := h.Size()
+	buf := make([]byte, bufSize(layers))
 	for _, l := range layers {
 		for _, t := range l.Tensors {
-			done := 0
-			for done < len(t.Data) {
-				k := min(len(t.Data)-done, chunk/4)
-				m, err := io.ReadFull(r, buf[:4*k])
+			data := t.Data
+			want := 4 * int64(len(data))
+			var done int64
+			for len(data) > 0 {
+				n := min(len(data)*4, len(buf))
+				got, err := io.ReadFull(r, buf[:n])
+				decode(data[:got/4], buf[:got])
 				if err != nil {
-					want := int64(len(t.Data)-done) * 4
-					return h, &Error{File: file, Layer: l.Index, LayerName: l.Name, Tensor: t.Name,
-						Offset: offset, Want: want, Have: int64(m), Err: io.ErrUnexpectedEOF}
+					return h, shortErr(file, l.Index, l.Name, t.Name, off, want, done+int64(got), err)
 				}
-				for i := 0; i < k; i++ {
-					t.Data[done+i] = math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:]))
-				}
-				done += k
-				offset += int64(m)
+				data = data[n/4:]
+				done += int64(n)
 			}
+			off += want
 		}
 	}
-	extra, err := io.Copy(io.Discard, io.LimitReader(r, 1<<20))
+
+	// Anything left is a mismatch between the cfg and the weights.
+	var one [1]byte
+	n, err := io.ReadFull(r, one[:])
+	if n == 0 {
+		if err == io.EOF {
+			return h, nil
+		}
+		return h, &Error{File: file, Layer: -1, Offset: off, Err: err}
+	}
+	extra, err := io.Copy(io.Discard, io.LimitReader(r, maxTrailingCount-1))
 	if err != nil {
-		return h, fmt.Errorf("%s: %w", file, err)
+		return h, &Error{File: file, Layer: -1, Offset: off, Have: 1 + extra, Err: err}
 	}
-	if extra > 0 {
-		more := ""
-		if extra == 1<<20 {
-			more = " or more"
-		}
-		return h, &Error{File: file, Layer: -1, Offset: offset,
-			Err: fmt.Errorf("%w: %d%s bytes after the last layer (does the .weights file belong to this .cfg?)", ErrTrailing, extra, more)}
-	}
-	return h, nil
+	return h, &Error{File: file, Layer: -1, Offset: off, Want: off, Have: off + 1 + extra, Err: ErrTrailingData}
 }
 
-// Write writes a header and every tensor of every layer.
+// shortErr builds the error for a failed read of want bytes at off of which
+// have arrived. io.EOF is not an acceptable end inside the data, so both EOF
+// flavours become io.ErrUnexpectedEOF.
+func shortErr(file string, layer int, layerName, tensor string, off, want, have int64, err error) *Error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return &Error{File: file, Layer: layer, LayerName: layerName, Tensor: tensor, Offset: off, Want: want, Have: have, Err: err}
+}
+
+func bufSize(layers []Layer) int {
+	n := 4 * Count(layers)
+	if n < chunkSize {
+		return int(max(n, 4))
+	}
+	return chunkSize
+}
+
+func decode(dst []float32, src []byte) {
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(src[4*i:]))
+	}
+}
+
+// Write writes h and then every tensor of every layer in order, as Darknet's
+// save_weights does.
 func Write(w io.Writer, h Header, layers []Layer) error {
 	var hb [20]byte
 	binary.LittleEndian.PutUint32(hb[0:], uint32(h.Major))
 	binary.LittleEndian.PutUint32(hb[4:], uint32(h.Minor))
 	binary.LittleEndian.PutUint32(hb[8:], uint32(h.Revision))
-	n := 16
-	if h.wideSeen() {
+	if h.Seen64() {
 		binary.LittleEndian.PutUint64(hb[12:], h.Seen)
-		n = 20
 	} else {
+		if h.Seen > math.MaxUint32 {
+			return fmt.Errorf("weights: seen %d does not fit the 32-bit counter of version %d.%d", h.Seen, h.Major, h.Minor)
+		}
 		binary.LittleEndian.PutUint32(hb[12:], uint32(h.Seen))
 	}
-	if _, err := w.Write(hb[:n]); err != nil {
-		return err
+	if _, err := w.Write(hb[:h.Size()]); err != nil {
+		return fmt.Errorf("weights: writing header: %w", err)
 	}
-	buf := make([]byte, chunk)
+	buf := make([]byte, bufSize(layers))
 	for _, l := range layers {
 		for _, t := range l.Tensors {
-			for done := 0; done < len(t.Data); {
-				k := min(len(t.Data)-done, chunk/4)
-				for i := 0; i < k; i++ {
-					binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(t.Data[done+i]))
+			data := t.Data
+			for len(data) > 0 {
+				n := min(len(data), len(buf)/4)
+				for i, v := range data[:n] {
+					binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
 				}
-				if _, err := w.Write(buf[:4*k]); err != nil {
-					return err
+				if _, err := w.Write(buf[:4*n]); err != nil {
+					return fmt.Errorf("weights: writing layer %d %s %s: %w", l.Index, l.Name, t.Name, err)
 				}
-				done += k
+				data = data[n:]
 			}
 		}
 	}
