@@ -30,9 +30,8 @@ type Config struct {
 	Net    *Section   // the [net] or [network] section (must come first)
 	Layers []*Section // every other section in file order; Layers[i] is layer i
 
-	warnings   []Warning // parse-time warnings not tied to a section
-	nwarn      int       // parse-time warnings kept
-	suppressed int       // parse-time warnings dropped beyond maxWarnings
+	nwarn      int // parse-time warnings kept
+	suppressed int // parse-time warnings dropped beyond maxWarnings
 }
 
 // maxWarnings bounds the warnings kept, so that a hostile file of a million
@@ -68,7 +67,7 @@ func ParseFile(path string) (*Config, error) {
 // getter has read (call it after the engine has built the network), repeated
 // keys, and lines Darknet itself skips.
 func (c *Config) Warnings() []Warning {
-	ws := append([]Warning(nil), c.warnings...)
+	var ws []Warning
 	secs := append([]*Section{c.Net}, c.Layers...)
 	for _, s := range secs {
 		if s == nil {
@@ -161,12 +160,12 @@ func Parse(name string, data []byte) (*Config, error) {
 		case eq < 0:
 			// Darknet stores such a line as a key without value, which no
 			// getter can return; it is noise, most likely a typo.
-			cfg.warn(cur, Warning{File: name, Line: lineNo, Section: cur.Name(), Key: line,
+			cfg.warn(cur, Warning{File: name, Line: lineNo, Section: cur.Name(), Key: clip(line),
 				Msg: fmt.Sprintf("ignored line '%s': no '='", clip(line))})
 			continue
 		case eq == len(line)-1:
 			// Darknet's read_option rejects "key=" ("Config file error").
-			cfg.warn(cur, Warning{File: name, Line: lineNo, Section: cur.Name(), Key: line[:eq],
+			cfg.warn(cur, Warning{File: name, Line: lineNo, Section: cur.Name(), Key: clip(line[:eq]),
 				Msg: fmt.Sprintf("ignored line '%s': empty value", clip(line))})
 			continue
 		}
@@ -174,7 +173,7 @@ func Parse(name string, data []byte) (*Config, error) {
 		if !iniSafeKey(key) {
 			// No Darknet getter reads such a key, so dropping it changes
 			// nothing but the wording of the warning.
-			cfg.warn(cur, Warning{File: name, Line: lineNo, Section: cur.Name(), Key: key,
+			cfg.warn(cur, Warning{File: name, Line: lineNo, Section: cur.Name(), Key: clip(key),
 				Msg: fmt.Sprintf("ignored field '%s': not an option name", clip(key))})
 			continue
 		}

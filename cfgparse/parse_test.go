@@ -441,3 +441,15 @@ func manyKeys(n int) string {
 	}
 	return b.String()
 }
+
+func TestWarningsBounded(t *testing.T) {
+	cfg := mustParse(t, netHead+"[convolutional]\n"+strings.Repeat("a=1\n", 3000))
+	ws := cfg.Warnings()
+	if len(ws) != maxWarnings+1 || !strings.Contains(ws[maxWarnings].Msg, "more warnings not shown") {
+		t.Fatalf("%d warnings, last %v", len(ws), ws[len(ws)-1])
+	}
+	// 3 unused net keys + 1 unused a + 2999 repeats = 3003 in all.
+	if !strings.HasPrefix(ws[maxWarnings].Msg, "2003 more") {
+		t.Errorf("summary %q", ws[maxWarnings].Msg)
+	}
+}
