@@ -26,7 +26,7 @@ func Build(cfg *cfgparse.Config, opts *Options) (*Net, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	n := &Net{File: cfg.File, cfg: cfg}
+	n := &Net{File: cfg.File, cfg: cfg, threads: opts.Threads}
 	s := cfg.Net
 	n.Input = Shape{C: s.Int("channels", 0), H: s.Int("height", 0), W: s.Int("width", 0)}
 	if opts.Width > 0 {
@@ -61,6 +61,7 @@ func Build(cfg *cfgparse.Config, opts *Options) (*Net, error) {
 		} else {
 			l.In = b.layers[i-1].Out
 		}
+		consume(sec, layerTrainingKeys...)
 		f := builders[sec.Type]
 		if f == nil {
 			return nil, b.errorf(l, "layer type %q is not supported by darkgo", sec.Type)
@@ -153,6 +154,14 @@ var netTrainingKeys = []string{
 	"dynamic_minibatch", "mosaic_bound", "resize_step", "max_chart_loss", "attention",
 	"adversarial_lr", "equidistant_point", "use_cuda_graph", "seq_scales", "rgb", "random",
 	"min_delta", "small_object", "num_boxes", "burn_in_steps", "ema_alpha",
+	"learning_rate_min", "sgdr_cycle", "sgdr_mult", "weights_reject_freq",
+	"badlabels_rejection_percentage", "num_sigmas_reject_badlabels", "show_receptive_field",
+}
+
+// layerTrainingKeys are read by Darknet's parser for every layer type and
+// only matter for training.
+var layerTrainingKeys = []string{
+	"clip", "onlyforward", "dont_update", "burnin_update", "stopbackward", "train_only_bn", "learning_rate",
 }
 
 func consumeNetKeys(s *cfgparse.Section) {

@@ -19,6 +19,8 @@ type convolutional struct {
 	shareFrom                                                  int // layer whose parameters this one shares, or -1
 
 	biases, scales, mean, variance, weights []float32
+
+	fast *convFast // made at load for sessions
 }
 
 // bnEpsilon is the constant Darknet adds to the variance (normalize_cpu).

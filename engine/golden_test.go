@@ -255,10 +255,13 @@ func TestGoldenUnit(t *testing.T) {
 			g := readGoldenNet(t, filepath.Join(dir, "layers.json"))
 			n := loadGoldenNet(t, dir)
 			checkShapes(t, n, g)
-			outs, err := n.ForwardReference(readF32(t, filepath.Join(dir, "input.f32")))
+			input := readF32(t, filepath.Join(dir, "input.f32"))
+			outs, err := n.ForwardReference(input)
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkSession(t, n, input, outs, 1, 1e-5)
+			checkSession(t, n, input, outs, 3, 1e-5)
 			for i, gl := range g.Layers {
 				if gl.Stats != nil {
 					checkStats(t, n.Layers[i].Name, outs[i], gl.Stats, 1e-4)
@@ -308,10 +311,12 @@ func TestGoldenFull(t *testing.T) {
 			g := readGoldenNet(t, filepath.Join(dir, "layers.json"))
 			n := loadGoldenNet(t, dir)
 			checkShapes(t, n, g)
-			outs, err := n.ForwardReference(readF32(t, filepath.Join(dir, "input.f32")))
+			input := readF32(t, filepath.Join(dir, "input.f32"))
+			outs, err := n.ForwardReference(input)
 			if err != nil {
 				t.Fatal(err)
 			}
+			checkSession(t, n, input, outs, 2, 1e-5)
 			for i, gl := range g.Layers {
 				if gl.Stats != nil {
 					checkStats(t, n.Layers[i].Name, outs[i], gl.Stats, 1e-3)

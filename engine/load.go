@@ -113,6 +113,9 @@ func (n *Net) finishLoad() error {
 			}
 		}
 	}
+	if err := n.prepareFast(); err != nil {
+		return err
+	}
 	n.loaded = true
 	return nil
 }

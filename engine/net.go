@@ -20,8 +20,10 @@ type Net struct {
 
 	LetterBox bool // [net] letter_box=1: detector input is letterboxed
 
-	cfg    *cfgparse.Config
-	loaded bool
+	cfg     *cfgparse.Config
+	loaded  bool
+	plan    *plan // where activations live in a session (made at load)
+	threads int   // default worker count per layer
 }
 
 // Options control how a network is built. The zero value (or nil) means
@@ -34,6 +36,9 @@ type Options struct {
 	// parameters plus activations; cfgs that ask for more are rejected before
 	// anything large is allocated. 0 means DefaultMaxMemory.
 	MaxMemory int64
+	// Threads is how many goroutines each layer is split over (0: all
+	// cores, runtime.GOMAXPROCS).
+	Threads int
 }
 
 // DefaultMaxMemory is the memory budget used when Options.MaxMemory is 0.

@@ -1,0 +1,172 @@
+package engine
+
+import (
+	"math"
+
+	"github.com/darkgo/darkgo/kernels"
+)
+
+// convFast is the load-time form of a convolution for the fast path:
+// batch-norm folded into the weights and bias (as Darknet's detector does
+// with fuse_conv_batchnorm) and the weights of each group packed for the
+// GEMM kernel.
+type convFast struct {
+	packed    []*kernels.PackedA // one per group
+	bias      []float32          // folded bias, one per filter
+	weights   []float32          // folded weights (depthwise kernel reads them directly)
+	act       kernels.Activation // fused into the GEMM epilogue
+	postAct   bool               // activation applied after the GEMM (normalize_channels family)
+	pointwise bool               // 1×1, stride 1, no padding: the input is the GEMM's B as it is
+	depthwise bool               // one filter per input channel: direct kernel
+}
+
+func (c *convolutional) prepareFast(n *Net, l *Layer) error {
+	f := &convFast{bias: make([]float32, c.filters), weights: make([]float32, len(c.weights))}
+	per := len(c.weights) / c.filters
+	for i := 0; i < c.filters; i++ {
+		scale := 1.0
+		f.bias[i] = c.biases[i]
+		if c.bn {
+			sd := math.Sqrt(float64(c.variance[i]) + bnEpsilon)
+			scale = float64(c.scales[i]) / sd
+			f.bias[i] = float32(float64(c.biases[i]) - float64(c.scales[i])*float64(c.mean[i])/sd)
+		}
+		for j := i * per; j < (i+1)*per; j++ {
+			f.weights[j] = float32(float64(c.weights[j]) * scale)
+		}
+	}
+	if a, ok := kernels.ParseActivation(c.act.String()); ok && !c.act.perChannel() {
+		f.act = a
+	} else {
+		f.act, _ = kernels.ParseActivation("linear")
+		f.postAct = true
+	}
+	f.pointwise = c.size == 1 && c.strideX == 1 && c.strideY == 1 && c.padding == 0
+	f.depthwise = c.groups == c.in.C && c.filters == c.groups
+	if !f.depthwise {
+		fpg := c.filters / c.groups
+		k := per
+		for g := 0; g < c.groups; g++ {
+			f.packed = append(f.packed, kernels.PackA(fpg, k, f.weights[g*fpg*k:(g+1)*fpg*k], k))
+		}
+	}
+	c.fast = f
+	return nil
+}
+
+func (c *convolutional) scratch(*Layer) int {
+	if c.size == 1 && c.strideX == 1 && c.strideY == 1 && c.padding == 0 {
+		return 0
+	}
+	if c.groups == c.in.C && c.filters == c.groups {
+		return 0
+	}
+	return (c.in.C / c.groups) * c.size * c.size * c.out.H * c.out.W
+}
+
+func (c *convolutional) run(s *Session, ins [][]float32, out []float32) {
+	f := c.fast
+	in := ins[0]
+	if f.depthwise {
+		c.runDepthwise(s, in, out)
+	} else {
+		hw := c.in.H * c.in.W
+		n := c.out.H * c.out.W
+		cpg := c.in.C / c.groups
+		fpg := c.filters / c.groups
+		k := cpg * c.size * c.size
+		for g := 0; g < c.groups; g++ {
+			src := in[g*cpg*hw : (g+1)*cpg*hw]
+			b := src
+			if !f.pointwise {
+				b = s.work[:k*n]
+				c.im2col(s, src, cpg, b)
+			}
+			kernels.GemmPacked(f.packed[g], n, b, n, out[g*fpg*n:(g+1)*fpg*n], n,
+				kernels.Epilogue{Bias: f.bias[g*fpg : (g+1)*fpg], Act: f.act}, s.threads)
+		}
+	}
+	if f.postAct {
+		activateArray(out, c.act, c.filters, c.out.H*c.out.W)
+	}
+}
+
+// im2col unrolls the input channels of one group, split by channel across
+// the session's threads (each channel's rows of the column matrix are
+// contiguous).
+func (c *convolutional) im2col(s *Session, src []float32, channels int, col []float32) {
+	hw := c.in.H * c.in.W
+	rows := c.size * c.size * c.out.H * c.out.W
+	pad := c.padding * c.dilation
+	parts := min(s.threads, channels)
+	kernels.Parallel(parts, func(p int) {
+		c0, c1 := kernels.Share(channels, parts, p)
+		if c0 == c1 {
+			return
+		}
+		kernels.Im2col(src[c0*hw:c1*hw], c1-c0, c.in.H, c.in.W, c.size, c.size, pad, pad,
+			c.strideY, c.strideX, c.dilation, c.dilation, col[c0*rows:c1*rows])
+	})
+}
+
+// runDepthwise convolves each channel with its own k×k filter directly:
+// a GEMM with one row would waste the kernel. Channels are split across
+// the session's threads.
+func (c *convolutional) runDepthwise(s *Session, in, out []float32) {
+	f := c.fast
+	h, w, oh, ow := c.in.H, c.in.W, c.out.H, c.out.W
+	pad := c.padding * c.dilation
+	kk := c.size * c.size
+	parts := min(s.threads, c.filters)
+	kernels.Parallel(parts, func(p int) {
+		c0, c1 := kernels.Share(c.filters, parts, p)
+		for ch := c0; ch < c1; ch++ {
+			plane := in[ch*h*w : (ch+1)*h*w]
+			o := out[ch*oh*ow : (ch+1)*oh*ow]
+			kernels.Fill(o, f.bias[ch])
+			wt := f.weights[ch*kk : (ch+1)*kk]
+			for ky := 0; ky < c.size; ky++ {
+				for kx := 0; kx < c.size; kx++ {
+					wv := wt[ky*c.size+kx]
+					// Output columns whose input column is inside the image.
+					dx := kx*c.dilation - pad
+					lo := 0
+					if dx < 0 {
+						lo = (-dx + c.strideX - 1) / c.strideX
+					}
+					hi := ow
+					if last := (w - 1 - dx) / c.strideX; w-1-dx < 0 {
+						hi = 0
+					} else if last+1 < hi {
+						hi = last + 1
+					}
+					if lo >= hi {
+						continue
+					}
+					for oy := 0; oy < oh; oy++ {
+						iy := oy*c.strideY - pad + ky*c.dilation
+						if iy < 0 || iy >= h {
+							continue
+						}
+						row := plane[iy*w : (iy+1)*w]
+						orow := o[oy*ow : (oy+1)*ow]
+						if c.strideX == 1 {
+							src := row[lo+dx : hi+dx]
+							dst := orow[lo:hi]
+							for i := range dst {
+								dst[i] += wv * src[i]
+							}
+						} else {
+							for ox := lo; ox < hi; ox++ {
+								orow[ox] += wv * row[ox*c.strideX+dx]
+							}
+						}
+					}
+				}
+			}
+			if !f.postAct {
+				kernels.Activate(o, f.act)
+			}
+		}
+	})
+}
