@@ -16,6 +16,16 @@ import (
 // there in CI, so a missing directory fails the test instead of skipping it.
 func goldenDir(t testing.TB) string {
 	t.Helper()
+	g := filepath.Join(repoRoot(t), "..", "shared", "golden")
+	if _, err := os.Stat(filepath.Join(g, "README.md")); err != nil {
+		t.Fatalf("golden data not found at %s: %v (it must sit beside the repository)", g, err)
+	}
+	return g
+}
+
+// repoRoot is the directory holding go.mod.
+func repoRoot(t testing.TB) string {
+	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {
 		t.Fatal(err)
@@ -30,15 +40,7 @@ func goldenDir(t testing.TB) string {
 		}
 		dir = parent
 	}
-	g := filepath.Join(dir, "..", "shared", "golden")
-	if _, err := os.Stat(filepath.Join(g, "README.md")); err != nil {
-		t.Fatalf("golden data not found at %s: %v (it must sit beside the repository)", g, err)
-	}
-	return g
-}
-
-func repoRoot(t testing.TB) string {
-	return filepath.Dir(filepath.Dir(goldenDir(t)))
+	return dir
 }
 
 func readF32(t testing.TB, path string) []float32 {
