@@ -322,11 +322,9 @@ func TestConnectedTransposed(t *testing.T) {
 	file := func(minor int32, weights []float32) []byte {
 		var b bytes.Buffer
 		binary.Write(&b, binary.LittleEndian, []int32{0, minor, 0})
-		if minor > 1000 {
-			binary.Write(&b, binary.LittleEndian, uint32(0))
-		} else {
-			binary.Write(&b, binary.LittleEndian, uint64(0))
-		}
+		// AlexeyAB's load_weights_upto reads a 64-bit seen whenever
+		// major*10+minor >= 2, also for transposed files.
+		binary.Write(&b, binary.LittleEndian, uint64(0))
 		binary.Write(&b, binary.LittleEndian, []float32{0.1, -0.1, 0.2, 0, 0.05}) // biases
 		binary.Write(&b, binary.LittleEndian, weights)
 		binary.Write(&b, binary.LittleEndian, []float32{1, 1.1, 0.9, 1.2, 0.8}) // scales
@@ -381,7 +379,7 @@ func TestHeadErrors(t *testing.T) {
 		msg        []string
 	}{
 		{"yolo filters", conv("20") + "[yolo]\nmask=0,1,2\nnum=3\nclasses=2\n", []string{"[yolo] #1", "filters=", "21"}},
-		{"yolo mask", conv("7") + "[yolo]\nmask=3\nnum=3\nclasses=2\n", []string{"mask", "anchor index 3"}},
+		{"yolo mask", conv("7") + "[yolo]\nmask=-1\nnum=3\nclasses=2\n", []string{"mask", "anchor index -1"}},
 		{"yolo num", conv("7") + "[yolo]\nnum=0\nclasses=2\n", []string{"num"}},
 		{"yolo nms_kind", conv("7") + "[yolo]\nnum=1\nclasses=2\nnms_kind=diou\n", []string{"nms_kind", "diou"}},
 		{"yolo embedding", conv("7") + "[yolo]\nnum=1\nclasses=2\nembedding_layer=5\n", []string{"embedding_layer"}},
@@ -408,6 +406,23 @@ func TestHeadErrors(t *testing.T) {
 		if !strings.Contains(err.Error(), "test.cfg:") {
 			t.Errorf("%s: error %q does not name the file", c.name, err)
 		}
+	}
+}
+
+// TestYoloMaskBeyondNum: Darknet's cspx-p7-mish.cfg has num=16 but lists
+// 20 anchors and uses mask=16..19. The listed anchors are kept; a mask
+// beyond every listed anchor builds but refuses to run.
+func TestYoloMaskBeyondNum(t *testing.T) {
+	n := mustBuild(t, netHeader+"[convolutional]\nfilters=14\nsize=1\n[yolo]\nmask=2,3\nnum=2\nclasses=2\nanchors=1,2, 3,4, 5,6, 7,8\n")
+	if p := n.Layers[1].YOLO(); !slices.Equal(p.Anchors, []float32{1, 2, 3, 4, 5, 6, 7, 8}) || p.Num != 2 {
+		t.Errorf("params %+v", *p)
+	}
+	if err := n.SyntheticWeights(1); err != nil {
+		t.Error(err)
+	}
+	n = mustBuild(t, netHeader+"[convolutional]\nfilters=7\nsize=1\n[yolo]\nmask=3\nnum=3\nclasses=2\n")
+	if err := n.SyntheticWeights(1); err == nil || !strings.Contains(err.Error(), "anchor index 3") {
+		t.Errorf("running with mask=3 of 3 anchors: %v", err)
 	}
 }
 

@@ -60,8 +60,8 @@ type YOLOParams struct {
 	W, H      int       // grid size
 	Classes   int       // classes=
 	Mask      []int     // mask=: the anchors this layer predicts, indexes into the Num anchor pairs
-	Num       int       // num=: total anchors listed in anchors=
-	Anchors   []float32 // 2*Num values w0,h0,w1,h1,... (Darknet's l.biases; missing ones are 0.5)
+	Num       int       // num=: total anchors (Darknet's l.total)
+	Anchors   []float32 // w0,h0,w1,h1,...: at least 2*Num values (Darknet's l.biases; missing ones are 0.5)
 	ScaleXY   float32   // scale_x_y=
 	NewCoords bool      // new_coords=1: no activation in the layer, w = 4*tw^2*anchor
 	NMSKind   NMSKind   // nms_kind=
@@ -155,23 +155,36 @@ func parseYoloCommon(b *buildState, s *cfgparse.Section, l *Layer, p *YOLOParams
 			p.Mask = append(p.Mask, i)
 		}
 	}
-	for _, m := range p.Mask {
-		if m < 0 || m >= p.Num {
-			return s.Errorf("mask", "anchor index %d is outside the %d anchors of num=", m, p.Num)
-		}
-	}
 	if len(p.Mask) == 0 {
 		return s.Errorf("mask", "no anchors")
 	}
-	// Darknet presets every anchor to 0.5 and overwrites as many as anchors=
-	// lists, ignoring any beyond 2*num.
-	p.Anchors = make([]float32, 2*p.Num)
+	// Darknet presets num anchors to 0.5 and overwrites as many as anchors=
+	// lists. It stores no more than num of them, yet some of its own cfgs
+	// (cspx-p7-mish: num=16, 20 anchors, mask=16,17,18,19) use mask indexes
+	// beyond num, for which Darknet reads past its anchor array. darkgo
+	// keeps every listed anchor, so such masks get the anchors the cfg
+	// lists (Darknet's boxes for them are undefined).
+	listed := s.Floats("anchors")
+	if len(listed) > 2*maxDim {
+		return s.Errorf("anchors", "%d values is more than darkgo allows (%d)", len(listed), 2*maxDim)
+	}
+	p.Anchors = make([]float32, max(2*p.Num, len(listed)&^1))
 	for i := range p.Anchors {
 		p.Anchors[i] = 0.5
 	}
-	for i, v := range s.Floats("anchors") {
+	for i, v := range listed {
 		if i < len(p.Anchors) {
 			p.Anchors[i] = float32(v)
+		}
+	}
+	for _, m := range p.Mask {
+		if m < 0 {
+			return s.Errorf("mask", "anchor index %d is negative", m)
+		}
+		if 2*m+1 >= len(p.Anchors) {
+			// The layer's shapes and forward do not depend on anchors;
+			// only decoding boxes does.
+			l.unsupported = s.Errorf("mask", "anchor index %d is outside the %d anchors of num= and anchors=", m, len(p.Anchors)/2)
 		}
 	}
 	var err error
