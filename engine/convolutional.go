@@ -119,7 +119,11 @@ func buildConvolutional(b *buildState, s *cfgparse.Section, l *Layer) error {
 	c.out = Shape{C: c.filters, H: outH, W: outW}
 	l.Out = c.out
 	nweights := (l.In.C / c.groups) * c.filters * c.size * c.size
-	l.BFLOPs = float64(float32(2 * float64(nweights) * float64(outH*outW) / 1e9))
+	bflops := 2 * float64(nweights) * float64(outH*outW) / 1e9
+	if s.Int("xnor", 0) != 0 {
+		bflops /= 32 // Darknet counts a binary (XNOR) conv as 1/32 of a float one
+	}
+	l.BFLOPs = float64(float32(bflops))
 	if c.shareFrom < 0 {
 		l.Params = c.filters + nweights
 		if c.bn {

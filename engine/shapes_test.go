@@ -7,6 +7,12 @@ import (
 	"testing"
 )
 
+// missingDarknetCfgs are cfgs Darknet's shapes were recorded for whose text
+// no source this project can read holds; see testdata/darknetcfg/SOURCES.txt.
+var missingDarknetCfgs = map[string]string{
+	"yolov4-sam-mish-csp-reorg-bfm": "yolov4-sam-mish-csp-reorg-bfm.cfg: only a git-lfs pointer of it is stored in any readable copy of Darknet",
+}
+
 // TestGoldenShapes builds every cfg of Darknet's cfg/ folder (kept in
 // testdata/darknetcfg) and compares shapes, BFLOPs and parameter counts with
 // what Darknet printed for it.
@@ -22,6 +28,13 @@ func TestGoldenShapes(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := readGoldenNet(t, f)
 			path := filepath.Join(cfgDir, name+".cfg")
+			if reason, ok := missingDarknetCfgs[name]; ok {
+				if _, err := os.Stat(path); err == nil {
+					t.Fatalf("%s.cfg is now in testdata: remove it from missingDarknetCfgs", name)
+				}
+				t.Logf("NOT CHECKED: %s", reason)
+				return
+			}
 			if _, err := os.Stat(path); err != nil {
 				t.Fatalf("Darknet's %s.cfg is missing from testdata/darknetcfg: %v", name, err)
 			}
