@@ -79,10 +79,12 @@ func clamp(v, lo, hi int) int {
 	return v
 }
 
-// kBlocks splits k into nearly equal blocks of at most kcMax, so a K just
+// kBlock splits k into nearly equal blocks of at most kcMax, so a K just
 // above kcMax does not leave a thin, inefficient last block.
 func kBlock(k, kcMax int) int {
-	if k <= kcMax {
+	// Up to a quarter over the L1-derived limit still fits L1 (the limit
+	// leaves a third of it free) and saves a second pass over C.
+	if k <= kcMax*5/4 {
 		return k
 	}
 	nb := (k + kcMax - 1) / kcMax
@@ -118,23 +120,62 @@ func packAInto(pa *PackedA, trans bool, alpha float32, a []float32, lda int) {
 		for i0 := 0; i0 < pa.mpad; i0 += mr {
 			panel := base[i0*kb : (i0+mr)*kb]
 			rows := min(mr, m-i0)
-			for p := 0; p < kb; p++ {
-				dst := panel[p*mr : p*mr+mr]
-				for i := 0; i < rows; i++ {
-					var v float32
-					if trans {
-						v = a[(p0+p)*lda+i0+i]
-					} else {
-						v = a[(i0+i)*lda+p0+p]
+			if rows < mr {
+				clear(panel)
+			}
+			if trans {
+				// Row p of the stored K×M matrix holds A[i0..][p] contiguously.
+				for p := 0; p < kb; p++ {
+					src := a[(p0+p)*lda+i0 : (p0+p)*lda+i0+rows]
+					dst := panel[p*mr : p*mr+rows]
+					for i, v := range src {
+						dst[i] = alpha * v
 					}
-					dst[i] = alpha * v
 				}
-				for i := rows; i < mr; i++ {
-					dst[i] = 0
+				continue
+			}
+			if rows == mr && alpha == 1 && packAFull(panel, a, lda, i0, p0, kb, mr) {
+				continue
+			}
+			for i := 0; i < rows; i++ {
+				src := a[(i0+i)*lda+p0 : (i0+i)*lda+p0+kb]
+				dst := panel[i:]
+				for p, v := range src {
+					dst[p*mr] = alpha * v
 				}
 			}
 		}
 	}
+}
+
+// packAFull packs a full MR-row panel for the common MR values, reading
+// the MR rows side by side so the panel is written sequentially. It
+// reports false for other MR.
+func packAFull(panel, a []float32, lda, i0, p0, kb, mr int) bool {
+	row := func(i int) []float32 { return a[(i0+i)*lda+p0 : (i0+i)*lda+p0+kb] }
+	switch mr {
+	case 4:
+		r0, r1, r2, r3 := row(0), row(1), row(2), row(3)
+		for p := range r0 {
+			d := (*[4]float32)(panel[p*4:])
+			d[0], d[1], d[2], d[3] = r0[p], r1[p], r2[p], r3[p]
+		}
+	case 6:
+		r0, r1, r2, r3, r4, r5 := row(0), row(1), row(2), row(3), row(4), row(5)
+		for p := range r0 {
+			d := (*[6]float32)(panel[p*6:])
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
+		}
+	case 8:
+		r0, r1, r2, r3, r4, r5, r6, r7 := row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
+		for p := range r0 {
+			d := (*[8]float32)(panel[p*8:])
+			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p], r6[p], r7[p]
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // GemmPacked computes C = A·B followed by the epilogue, where A was packed
@@ -323,54 +364,88 @@ func share(n, parts, p int) (int, int) {
 // of MR; j0 is a multiple of NR unless it is 0.
 func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, transB bool, b []float32, ldb int, beta float32, c []float32, ldc int, ep Epilogue) {
 	im := pa.im
-	mr, nr := im.mr, im.nr
+	nr := im.nr
 	bl := blocksFor(im)
 	k := pa.k
 	if beta != 0 && beta != 1 {
 		scaleC(c[r0*ldc:], ldc, r1-r0, j0, j1, beta)
 	}
 	raceWriteC(c, ldc, r0, r1, j0, j1)
-	nc := bl.nc
-	mc := bl.mc
+	t := tiler{im: im, ws: ws, c: c, ldc: ldc, ep: ep}
+	nc := ncFor(bl, im, pa.kc)
 	for jc := j0; jc < j1; jc += nc {
 		nb := min(nc, j1-jc)
-		nbPad := (nb + nr - 1) / nr * nr
 		for p0 := 0; p0 < k; p0 += pa.kc {
-			kb := min(pa.kc, k-p0)
-			need := kb * nbPad
-			if cap(ws.bp) < need {
-				ws.bp = make([]float32, need)
-			}
-			bp := ws.bp[:need]
-			packB(bp, transB, b, ldb, p0, kb, jc, nb, nr)
-			acc := 0
+			t.kb = min(pa.kc, k-p0)
+			t.acc = 0
 			if p0 > 0 || beta != 0 {
-				acc = 1
+				t.acc = 1
 			}
-			last := p0+kb >= k
-			apBase := pa.data[p0*pa.mpad : (p0+kb)*pa.mpad]
-			for ic := r0; ic < r1; ic += mc {
-				mb := min(mc, r1-ic)
+			t.last = p0+t.kb >= k
+			t.ap = pa.data[p0*pa.mpad : (p0+t.kb)*pa.mpad]
+			// Pack the kb×nb block of B once, reading B row by row (which
+			// the hardware prefetchers follow), then walk mc-row blocks of
+			// the packed A over it. nb is sized so the block stays in L2.
+			nbPad := (nb + nr - 1) / nr * nr
+			bp := ws.bpBuf(t.kb * nbPad)
+			packBBlock(bp, transB, b, ldb, p0, t.kb, jc, nb, nr)
+			for ic := r0; ic < r1; ic += bl.mc {
+				ie := min(ic+bl.mc, r1)
 				for jr := 0; jr < nb; jr += nr {
-					nn := min(nr, nb-jr)
-					bpan := &bp[jr*kb]
-					for ir := 0; ir < mb; ir += mr {
-						i := ic + ir
-						mm := min(mr, r1-i)
-						apan := &apBase[i*kb]
-						cOff := i*ldc + jc + jr
-						if mm == mr && nn == nr {
-							im.kernel(kb, apan, bpan, &c[cOff], ldc, acc)
-						} else {
-							edgeTile(im, ws, kb, apan, bpan, c, cOff, ldc, mm, nn, acc)
-						}
-						if last && (ep.Bias != nil || ep.Act != Linear) {
-							for ii := 0; ii < mm; ii++ {
-								applyEpilogue(c[cOff+ii*ldc:cOff+ii*ldc+nn], ep, i+ii)
-							}
-						}
-					}
+					t.rows(bp[jr*t.kb:], ic, ie, jc+jr, min(nr, nb-jr))
 				}
+			}
+		}
+	}
+}
+
+// ncFor sizes the column block so a packed kc×nc block of B fills about
+// half of L2 (with the current A block streaming through the rest).
+// Measured on a Zen 3 with L2/4, L2/2 and an L3-sized block: within the
+// noise of a shared machine, L2/2 was never the worst.
+func ncFor(bl blocking, im *impl, kc int) int {
+	nc := (Caches().L2 / 2) / (max(kc, 1) * 4)
+	return clamp(nc/im.nr*im.nr, 4*im.nr, bl.nc)
+}
+
+func (ws *workspace) bpBuf(n int) []float32 {
+	if cap(ws.bp) < n {
+		ws.bp = make([]float32, n)
+	}
+	return ws.bp[:n]
+}
+
+// tiler runs the microkernel over the row panels of one K block.
+type tiler struct {
+	im      *impl
+	ws      *workspace
+	c       []float32
+	ldc     int
+	ep      Epilogue
+	ap      []float32 // packed A for this K block (all row panels)
+	kb, acc int
+	last    bool // this K block completes C: apply the epilogue
+}
+
+// rows multiplies the packed B micro-panel bp (columns col..col+nn) by the
+// row panels covering rows [i0,i1) (i0 a multiple of MR).
+func (t *tiler) rows(bp []float32, i0, i1, col, nn int) {
+	im := t.im
+	mr, nr := im.mr, im.nr
+	epi := t.last && (t.ep.Bias != nil || t.ep.Act != Linear)
+	for i := i0; i < i1; i += mr {
+		mm := min(mr, i1-i)
+		apan := &t.ap[i*t.kb]
+		cOff := i*t.ldc + col
+		if mm == mr && nn == nr {
+			im.kernel(t.kb, apan, &bp[0], &t.c[cOff], t.ldc, t.acc)
+		} else {
+			edgeTile(im, t.ws, t.kb, apan, &bp[0], t.c, cOff, t.ldc, mm, nn, t.acc)
+		}
+		if epi {
+			// The tile was just written and is still in L1.
+			for ii := 0; ii < mm; ii++ {
+				applyEpilogue(t.c[cOff+ii*t.ldc:cOff+ii*t.ldc+nn], t.ep, i+ii)
 			}
 		}
 	}
@@ -395,41 +470,117 @@ func edgeTile(im *impl, ws *workspace, kb int, apan, bpan *float32, c []float32,
 	}
 }
 
-// packB copies B[p0:p0+kb][j0:j0+nb] into NR-column panels (kb×NR each,
-// NR consecutive floats per p), zero-padding the last panel.
-func packB(bp []float32, trans bool, b []float32, ldb, p0, kb, j0, nb, nr int) {
-	for jr := 0; jr < nb; jr += nr {
-		nn := min(nr, nb-jr)
-		panel := bp[jr*kb : jr*kb+kb*nr]
-		if !trans {
-			if nn == nr {
-				for p := 0; p < kb; p++ {
-					src := b[(p0+p)*ldb+j0+jr : (p0+p)*ldb+j0+jr+nr]
-					copy(panel[p*nr:p*nr+nr], src)
-				}
-			} else {
-				for p := 0; p < kb; p++ {
-					dst := panel[p*nr : p*nr+nr]
-					src := b[(p0+p)*ldb+j0+jr : (p0+p)*ldb+j0+jr+nn]
-					copy(dst, src)
-					clear(dst[nn:])
-				}
+// packBBlock packs B[p0:p0+kb][jc:jc+nb] into consecutive NR-column
+// panels. The full panels are filled row by row of B (sequential reads);
+// the last, partial panel and the transposed case panel by panel.
+func packBBlock(bp []float32, trans bool, b []float32, ldb, p0, kb, jc, nb, nr int) {
+	full := nb / nr * nr
+	if trans || full == 0 || !packBRows(bp, b, ldb, p0, kb, jc, full, nr) {
+		full = 0
+	}
+	for jr := full; jr < nb; jr += nr {
+		packBPanel(bp[jr*kb:], trans, b, ldb, p0, kb, jc+jr, min(nr, nb-jr), nr)
+	}
+}
+
+// packBRows packs full panels of the common widths row by row, copying
+// through fixed-size arrays (inline vector moves, no memmove call; the
+// copy goes through a local so the compiler need not assume overlap). It
+// reports false for other widths.
+func packBRows(bp, b []float32, ldb, p0, kb, jc, full, nr int) bool {
+	switch nr {
+	case 16:
+		for p := 0; p < kb; p++ {
+			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
+			for jr := 0; jr < full; jr += 16 {
+				v := *(*[16]float32)(row[jr:])
+				*(*[16]float32)(bp[jr*kb+p*16:]) = v
 			}
-			continue
 		}
+	case 48:
+		for p := 0; p < kb; p++ {
+			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
+			for jr := 0; jr < full; jr += 48 {
+				v := *(*[48]float32)(row[jr:])
+				*(*[48]float32)(bp[jr*kb+p*48:]) = v
+			}
+		}
+	case 8:
+		for p := 0; p < kb; p++ {
+			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
+			for jr := 0; jr < full; jr += 8 {
+				v := *(*[8]float32)(row[jr:])
+				*(*[8]float32)(bp[jr*kb+p*8:]) = v
+			}
+		}
+	case 4:
+		for p := 0; p < kb; p++ {
+			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
+			for jr := 0; jr < full; jr += 4 {
+				v := *(*[4]float32)(row[jr:])
+				*(*[4]float32)(bp[jr*kb+p*4:]) = v
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// packBPanel copies B[p0:p0+kb][col:col+nn] into one NR-column panel
+// (kb×NR, NR consecutive floats per p), zero-padding columns nn..NR-1.
+// Full panels of the common widths copy through fixed-size arrays, which
+// the compiler turns into inline vector moves rather than a memmove call
+// per row (the copy goes through a local so it need not assume overlap).
+func packBPanel(dst []float32, trans bool, b []float32, ldb, p0, kb, col, nn, nr int) {
+	dst = dst[:kb*nr]
+	if trans {
 		// B stored N×K: column j of op(B) is row j of b.
-		for j := 0; j < nr; j++ {
-			if j >= nn {
-				for p := 0; p < kb; p++ {
-					panel[p*nr+j] = 0
-				}
-				continue
-			}
-			src := b[(j0+jr+j)*ldb+p0 : (j0+jr+j)*ldb+p0+kb]
+		if nn < nr {
+			clear(dst)
+		}
+		for j := 0; j < nn; j++ {
+			src := b[(col+j)*ldb+p0 : (col+j)*ldb+p0+kb]
+			d := dst[j:]
 			for p, v := range src {
-				panel[p*nr+j] = v
+				d[p*nr] = v
 			}
 		}
+		return
+	}
+	off := p0*ldb + col
+	if nn == nr {
+		switch nr {
+		case 16:
+			for p := 0; p < kb; p++ {
+				v := *(*[16]float32)(b[off+p*ldb:])
+				*(*[16]float32)(dst[p*16:]) = v
+			}
+			return
+		case 48:
+			for p := 0; p < kb; p++ {
+				v := *(*[48]float32)(b[off+p*ldb:])
+				*(*[48]float32)(dst[p*48:]) = v
+			}
+			return
+		case 8:
+			for p := 0; p < kb; p++ {
+				v := *(*[8]float32)(b[off+p*ldb:])
+				*(*[8]float32)(dst[p*8:]) = v
+			}
+			return
+		case 4:
+			for p := 0; p < kb; p++ {
+				v := *(*[4]float32)(b[off+p*ldb:])
+				*(*[4]float32)(dst[p*4:]) = v
+			}
+			return
+		}
+	}
+	for p := 0; p < kb; p++ {
+		d := dst[p*nr : p*nr+nr]
+		copy(d, b[off+p*ldb:off+p*ldb+nn])
+		clear(d[nn:])
 	}
 }
 
