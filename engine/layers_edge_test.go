@@ -537,3 +537,17 @@ func TestCropEdges(t *testing.T) {
 		t.Error("crop wider than the input: no error")
 	}
 }
+
+func TestMaxpoolAntialiasingUnsupported(t *testing.T) {
+	// Darknet pools with stride 1 (8x8) and then blurs with a stride-2 3x3
+	// depthwise conv: the next layer sees 4x4. darkgo describes it but
+	// refuses to run it.
+	n := mustEdgeNet(t, "[net]\nwidth=8\nheight=8\nchannels=3\n[maxpool]\nsize=2\nstride=2\nantialiasing=1\n")
+	l := n.Layers[0]
+	if l.Out != (Shape{C: 3, H: 4, W: 4}) || !closeRel(l.BFLOPs, 2*2*3*8*8/1e9, 1e-6) {
+		t.Errorf("out %v bflops %g", l.Out, l.BFLOPs)
+	}
+	if err := n.SyntheticWeights(1); err == nil || !strings.Contains(err.Error(), "antialiasing") {
+		t.Errorf("running an antialiased maxpool: error %v", err)
+	}
+}
