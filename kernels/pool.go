@@ -6,9 +6,14 @@ import (
 	"sync/atomic"
 )
 
-// The worker pool keeps a few goroutines parked on a channel so that the
+// The worker pool keeps goroutines parked on a channel so that the
 // thousands of GEMM calls a detector makes per second do not each spawn
 // goroutines. The calling goroutine always runs part 0 itself.
+//
+// Hand-off never blocks: a part goes to a parked worker if one is waiting,
+// else to a new worker while the pool is below its cap, else it runs on the
+// caller. So nested use (Parallel inside Parallel, or many sessions at once)
+// cannot deadlock, and the pool stays bounded.
 
 type task struct {
 	fn   func(part int)
@@ -17,41 +22,49 @@ type task struct {
 }
 
 var (
-	poolMu      sync.Mutex
-	poolWorkers int
+	poolWorkers atomic.Int32
 	poolTasks   = make(chan task)
 )
 
-// ensureWorkers starts workers until at least n are parked.
-func ensureWorkers(n int) {
-	poolMu.Lock()
-	for poolWorkers < n {
-		poolWorkers++
-		go worker()
-	}
-	poolMu.Unlock()
-}
+func poolCap() int32 { return int32(4*runtime.GOMAXPROCS(0) + 4) }
 
-func worker() {
-	for t := range poolTasks {
+func worker(t task) {
+	for {
 		t.fn(t.part)
 		t.wg.Done()
+		t = <-poolTasks
 	}
 }
 
-// parallel runs fn(0..parts-1), part 0 on the calling goroutine.
+// parallel runs fn(0..parts-1), part 0 on the calling goroutine, and
+// returns when all parts are done.
 func parallel(parts int, fn func(part int)) {
 	if parts <= 1 {
 		fn(0)
 		return
 	}
-	ensureWorkers(parts - 1)
 	var wg sync.WaitGroup
-	wg.Add(parts - 1)
+	var inline []int
 	for p := 1; p < parts; p++ {
-		poolTasks <- task{fn: fn, part: p, wg: &wg}
+		t := task{fn: fn, part: p, wg: &wg}
+		wg.Add(1)
+		select {
+		case poolTasks <- t:
+			continue
+		default:
+		}
+		if n := poolWorkers.Add(1); n <= poolCap() {
+			go worker(t)
+			continue
+		}
+		poolWorkers.Add(-1)
+		wg.Done()
+		inline = append(inline, p)
 	}
 	fn(0)
+	for _, p := range inline {
+		fn(p)
+	}
 	wg.Wait()
 }
 

@@ -505,6 +505,14 @@ func packBRows(bp, b []float32, ldb, p0, kb, jc, full, nr int) bool {
 				*(*[48]float32)(bp[jr*kb+p*48:]) = v
 			}
 		}
+	case 12:
+		for p := 0; p < kb; p++ {
+			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
+			for jr := 0; jr < full; jr += 12 {
+				v := *(*[12]float32)(row[jr:])
+				*(*[12]float32)(bp[jr*kb+p*12:]) = v
+			}
+		}
 	case 8:
 		for p := 0; p < kb; p++ {
 			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
@@ -561,6 +569,12 @@ func packBPanel(dst []float32, trans bool, b []float32, ldb, p0, kb, col, nn, nr
 			for p := 0; p < kb; p++ {
 				v := *(*[48]float32)(b[off+p*ldb:])
 				*(*[48]float32)(dst[p*48:]) = v
+			}
+			return
+		case 12:
+			for p := 0; p < kb; p++ {
+				v := *(*[12]float32)(b[off+p*ldb:])
+				*(*[12]float32)(dst[p*12:]) = v
 			}
 			return
 		case 8:

@@ -356,3 +356,27 @@ func implMust(t testing.TB, name string) *impl {
 	}
 	return r
 }
+
+// TestNestedParallel calls a threaded GEMM from inside Parallel parts (the
+// engine may do this); the pool must neither deadlock nor mix results.
+func TestNestedParallel(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	m, n, k := 20, 200, 30
+	a := newBuffer(r, m*k, 0, true).data()
+	b := newBuffer(r, k*n, 0, true).data()
+	want := make([]float32, m*n)
+	gemmEpilogueRef(m, n, k, a, k, b, n, want, n, Epilogue{})
+	pa := PackA(m, k, a, k)
+	outs := make([][]float32, 16)
+	Parallel(len(outs), func(p int) {
+		outs[p] = make([]float32, m*n)
+		GemmPacked(pa, n, b, n, outs[p], n, Epilogue{}, 3)
+	})
+	for p, c := range outs {
+		for i := range c {
+			if math.Abs(float64(c[i]-want[i])) > 1e-4 {
+				t.Fatalf("part %d: c[%d] = %v, want %v", p, i, c[i], want[i])
+			}
+		}
+	}
+}
