@@ -5,11 +5,31 @@
 #include "textflag.h"
 
 // func sgemmKernelAVX2(k int, a *float32, b *float32, c *float32, ldc int, accumulate int)
-// Requires: AVX, FMA3
+// Requires: AVX, FMA3, MMX+
 TEXT ·sgemmKernelAVX2(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), AX
-	MOVQ a+8(FP), CX
-	MOVQ b+16(FP), DX
+	MOVQ       k+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       b+16(FP), DX
+	MOVQ       c+24(FP), BX
+	MOVQ       ldc+32(FP), SI
+	SHLQ       $0x02, SI
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 60(BX)
 
 	// Zero the accumulators.
 	VXORPS Y0, Y0, Y0
@@ -109,6 +129,7 @@ sgemmKernelAVX2_loop:
 	VBROADCASTSS 92(CX), Y15
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
+	PREFETCHT0   384(CX)
 	ADDQ         $0x00000060, CX
 	ADDQ         $0x00000100, DX
 	SUBQ         $0x00000004, AX
@@ -206,11 +227,37 @@ sgemmKernelAVX2_overwrite:
 	RET
 
 // func sgemmKernelAVX512(k int, a *float32, b *float32, c *float32, ldc int, accumulate int)
-// Requires: AVX, AVX512F
+// Requires: AVX, AVX512F, MMX+
 TEXT ·sgemmKernelAVX512(SB), NOSPLIT, $0-48
-	MOVQ k+0(FP), AX
-	MOVQ a+8(FP), CX
-	MOVQ b+16(FP), DX
+	MOVQ       k+0(FP), AX
+	MOVQ       a+8(FP), CX
+	MOVQ       b+16(FP), DX
+	MOVQ       c+24(FP), BX
+	MOVQ       ldc+32(FP), SI
+	SHLQ       $0x02, SI
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
+	ADDQ       SI, BX
+	PREFETCHT0 (BX)
+	PREFETCHT0 188(BX)
 
 	// Zero the accumulators.
 	VPXORD Z0, Z0, Z0
@@ -382,6 +429,7 @@ sgemmKernelAVX512_loop:
 	VFMADD231PS  Z24, Z28, Z21
 	VFMADD231PS  Z25, Z28, Z22
 	VFMADD231PS  Z26, Z28, Z23
+	PREFETCHT0   512(CX)
 	ADDQ         $0x00000080, CX
 	ADDQ         $0x00000300, DX
 	SUBQ         $0x00000004, AX

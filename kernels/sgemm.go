@@ -372,7 +372,7 @@ func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, transB bool, b []floa
 	}
 	raceWriteC(c, ldc, r0, r1, j0, j1)
 	t := tiler{im: im, ws: ws, c: c, ldc: ldc, ep: ep}
-	nc := ncFor(bl, im, pa.kc)
+	nc := ncFor(bl, im, pa.kc, min(bl.mc, r1-r0))
 	for jc := j0; jc < j1; jc += nc {
 		nb := min(nc, j1-jc)
 		for p0 := 0; p0 < k; p0 += pa.kc {
@@ -399,12 +399,19 @@ func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, transB bool, b []floa
 	}
 }
 
-// ncFor sizes the column block so a packed kc×nc block of B fills about
-// half of L2 (with the current A block streaming through the rest).
-// Measured on a Zen 3 with L2/4, L2/2 and an L3-sized block: within the
-// noise of a shared machine, L2/2 was never the worst.
-func ncFor(bl blocking, im *impl, kc int) int {
-	nc := (Caches().L2 / 2) / (max(kc, 1) * 4)
+// ncFor sizes the column block of B. The classic layout keeps the packed
+// A block (rows×kc) in L2 and the B block in L3; but when the A block is
+// small (a conv layer with few filters) a B block of half the L2 fits next
+// to it and is then read by the microkernel from L2 instead of L3.
+// Measured on Zen 3 (interleaved, median of 5): L2/2 wins by ~25% for
+// 64×10816×288; the L3-sized block wins by 10-25% once the A block passes
+// a quarter of L2 (256×676×1152, 512×169×2304, 1024²).
+func ncFor(bl blocking, im *impl, kc, rows int) int {
+	l2 := Caches().L2
+	if rows*kc*4 > l2/4 {
+		return bl.nc
+	}
+	nc := (l2 / 2) / (max(kc, 1) * 4)
 	return clamp(nc/im.nr*im.nr, 4*im.nr, bl.nc)
 }
 

@@ -62,6 +62,22 @@ func kernel(s isa, mr, nv, unroll int) {
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
 
+	// Prefetch the C tile now: when accumulating, its rows were last
+	// touched a whole K block ago and may have left L1/L2, and the loads at
+	// the end would otherwise stall on them.
+	{
+		c := Load(Param("c"), GP64())
+		ldc := Load(Param("ldc"), GP64())
+		SHLQ(U8(2), ldc)
+		for i := 0; i < mr; i++ {
+			PREFETCHT0(Mem{Base: c})
+			PREFETCHT0(Mem{Base: c, Disp: nr*4 - 4})
+			if i < mr-1 {
+				ADDQ(ldc, c)
+			}
+		}
+	}
+
 	acc := func(i, v int) VecPhysical { return s.vec(i*nv + v) }
 	bv := func(v int) VecPhysical { return s.vec(mr*nv + v) }
 	bc := func(i int) VecPhysical { return s.vec(mr*nv + nv + i%2) }
@@ -92,6 +108,8 @@ func kernel(s isa, mr, nv, unroll int) {
 	for p := 0; p < unroll; p++ {
 		step(p)
 	}
+	// The A panel streams from L2; fetch it a few iterations ahead.
+	PREFETCHT0(Mem{Base: a, Disp: 4 * unroll * mr * 4})
 	ADDQ(U32(unroll*mr*4), a)
 	ADDQ(U32(unroll*nr*4), b)
 	SUBQ(U32(unroll), k)
