@@ -121,3 +121,6 @@ func closeEnough(got, want float32, k int, absSum, extra float64) bool {
 	tol := 2*float64(k+2)*eps*absSum + 4*eps*math.Abs(float64(want)) + extra
 	return math.Abs(float64(got)-float64(want)) <= tol
 }
+
+func tanh64(x float64) float64   { return math.Tanh(x) }
+func log1pexp(x float64) float64 { return math.Log1p(math.Exp(x)) }

@@ -84,9 +84,13 @@ func im2colRow(dst, src []float32, height, width, outH, outW, y0, x0, strideH, s
 		}
 		clear(d[:oxLo])
 		s := src[y*width : (y+1)*width]
-		if strideW == 1 {
+		switch {
+		case oxHi == oxLo:
+			// Every tap of this row falls in the padding (x0 may then be
+			// far outside the row, so it must not be used as an index).
+		case strideW == 1:
 			copy(d[oxLo:oxHi], s[x0+oxLo:x0+oxHi])
-		} else {
+		default:
 			x := x0 + oxLo*strideW
 			for ox := oxLo; ox < oxHi; ox++ {
 				d[ox] = s[x]

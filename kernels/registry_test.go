@@ -1,0 +1,146 @@
+package kernels
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRegistry(t *testing.T) {
+	all := AllImplementations()
+	if len(all) == 0 || len(Implementations()) == 0 {
+		t.Fatal("no implementations registered")
+	}
+	seen := map[string]bool{}
+	for _, im := range all {
+		if seen[im.Name] {
+			t.Errorf("%s registered twice", im.Name)
+		}
+		seen[im.Name] = true
+		if im.MR < 1 || im.NR < 1 || im.MR > maxTile || im.NR > maxTile {
+			t.Errorf("%s: bad tile %dx%d", im.Name, im.MR, im.NR)
+		}
+	}
+	if !seen["generic"] {
+		t.Error("generic implementation missing")
+	}
+	for _, im := range Implementations() {
+		if !im.Available {
+			t.Errorf("Implementations lists unavailable %s", im.Name)
+		}
+	}
+	// The automatic choice is the best available one.
+	b := best()
+	for _, im := range Implementations() {
+		if preference[im.Name] > b.rank {
+			t.Errorf("automatic choice %s ranks below available %s", b.name, im.Name)
+		}
+	}
+	if CPUName() == "" {
+		t.Error("empty CPU name")
+	}
+	if c := Caches(); c.L1D <= 0 || c.L2 <= 0 {
+		t.Errorf("cache sizes %+v", c)
+	}
+}
+
+func TestSelect(t *testing.T) {
+	defer active.Store(current())
+	for _, im := range Implementations() {
+		if err := Select(im.Name); err != nil {
+			t.Fatalf("Select(%q): %v", im.Name, err)
+		}
+		if Name() != im.Name || Impl().Name != im.Name {
+			t.Fatalf("after Select(%q) Name() = %q", im.Name, Name())
+		}
+		// PackA uses the active implementation's tile.
+		if pa := PackA(3, 2, make([]float32, 6), 2); pa.Impl() != im.Name {
+			t.Fatalf("PackA after Select(%q) packed for %q", im.Name, pa.Impl())
+		}
+	}
+	before := Name()
+	if err := Select("no-such-isa"); err == nil || !strings.Contains(err.Error(), "unknown") {
+		t.Errorf("Select(unknown) = %v, want an unknown-implementation error", err)
+	}
+	for _, im := range AllImplementations() {
+		if !im.Available {
+			err := Select(im.Name)
+			if err == nil || !strings.Contains(err.Error(), "not supported") {
+				t.Errorf("Select(%q) on a CPU without it = %v, want an error", im.Name, err)
+			}
+		}
+	}
+	if Name() != before {
+		t.Errorf("failed Select changed the implementation to %q", Name())
+	}
+	// "" and "auto" honour the environment override.
+	t.Setenv(EnvVar, "generic")
+	if err := Select(""); err != nil || Name() != "generic" {
+		t.Errorf("Select(\"\") with %s=generic: %v, %q", EnvVar, err, Name())
+	}
+	t.Setenv(EnvVar, "no-such-isa")
+	if err := Select("auto"); err == nil || !strings.Contains(err.Error(), EnvVar) {
+		t.Errorf("Select(auto) with a bad %s = %v, want an error naming it", EnvVar, err)
+	}
+	t.Setenv(EnvVar, "")
+	if err := Select("auto"); err != nil || Name() != best().name {
+		t.Errorf("Select(auto) = %v, %q; want %q", err, Name(), best().name)
+	}
+}
+
+func TestActivations(t *testing.T) {
+	cases := []struct {
+		a    Activation
+		x    float32
+		want float32
+	}{
+		{Linear, -2, -2},
+		{Leaky, -2, -0.2}, {Leaky, 3, 3},
+		{Relu, -2, 0}, {Relu, 2, 2},
+		{Logistic, 0, 0.5},
+		{Swish, 0, 0},
+		{Mish, 0, 0},
+		{Mish, 25, 25}, // above the softplus threshold softplus(x) = x, tanh(25) = 1
+		{Tanh, 0, 0},
+		{Relie, -1, -0.01},
+		{Ramp, 2, 2.2}, {Ramp, -1, -0.1},
+		{Elu, -1e9, -1},
+		{Plse, -5, -0.01}, {Plse, 0, 0.5}, {Plse, 5, 1.01},
+		{Hardtan, -3, -1}, {Hardtan, 0.5, 0.5},
+		{Lhtan, -1, -0.001}, {Lhtan, 2, 1.001},
+		{HardMish, -1, -0.5}, {HardMish, -3, 0}, {HardMish, 2, 2},
+		{Relu6, 7, 6},
+		{Stair, 3.5, 1.5}, {Stair, 2.5, 1},
+	}
+	for _, c := range cases {
+		got := c.a.Apply(c.x)
+		if d := got - c.want; d > 1e-6 || d < -1e-6 {
+			t.Errorf("%v(%v) = %v, want %v", c.a, c.x, got, c.want)
+		}
+	}
+	// Mish against the formula in float64: x·tanh(ln(1+e^x)).
+	for _, x := range []float32{-5, -1, -0.3, 0.7, 2, 10} {
+		got := Mish.Apply(x)
+		xd := float64(x)
+		want := xd * tanh64(log1pexp(xd))
+		if d := float64(got) - want; d > 1e-5 || d < -1e-5 {
+			t.Errorf("mish(%v) = %v, want %v", x, got, want)
+		}
+	}
+	// Activate over a slice equals Apply per element, and names round-trip.
+	for a := Activation(0); a < numActivations; a++ {
+		xs := []float32{-7, -2, -0.5, -0, 0, 0.25, 1, 3.5, 30}
+		ys := append([]float32(nil), xs...)
+		Activate(ys, a)
+		for i, x := range xs {
+			if w := a.Apply(x); !sameBits(ys[i], w) {
+				t.Errorf("Activate %v at %v: %v, Apply gives %v", a, x, ys[i], w)
+			}
+		}
+		if b, ok := ParseActivation(a.String()); !ok || b != a {
+			t.Errorf("ParseActivation(%q) = %v, %v", a.String(), b, ok)
+		}
+	}
+	if _, ok := ParseActivation("bogus"); ok {
+		t.Error("ParseActivation accepted bogus")
+	}
+}
