@@ -182,26 +182,60 @@ func (a Activation) Apply(x float32) float32 {
 	return x
 }
 
-// Activate applies a to every element of x in place.
-func Activate(x []float32, a Activation) {
+// Optional assembly for the cheap, common activations (set by an arch
+// file's init when the CPU has the instructions). Each handles a prefix of
+// x whose length is a multiple of 8 and computes exactly what Apply does,
+// including NaN and signed zeros.
+var (
+	biasLeakyFast func(x *float32, n int, bias, slope float32) // v=x+bias; max(v, slope·v)
+	biasReluFast  func(x *float32, n int, bias, one float32)   // v=x+bias; v·(v>0)
+)
+
+// noBias is added when there is no bias: -0 + x == x for every x,
+// including -0, so "no bias" and "bias 0" differ only in the sign of zero
+// results, as they do in Darknet.
+var noBias = float32(math.Copysign(0, -1))
+
+// biasAct sets x[i] = a(x[i] + bias).
+func biasAct(x []float32, bias float32, a Activation) {
+	if n8 := len(x) &^ 7; n8 > 0 {
+		switch {
+		case (a == Linear || a == Leaky) && biasLeakyFast != nil:
+			slope := float32(1)
+			if a == Leaky {
+				slope = 0.1
+			}
+			biasLeakyFast(&x[0], n8, bias, slope)
+			x = x[n8:]
+		case a == Relu && biasReluFast != nil:
+			biasReluFast(&x[0], n8, bias, 1)
+			x = x[n8:]
+		}
+	}
 	switch a {
 	case Linear:
-		return
+		for i := range x {
+			x[i] += bias
+		}
 	case Leaky:
 		for i, v := range x {
+			v += bias
 			if !(v > 0) {
-				x[i] = 0.1 * v
+				v *= 0.1
 			}
-		}
-	case Relu:
-		for i, v := range x {
-			if !(v > 0) {
-				x[i] = 0 * v
-			}
+			x[i] = v
 		}
 	default:
 		for i, v := range x {
-			x[i] = a.Apply(v)
+			x[i] = a.Apply(v + bias)
 		}
 	}
+}
+
+// Activate applies a to every element of x in place.
+func Activate(x []float32, a Activation) {
+	if a == Linear {
+		return
+	}
+	biasAct(x, noBias, a)
 }

@@ -31,12 +31,27 @@ func peakFMAAVX2(n int)
 //go:noescape
 func peakFMAAVX512(n int)
 
+// biasLeakyAVX2 sets x[i] = max(v, slope·v) with v = x[i]+bias for
+// i < n, n a multiple of 8 (slope 1: bias only; 0.1: leaky).
+//
+//go:noescape
+func biasLeakyAVX2(x *float32, n int, bias, slope float32)
+
+// biasReluAVX2 sets x[i] = v·(v > 0 ? one : 0) with v = x[i]+bias for
+// i < n, n a multiple of 8.
+//
+//go:noescape
+func biasReluAVX2(x *float32, n int, bias, one float32)
+
 func init() {
 	// x/sys/cpu's gates include the OS's XSAVE/XGETBV check, so they are
 	// false when the OS does not save the ymm/zmm state, and they honour
 	// GODEBUG=cpu.avx2=off / cpu.avx512f=off.
 	register("avx2", 6, 16, sgemmKernelAVX2, cpu.X86.HasAVX2 && cpu.X86.HasFMA)
 	register("avx512", 8, 48, sgemmKernelAVX512, cpu.X86.HasAVX512F)
+	if cpu.X86.HasAVX {
+		biasLeakyFast, biasReluFast = biasLeakyAVX2, biasReluAVX2
+	}
 }
 
 // peakFLOPs maps an implementation to its peak-FMA loop and the FLOP one

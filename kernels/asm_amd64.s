@@ -581,6 +581,81 @@ sgemmKernelAVX512_overwrite:
 	VZEROUPPER
 	RET
 
+// func biasLeakyAVX2(x *float32, n int, bias float32, slope float32)
+// Requires: AVX
+TEXT ·biasLeakyAVX2(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS bias+16(FP), Y0
+	VBROADCASTSS slope+20(FP), Y1
+	VXORPS       Y2, Y2, Y2
+
+biasLeakyAVX2_loop:
+	CMPQ    CX, $0x10
+	JL      biasLeakyAVX2_one
+	VADDPS  (AX), Y0, Y3
+	VMULPS  Y1, Y3, Y4
+	VMAXPS  Y4, Y3, Y3
+	VMOVUPS Y3, (AX)
+	VADDPS  32(AX), Y0, Y5
+	VMULPS  Y1, Y5, Y6
+	VMAXPS  Y6, Y5, Y5
+	VMOVUPS Y5, 32(AX)
+	ADDQ    $0x40, AX
+	SUBQ    $0x10, CX
+	JMP     biasLeakyAVX2_loop
+
+biasLeakyAVX2_one:
+	TESTQ   CX, CX
+	JE      biasLeakyAVX2_done
+	VADDPS  (AX), Y0, Y3
+	VMULPS  Y1, Y3, Y4
+	VMAXPS  Y4, Y3, Y3
+	VMOVUPS Y3, (AX)
+
+biasLeakyAVX2_done:
+	VZEROUPPER
+	RET
+
+// func biasReluAVX2(x *float32, n int, bias float32, one float32)
+// Requires: AVX
+TEXT ·biasReluAVX2(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS bias+16(FP), Y0
+	VBROADCASTSS one+20(FP), Y1
+	VXORPS       Y2, Y2, Y2
+
+biasReluAVX2_loop:
+	CMPQ    CX, $0x10
+	JL      biasReluAVX2_one
+	VADDPS  (AX), Y0, Y3
+	VCMPPS  $0x0e, Y2, Y3, Y4
+	VANDPS  Y1, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VMOVUPS Y3, (AX)
+	VADDPS  32(AX), Y0, Y5
+	VCMPPS  $0x0e, Y2, Y5, Y6
+	VANDPS  Y1, Y6, Y6
+	VMULPS  Y6, Y5, Y5
+	VMOVUPS Y5, 32(AX)
+	ADDQ    $0x40, AX
+	SUBQ    $0x10, CX
+	JMP     biasReluAVX2_loop
+
+biasReluAVX2_one:
+	TESTQ   CX, CX
+	JE      biasReluAVX2_done
+	VADDPS  (AX), Y0, Y3
+	VCMPPS  $0x0e, Y2, Y3, Y4
+	VANDPS  Y1, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VMOVUPS Y3, (AX)
+
+biasReluAVX2_done:
+	VZEROUPPER
+	RET
+
 // func peakFMAAVX2(n int)
 // Requires: AVX, FMA3
 TEXT ·peakFMAAVX2(SB), NOSPLIT, $0-8

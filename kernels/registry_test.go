@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -128,16 +129,42 @@ func TestActivations(t *testing.T) {
 	}
 	// Activate over a slice equals Apply per element, and names round-trip.
 	for a := Activation(0); a < numActivations; a++ {
-		xs := []float32{-7, -2, -0.5, -0, 0, 0.25, 1, 3.5, 30}
+		// 19 values: the first 16 go through the vector path where there
+		// is one, the rest through the scalar tail.
+		negZero := float32(math.Copysign(0, -1))
+		nan, inf := float32(math.NaN()), float32(math.Inf(1))
+		xs := []float32{-7, -2, -0.5, negZero, 0, 0.25, 1, 3.5, 30, nan, inf, -inf, -1e-30, 1e-30, -3e38, 5,
+			negZero, nan, -1}
 		ys := append([]float32(nil), xs...)
 		Activate(ys, a)
 		for i, x := range xs {
-			if w := a.Apply(x); !sameBits(ys[i], w) {
+			w := a.Apply(x)
+			if math.IsNaN(float64(w)) && math.IsNaN(float64(ys[i])) {
+				continue
+			}
+			if !sameBits(ys[i], w) {
 				t.Errorf("Activate %v at %v: %v, Apply gives %v", a, x, ys[i], w)
 			}
 		}
 		if b, ok := ParseActivation(a.String()); !ok || b != a {
 			t.Errorf("ParseActivation(%q) = %v, %v", a.String(), b, ok)
+		}
+	}
+	// Bias and activation together (the GEMM epilogue and ActivateChannels).
+	for _, a := range []Activation{Linear, Leaky, Relu, Mish} {
+		x := make([]float32, 21)
+		for i := range x {
+			x[i] = float32(i) - 10.5
+		}
+		want := make([]float32, len(x))
+		for i, v := range x {
+			want[i] = a.Apply(v + 3)
+		}
+		biasAct(x, 3, a)
+		for i := range x {
+			if !sameBits(x[i], want[i]) {
+				t.Errorf("biasAct %v at %d: %v, want %v", a, i, x[i], want[i])
+			}
 		}
 	}
 	if _, ok := ParseActivation("bogus"); ok {

@@ -608,11 +608,9 @@ func packBPanel(dst []float32, trans bool, b []float32, ldb, p0, kb, col, nn, nr
 // applyEpilogue adds the row's bias and applies the activation to row
 // (part of one row of C).
 func applyEpilogue(row []float32, ep Epilogue, i int) {
+	b := noBias
 	if ep.Bias != nil {
-		bv := ep.Bias[i]
-		for j := range row {
-			row[j] += bv
-		}
+		b = ep.Bias[i]
 	}
-	Activate(row, ep.Act)
+	biasAct(row, b, ep.Act)
 }

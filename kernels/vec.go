@@ -96,8 +96,14 @@ func AddBias(x []float32, bias []float32, plane int) {
 // ActivateChannels adds bias (may be nil) per channel and applies the
 // activation, over channels planes of size plane.
 func ActivateChannels(x []float32, bias []float32, plane int, a Activation) {
-	if bias != nil {
-		AddBias(x, bias, plane)
+	if bias == nil {
+		Activate(x, a)
+		return
 	}
-	Activate(x, a)
+	if len(x) != len(bias)*plane {
+		panic("kernels: ActivateChannels: length mismatch")
+	}
+	for c, b := range bias {
+		biasAct(x[c*plane:(c+1)*plane], b, a)
+	}
 }

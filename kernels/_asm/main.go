@@ -185,6 +185,75 @@ func peak(s isa, chains int) {
 	RET()
 }
 
+// epilogues emits the vectorised bias+activation passes over one row of a
+// just-computed C tile (the tile is still in L1):
+//
+//	biasLeakyAVX2(x, n, bias, slope): v = x+bias; x = max(v, slope·v)
+//	    (slope 1: bias only; 0.1: Darknet's leaky, incl. NaN and ±0, since
+//	    VMAXPS returns its second operand, slope·v, on NaN or equal zeros)
+//	biasReluAVX2(x, n, bias, one): v = x+bias; x = v·(v > 0 ? one : 0)
+//	    (Darknet's x*(x>0): -0 for negatives, NaN stays NaN)
+//
+// n must be a multiple of 8; the Go caller does the tail.
+func epilogues() {
+	for _, relu := range []bool{false, true} {
+		name, sig := "biasLeakyAVX2", "func(x *float32, n int, bias, slope float32)"
+		if relu {
+			name, sig = "biasReluAVX2", "func(x *float32, n int, bias, one float32)"
+		}
+		TEXT(name, NOSPLIT, sig)
+		Pragma("noescape")
+		Doc(name + " applies bias and activation to x[0:n] in place (n a multiple of 8).")
+		x := Load(Param("x"), GP64())
+		n := Load(Param("n"), GP64())
+		bias, k := Y0, Y1
+		VBROADCASTSS(NewParamAddr("bias", 16), bias)
+		if relu {
+			VBROADCASTSS(NewParamAddr("one", 20), k)
+		} else {
+			VBROADCASTSS(NewParamAddr("slope", 20), k)
+		}
+		zero := Y2
+		VXORPS(zero, zero, zero)
+		Label(name + "_loop")
+		CMPQ(n, U8(16))
+		JL(LabelRef(name + "_one"))
+		for u := 0; u < 2; u++ {
+			v, t := ymm[3+2*u], ymm[4+2*u]
+			VADDPS(Mem{Base: x, Disp: 32 * u}, bias, v)
+			if relu {
+				VCMPPS(U8(0x0e), zero, v, t) // t = v > 0 (GT_OS)
+				VANDPS(k, t, t)
+				VMULPS(t, v, v)
+			} else {
+				VMULPS(k, v, t)
+				VMAXPS(t, v, v)
+			}
+			VMOVUPS(v, Mem{Base: x, Disp: 32 * u})
+		}
+		ADDQ(U8(64), x)
+		SUBQ(U8(16), n)
+		JMP(LabelRef(name + "_loop"))
+		Label(name + "_one")
+		TESTQ(n, n)
+		JE(LabelRef(name + "_done"))
+		v, t := Y3, Y4
+		VADDPS(Mem{Base: x}, bias, v)
+		if relu {
+			VCMPPS(U8(0x0e), zero, v, t)
+			VANDPS(k, t, t)
+			VMULPS(t, v, v)
+		} else {
+			VMULPS(k, v, t)
+			VMAXPS(t, v, v)
+		}
+		VMOVUPS(v, Mem{Base: x})
+		Label(name + "_done")
+		VZEROUPPER()
+		RET()
+	}
+}
+
 func main() {
 	ConstraintExpr("!purego")
 	// AVX2: 6×16 uses 12 accumulators + 2 B + 2 broadcast = all 16 ymm.
@@ -192,6 +261,7 @@ func main() {
 	// AVX-512: 8×48 uses 24 accumulators + 3 B + 2 broadcast of 32 zmm; MR=8
 	// divides the filter counts of typical convs (32..1024) exactly.
 	kernel(avx512, 8, 3, 4)
+	epilogues()
 	peak(avx2, 12)
 	peak(avx512, 24)
 	Generate()
