@@ -490,50 +490,43 @@ func packBBlock(bp []float32, trans bool, b []float32, ldb, p0, kb, jc, nb, nr i
 	}
 }
 
-// packBRows packs full panels of the common widths row by row, copying
-// through fixed-size arrays (inline vector moves, no memmove call; the
-// copy goes through a local so the compiler need not assume overlap). It
-// reports false for other widths.
+// packBRows packs full panels of the common widths row by row with
+// inline 16-byte moves. It reports false for other widths.
 func packBRows(bp, b []float32, ldb, p0, kb, jc, full, nr int) bool {
 	switch nr {
 	case 16:
 		for p := 0; p < kb; p++ {
 			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
 			for jr := 0; jr < full; jr += 16 {
-				v := *(*[16]float32)(row[jr:])
-				*(*[16]float32)(bp[jr*kb+p*16:]) = v
+				copy16(bp[jr*kb+p*16:], row[jr:])
 			}
 		}
 	case 48:
 		for p := 0; p < kb; p++ {
 			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
 			for jr := 0; jr < full; jr += 48 {
-				v := *(*[48]float32)(row[jr:])
-				*(*[48]float32)(bp[jr*kb+p*48:]) = v
+				copy48(bp[jr*kb+p*48:], row[jr:])
 			}
 		}
 	case 12:
 		for p := 0; p < kb; p++ {
 			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
 			for jr := 0; jr < full; jr += 12 {
-				v := *(*[12]float32)(row[jr:])
-				*(*[12]float32)(bp[jr*kb+p*12:]) = v
+				copy12(bp[jr*kb+p*12:], row[jr:])
 			}
 		}
 	case 8:
 		for p := 0; p < kb; p++ {
 			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
 			for jr := 0; jr < full; jr += 8 {
-				v := *(*[8]float32)(row[jr:])
-				*(*[8]float32)(bp[jr*kb+p*8:]) = v
+				copy8(bp[jr*kb+p*8:], row[jr:])
 			}
 		}
 	case 4:
 		for p := 0; p < kb; p++ {
 			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
 			for jr := 0; jr < full; jr += 4 {
-				v := *(*[4]float32)(row[jr:])
-				*(*[4]float32)(bp[jr*kb+p*4:]) = v
+				copy4(bp[jr*kb+p*4:], row[jr:])
 			}
 		}
 	default:
@@ -542,11 +535,43 @@ func packBRows(bp, b []float32, ldb, p0, kb, jc, full, nr int) bool {
 	return true
 }
 
+// copy4..copy48 copy that many floats as 16-byte moves. A whole-array
+// assignment of more than 16 bytes would become a memmove call (the
+// compiler must allow for overlap); 16-byte pieces are a load and a store.
+func copy4(d, s []float32) { *(*[4]float32)(d) = *(*[4]float32)(s) }
+
+func copy8(d, s []float32) {
+	d, s = d[:8], s[:8]
+	copy4(d, s)
+	copy4(d[4:], s[4:])
+}
+
+func copy12(d, s []float32) {
+	d, s = d[:12], s[:12]
+	copy4(d, s)
+	copy4(d[4:], s[4:])
+	copy4(d[8:], s[8:])
+}
+
+func copy16(d, s []float32) {
+	d, s = d[:16], s[:16]
+	copy4(d, s)
+	copy4(d[4:], s[4:])
+	copy4(d[8:], s[8:])
+	copy4(d[12:], s[12:])
+}
+
+func copy48(d, s []float32) {
+	d, s = d[:48], s[:48]
+	copy16(d, s)
+	copy16(d[16:], s[16:])
+	copy16(d[32:], s[32:])
+}
+
 // packBPanel copies B[p0:p0+kb][col:col+nn] into one NR-column panel
 // (kb×NR, NR consecutive floats per p), zero-padding columns nn..NR-1.
-// Full panels of the common widths copy through fixed-size arrays, which
-// the compiler turns into inline vector moves rather than a memmove call
-// per row (the copy goes through a local so it need not assume overlap).
+// Full panels of the common widths use inline 16-byte moves rather than a
+// memmove call per row.
 func packBPanel(dst []float32, trans bool, b []float32, ldb, p0, kb, col, nn, nr int) {
 	dst = dst[:kb*nr]
 	if trans {
@@ -568,32 +593,27 @@ func packBPanel(dst []float32, trans bool, b []float32, ldb, p0, kb, col, nn, nr
 		switch nr {
 		case 16:
 			for p := 0; p < kb; p++ {
-				v := *(*[16]float32)(b[off+p*ldb:])
-				*(*[16]float32)(dst[p*16:]) = v
+				copy16(dst[p*16:], b[off+p*ldb:])
 			}
 			return
 		case 48:
 			for p := 0; p < kb; p++ {
-				v := *(*[48]float32)(b[off+p*ldb:])
-				*(*[48]float32)(dst[p*48:]) = v
+				copy48(dst[p*48:], b[off+p*ldb:])
 			}
 			return
 		case 12:
 			for p := 0; p < kb; p++ {
-				v := *(*[12]float32)(b[off+p*ldb:])
-				*(*[12]float32)(dst[p*12:]) = v
+				copy12(dst[p*12:], b[off+p*ldb:])
 			}
 			return
 		case 8:
 			for p := 0; p < kb; p++ {
-				v := *(*[8]float32)(b[off+p*ldb:])
-				*(*[8]float32)(dst[p*8:]) = v
+				copy8(dst[p*8:], b[off+p*ldb:])
 			}
 			return
 		case 4:
 			for p := 0; p < kb; p++ {
-				v := *(*[4]float32)(b[off+p*ldb:])
-				*(*[4]float32)(dst[p*4:]) = v
+				copy4(dst[p*4:], b[off+p*ldb:])
 			}
 			return
 		}
