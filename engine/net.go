@@ -24,6 +24,7 @@ type Net struct {
 	loaded  bool
 	plan    *plan // where activations live in a session (made at load)
 	threads int   // default worker count per layer
+	poolState
 }
 
 // Options control how a network is built. The zero value (or nil) means
@@ -39,6 +40,13 @@ type Options struct {
 	// Threads is how many goroutines each layer is split over (0: all
 	// cores, runtime.GOMAXPROCS).
 	Threads int
+	// Names are the class names reported in detections (for example the
+	// lines of coco.names); may be nil.
+	Names []string
+	// Seed seeds the synthetic weights Load uses when it has no weights.
+	Seed uint64
+	// CfgName and WeightsName name the inputs in error messages (Load).
+	CfgName, WeightsName string
 }
 
 // DefaultMaxMemory is the memory budget used when Options.MaxMemory is 0.

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+
+	"github.com/darkgo/darkgo/engine/preprocess"
 )
 
 // fastOp is implemented by layers that have a fast path. Layers without one
@@ -30,6 +32,7 @@ type Session struct {
 	ins     [][][]float32 // each layer's inputs, windows of arena/input
 	work    []float32     // im2col and other scratch
 	threads int
+	prep    preprocess.Scratch // image → input tensor buffers
 }
 
 // NewSession allocates a session for the network: one arena sized by the
