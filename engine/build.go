@@ -62,6 +62,8 @@ func Build(cfg *cfgparse.Config, opts *Options) (*Net, error) {
 			l.In = b.layers[i-1].Out
 		}
 		consume(sec, layerTrainingKeys...)
+		l.dontLoad = sec.Int("dontload", 0) != 0
+		l.dontLoadScales = sec.Int("dontloadscales", 0) != 0
 		f := builders[sec.Type]
 		if f == nil {
 			return nil, b.errorf(l, "layer type %q is not supported by darkgo", sec.Type)
@@ -79,6 +81,15 @@ func Build(cfg *cfgparse.Config, opts *Options) (*Net, error) {
 		}
 		if l.Outputs == 0 {
 			l.Outputs = l.Out.Size()
+		}
+		if l.dontLoad {
+			l.Params = 0
+		} else if l.dontLoadScales {
+			for _, p := range l.op.params() {
+				if isBNTensor(p.name) {
+					l.Params -= p.n
+				}
+			}
 		}
 		if l.Outputs <= 0 {
 			return nil, b.errorf(l, "output %v is empty", l.Out)

@@ -25,6 +25,8 @@ type Layer struct {
 
 	op          op
 	unsupported error // set when the shapes are known but darkgo cannot run the layer
+
+	dontLoad, dontLoadScales bool // [section] dontload= / dontloadscales=: tensors absent from the .weights file
 }
 
 // op is what each layer type implements. Layer types live one per file; each

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/darkgo/darkgo/kernels"
 	"github.com/darkgo/darkgo/weights"
 )
 
@@ -24,11 +25,25 @@ func (n *Net) weightLayers() []weights.Layer {
 		wl := weights.Layer{Index: l.Index, Name: l.Name}
 		for _, p := range ps {
 			*p.dst = make([]float32, p.n)
+			// dontload=1 / dontloadscales=1: Darknet skips these tensors in
+			// the file and keeps its initial values; darkgo uses neutral ones.
+			if l.dontLoad || (l.dontLoadScales && isBNTensor(p.name)) {
+				if p.name == "scales" || p.name == "rolling_variance" {
+					kernels.Fill(*p.dst, 1)
+				}
+				continue
+			}
 			wl.Tensors = append(wl.Tensors, weights.Tensor{Name: p.name, Data: *p.dst})
 		}
-		ls = append(ls, wl)
+		if len(wl.Tensors) > 0 {
+			ls = append(ls, wl)
+		}
 	}
 	return ls
+}
+
+func isBNTensor(name string) bool {
+	return name == "scales" || name == "rolling_mean" || name == "rolling_variance"
 }
 
 // LoadWeights reads a Darknet .weights file (gzip-compressed files are
