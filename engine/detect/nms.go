@@ -221,22 +221,32 @@ func suppresses(a, b *candidate, thresh float32, kind NMSKind, beta float32) boo
 }
 
 // overlapIndex finds, for a box, the candidates that can overlap it with a
-// positive width, so the greedy loop need not test all pairs. It is exact
+// positive area, so the greedy loop need not test all pairs. It is exact
 // for thresh >= 0: every test above (IoU, DIoU <= IoU) can only pass when
-// the intersection is positive, i.e. l_b < r_a and r_b > l_a (and the same
-// in y, left to the test itself). Boxes with a non-finite edge or area are
-// left out: their IoU with anything is 0 or NaN, so they never suppress nor
-// get suppressed.
+// the intersection is positive, i.e. l_b < r_a, r_b > l_a, t_b < b_a and
+// b_b > t_a. Boxes with a non-finite edge or area are left out: their IoU
+// with anything is 0 or NaN, so they never suppress nor get suppressed.
 //
-// Candidates are grouped by width (powers of two); within a group, sorted by
-// left edge, those with l_b in (l_a - maxWidth, r_a) are the only ones that
-// can satisfy both inequalities.
+// Candidates are grouped by width and height class (powers of two). In a
+// group whose boxes are at most maxW wide and maxH high, r_b > l_a implies
+// l_b > l_a - maxW and b_b > t_a implies t_b > t_a - maxH; each group is cut
+// into horizontal strips maxH high by top edge, and each strip is sorted by
+// left edge, so a query scans only the few strips and the left-edge range
+// that can hold an overlapping box.
 type overlapIndex struct {
-	groups [overlapGroups]struct {
-		maxW float64
-		left []float64   // sorted left edges
-		ent  []edgeEntry // the entry for each left edge
-	}
+	groups [sizeClasses * sizeClasses]overlapGroup
+}
+
+type overlapGroup struct {
+	maxW, maxH float64
+	top0       float64 // smallest top edge
+	strips     []overlapStrip
+	members    []int32
+}
+
+type overlapStrip struct {
+	left []float64   // sorted left edges
+	ent  []edgeEntry // the entry for each left edge
 }
 
 // edgeEntry is a candidate's other edges next to its index, so most
@@ -246,64 +256,113 @@ type edgeEntry struct {
 	cand    int32
 }
 
-const overlapGroups = 16
+const sizeClasses = 8
+
+// sizeClass buckets a width or height: up to 1/64, then powers of two up
+// to >= 2.
+func sizeClass(v float64) int {
+	_, e := math.Frexp(v)
+	return min(max(e+sizeClasses-3, 0), sizeClasses-1)
+}
+
+func finite(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
 
 func (x *overlapIndex) build(cands []candidate) {
 	for g := range x.groups {
-		x.groups[g].maxW = 0
-		x.groups[g].left = x.groups[g].left[:0]
-		x.groups[g].ent = x.groups[g].ent[:0]
+		grp := &x.groups[g]
+		grp.maxW, grp.maxH, grp.top0 = 0, 0, math.Inf(1)
+		grp.members = grp.members[:0]
+		for s := range grp.strips {
+			grp.strips[s].left = grp.strips[s].left[:0]
+			grp.strips[s].ent = grp.strips[s].ent[:0]
+		}
 	}
 	for i := range cands {
 		c := &cands[i]
-		l, r := float64(c.l), float64(c.r)
-		if math.IsNaN(l) || math.IsInf(l, 0) || math.IsNaN(r) || math.IsInf(r, 0) ||
-			math.IsNaN(float64(c.t)) || math.IsInf(float64(c.t), 0) ||
-			math.IsNaN(float64(c.b)) || math.IsInf(float64(c.b), 0) ||
-			math.IsNaN(float64(c.area)) || math.IsInf(float64(c.area), 0) {
+		if !finite(c.l) || !finite(c.r) || !finite(c.t) || !finite(c.b) || !finite(c.area) {
 			continue
 		}
-		w := r - l
-		_, e := math.Frexp(w)
-		g := min(max(e+overlapGroups-4, 0), overlapGroups-1) // widths up to 8 get own groups
-		x.groups[g].maxW = max(x.groups[g].maxW, w)
-		x.groups[g].left = append(x.groups[g].left, l)
-		x.groups[g].ent = append(x.groups[g].ent, edgeEntry{c.r, c.t, c.b, int32(i)})
-	}
-	for g := range x.groups {
-		sort.Sort(byLeft{x.groups[g].left, x.groups[g].ent})
-	}
-}
-
-// visit calls f for every alive candidate after i (in priority order) whose
-// x-extent can overlap candidate i's with positive width.
-func (x *overlapIndex) visit(cands []candidate, i int, f func(b *candidate)) {
-	a := &cands[i]
-	la, ra := float64(a.l), float64(a.r)
-	if math.IsNaN(la) || math.IsNaN(ra) || math.IsInf(la, 0) || math.IsInf(ra, 0) {
-		return
+		w, h := float64(c.r)-float64(c.l), float64(c.b)-float64(c.t)
+		grp := &x.groups[sizeClass(w)*sizeClasses+sizeClass(h)]
+		grp.maxW = max(grp.maxW, w)
+		grp.maxH = max(grp.maxH, h)
+		grp.top0 = min(grp.top0, float64(c.t))
+		grp.members = append(grp.members, int32(i))
 	}
 	for g := range x.groups {
 		grp := &x.groups[g]
-		if len(grp.left) == 0 {
+		if len(grp.members) == 0 {
 			continue
 		}
-		// r_b > l_a and r_b - l_b <= maxW imply l_b > l_a - maxW; the margin
-		// absorbs rounding of the float64 width (extra candidates are
-		// harmless, they are tested exactly).
-		lo := la - grp.maxW*(1+1e-9) - 1e-9*(1+math.Abs(la))
-		k := sort.SearchFloat64s(grp.left, lo)
-		for ; k < len(grp.left) && grp.left[k] < ra; k++ {
-			e := &grp.ent[k]
-			// Positive overlap needs r_b > l_a, t_b < b_a and b_b > t_a (the
-			// comparisons box_iou's max/min make, so no candidate that could
-			// pass is dropped).
-			if !(e.r > a.l && e.t < a.b && e.b > a.t) {
-				continue
+		n := 1
+		if grp.maxH > 0 {
+			span := 0.0
+			for _, m := range grp.members {
+				span = max(span, float64(cands[m].t)-grp.top0)
 			}
-			j := int(e.cand)
-			if j > i && cands[j].alive {
-				f(&cands[j])
+			n = min(int(span/grp.maxH)+1, 4096)
+		}
+		for len(grp.strips) < n {
+			grp.strips = append(grp.strips, overlapStrip{})
+		}
+		for _, m := range grp.members {
+			c := &cands[m]
+			st := &grp.strips[grp.strip(float64(c.t), n)]
+			st.left = append(st.left, float64(c.l))
+			st.ent = append(st.ent, edgeEntry{c.r, c.t, c.b, m})
+		}
+		for s := 0; s < n; s++ {
+			sort.Sort(byLeft{grp.strips[s].left, grp.strips[s].ent})
+		}
+		grp.strips = grp.strips[:n]
+	}
+}
+
+// strip returns the strip of a top edge, clamped to [0, n).
+func (g *overlapGroup) strip(top float64, n int) int {
+	if g.maxH <= 0 {
+		return 0
+	}
+	s := (top - g.top0) / g.maxH
+	if !(s > 0) {
+		return 0
+	}
+	return min(int(s), n-1)
+}
+
+// visit calls f for every alive candidate after i (in priority order) whose
+// box can overlap candidate i's with positive area.
+func (x *overlapIndex) visit(cands []candidate, i int, f func(b *candidate)) {
+	a := &cands[i]
+	if !finite(a.l) || !finite(a.r) || !finite(a.t) || !finite(a.b) {
+		return
+	}
+	la, ra, ta, ba := float64(a.l), float64(a.r), float64(a.t), float64(a.b)
+	for g := range x.groups {
+		grp := &x.groups[g]
+		if len(grp.members) == 0 {
+			continue
+		}
+		// Margins absorb rounding of the float64 sizes: extra candidates
+		// are harmless (they are tested exactly), missing ones are not.
+		lo := la - grp.maxW*(1+1e-9) - 1e-9*(1+math.Abs(la))
+		tlo := ta - grp.maxH*(1+1e-9) - 1e-9*(1+math.Abs(ta))
+		n := len(grp.strips)
+		s0, s1 := grp.strip(tlo, n), grp.strip(ba, n)
+		for s := max(s0-1, 0); s <= min(s1+1, n-1); s++ {
+			st := &grp.strips[s]
+			k := sort.SearchFloat64s(st.left, lo)
+			for ; k < len(st.left) && st.left[k] < ra; k++ {
+				e := &st.ent[k]
+				// The comparisons box_iou's max/min make: no candidate that
+				// could have a positive intersection is dropped.
+				if !(e.r > a.l && e.t < a.b && e.b > a.t) {
+					continue
+				}
+				j := int(e.cand)
+				if j > i && cands[j].alive {
+					f(&cands[j])
+				}
 			}
 		}
 	}
