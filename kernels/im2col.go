@@ -59,44 +59,51 @@ func Im2col(data []float32, channels, height, width, kernelH, kernelW, padH, pad
 // im2colRow fills one row of col: the (ky,kx) tap of one channel for every
 // output position. y0/x0 are the source coordinates of output (0,0).
 func im2colRow(dst, src []float32, height, width, outH, outW, y0, x0, strideH, strideW int) {
-	// Output columns whose source x is inside [0,width): ox in [oxLo,oxHi).
-	oxLo := 0
-	if x0 < 0 {
-		oxLo = min((-x0+strideW-1)/strideW, outW)
-	}
-	oxHi := outW
-	if last := x0 + (outW-1)*strideW; last >= width {
-		if x0 >= width {
-			oxHi = 0
-		} else {
-			oxHi = (width-1-x0)/strideW + 1
-		}
-	}
-	if oxHi < oxLo {
-		oxHi = oxLo
-	}
 	for oy := 0; oy < outH; oy++ {
-		d := dst[oy*outW : (oy+1)*outW]
-		y := y0 + oy*strideH
-		if y < 0 || y >= height {
-			clear(d)
-			continue
+		var srow []float32
+		if y := y0 + oy*strideH; y >= 0 && y < height {
+			srow = src[y*width : (y+1)*width]
 		}
-		clear(d[:oxLo])
-		s := src[y*width : (y+1)*width]
-		switch {
-		case oxHi == oxLo:
-			// Every tap of this row falls in the padding (x0 may then be
-			// far outside the row, so it must not be used as an index).
-		case strideW == 1:
-			copy(d[oxLo:oxHi], s[x0+oxLo:x0+oxHi])
-		default:
-			x := x0 + oxLo*strideW
-			for ox := oxLo; ox < oxHi; ox++ {
-				d[ox] = s[x]
-				x += strideW
+		gatherRow(dst[oy*outW:(oy+1)*outW], srow, x0, strideW)
+	}
+}
+
+// gatherRow sets dst[i] = srow[xs + i·stride], or 0 where that index is
+// outside srow (the padding); srow == nil means the whole row is padding.
+func gatherRow(dst, srow []float32, xs, stride int) {
+	n := len(dst)
+	if srow == nil || n == 0 {
+		clear(dst)
+		return
+	}
+	width := len(srow)
+	// Positions whose source x is inside [0,width): i in [lo,hi).
+	lo := 0
+	if xs < 0 {
+		lo = min((-xs+stride-1)/stride, n)
+	}
+	hi := n
+	if xs >= width {
+		hi = 0
+	} else if last := xs + (n-1)*stride; last >= width {
+		hi = (width-1-xs)/stride + 1
+	}
+	if hi < lo {
+		// Every position falls in the padding (xs may then be far outside
+		// the row, so it must not be used as an index).
+		hi = lo
+	}
+	clear(dst[:lo])
+	if hi > lo {
+		if stride == 1 {
+			copy(dst[lo:hi], srow[xs+lo:xs+hi])
+		} else {
+			x := xs + lo*stride
+			for i := lo; i < hi; i++ {
+				dst[i] = srow[x]
+				x += stride
 			}
 		}
-		clear(d[oxHi:])
 	}
+	clear(dst[hi:])
 }

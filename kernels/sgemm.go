@@ -204,7 +204,7 @@ func GemmPacked(pa *PackedA, n int, b []float32, ldb int, c []float32, ldc int, 
 	if ep.Accumulate {
 		beta = 1
 	}
-	run(pa, false, n, b, ldb, beta, c, ldc, ep, threads)
+	run(pa, &bSource{b: b, ldb: ldb}, n, beta, c, ldc, ep, threads)
 }
 
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices,
@@ -240,7 +240,7 @@ func sgemmWith(im *impl, threads int, transA, transB bool, m, n, k int, alpha fl
 		return
 	}
 	pa := getPackedA(im, transA, m, k, alpha, a, lda)
-	run(pa, transB, n, b, ldb, beta, c, ldc, Epilogue{}, threads)
+	run(pa, &bSource{b: b, ldb: ldb, trans: transB}, n, beta, c, ldc, Epilogue{}, threads)
 	putPackedA(pa)
 }
 
@@ -271,11 +271,11 @@ func checkMat(fn, name string, s []float32, rows, cols, ld int) {
 	if rows < 0 || cols < 0 {
 		panic("kernels: " + fn + ": negative dimension")
 	}
-	if ld < max(cols, 1) {
-		panic("kernels: " + fn + ": leading dimension of " + name + " smaller than its row length")
-	}
 	if rows == 0 || cols == 0 {
-		return
+		return // an empty matrix: nothing is read or written
+	}
+	if ld < cols {
+		panic("kernels: " + fn + ": leading dimension of " + name + " smaller than its row length")
 	}
 	if len(s) < (rows-1)*ld+cols {
 		panic("kernels: " + fn + ": " + name + " too short")
@@ -302,6 +302,7 @@ func scaleC(c []float32, ldc, m, j0, j1 int, beta float32) {
 // workspace is one goroutine's packing buffer for B and its edge tile.
 type workspace struct {
 	bp   []float32
+	row  []float32 // one im2col row segment (Conv)
 	tile [maxTile * maxTile]float32
 }
 
@@ -309,7 +310,30 @@ var wsPool = sync.Pool{New: func() any { return new(workspace) }}
 
 // run is the blocked driver shared by Sgemm and GemmPacked. It splits the
 // columns of C (or, when there are too few, the rows) across threads.
-func run(pa *PackedA, transB bool, n int, b []float32, ldb int, beta float32, c []float32, ldc int, ep Epilogue, threads int) {
+// bSource is where the driver gets B from: a row-major (or transposed)
+// matrix, or, for Conv, an image whose im2col matrix is never built.
+type bSource struct {
+	b      []float32
+	ldb    int
+	trans  bool
+	img    []float32
+	conv   *ConvGeom // non-nil: pack from img through this geometry
+	outW   int       // conv output width (columns per output row)
+	kArea  int       // KernelH·KernelW
+	imSize int       // Height·Width
+}
+
+// pack fills bp with the packed B block rows [p0,p0+kb), columns
+// [jc,jc+nb) as consecutive NR-column panels.
+func (src *bSource) pack(ws *workspace, bp []float32, p0, kb, jc, nb, nr int) {
+	if src.conv != nil {
+		packConvBlock(ws, src, bp, p0, kb, jc, nb, nr)
+		return
+	}
+	packBBlock(bp, src.trans, src.b, src.ldb, p0, kb, jc, nb, nr)
+}
+
+func run(pa *PackedA, src *bSource, n int, beta float32, c []float32, ldc int, ep Epilogue, threads int) {
 	m, k := pa.m, pa.k
 	if m == 0 || n == 0 {
 		return
@@ -349,7 +373,7 @@ func run(pa *PackedA, transB bool, n int, b []float32, ldb int, beta float32, c 
 			return
 		}
 		ws := wsPool.Get().(*workspace)
-		block(ws, pa, i0*im.mr, min(i1*im.mr, m), j0, j1, transB, b, ldb, beta, c, ldc, ep)
+		block(ws, pa, i0*im.mr, min(i1*im.mr, m), j0, j1, src, beta, c, ldc, ep)
 		wsPool.Put(ws)
 	})
 }
@@ -362,7 +386,7 @@ func share(n, parts, p int) (int, int) {
 
 // block computes rows [r0,r1) and columns [j0,j1) of C. r0 is a multiple
 // of MR; j0 is a multiple of NR unless it is 0.
-func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, transB bool, b []float32, ldb int, beta float32, c []float32, ldc int, ep Epilogue) {
+func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, src *bSource, beta float32, c []float32, ldc int, ep Epilogue) {
 	im := pa.im
 	nr := im.nr
 	bl := blocksFor(im)
@@ -388,7 +412,7 @@ func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, transB bool, b []floa
 			// the packed A over it. nb is sized so the block stays in L2.
 			nbPad := (nb + nr - 1) / nr * nr
 			bp := ws.bpBuf(t.kb * nbPad)
-			packBBlock(bp, transB, b, ldb, p0, t.kb, jc, nb, nr)
+			src.pack(ws, bp, p0, t.kb, jc, nb, nr)
 			for ic := r0; ic < r1; ic += bl.mc {
 				ie := min(ic+bl.mc, r1)
 				for jr := 0; jr < nb; jr += nr {
