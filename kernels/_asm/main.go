@@ -108,8 +108,11 @@ func kernel(s isa, mr, nv, unroll int) {
 	for p := 0; p < unroll; p++ {
 		step(p)
 	}
-	// The A panel streams from L2; fetch it a few iterations ahead.
-	PREFETCHT0(Mem{Base: a, Disp: 4 * unroll * mr * 4})
+	// The A panel streams from L2; fetch it a few iterations ahead, one
+	// prefetch per cache line the iteration consumes.
+	for off := 0; off < unroll*mr*4; off += 64 {
+		PREFETCHT0(Mem{Base: a, Disp: 4*unroll*mr*4 + off})
+	}
 	ADDQ(U32(unroll*mr*4), a)
 	ADDQ(U32(unroll*nr*4), b)
 	SUBQ(U32(unroll), k)
