@@ -174,10 +174,11 @@ func boxDiff(a, b rect) float64 {
 }
 
 // compareDetections matches darkgo's candidates (every box above the
-// threshold, before NMS) and detections (after NMS) with face-api's for every
-// threshold the expected file has. decode returns the candidates for a
-// threshold and nms the survivors; both in input pixels.
-func compareDetections(t *testing.T, name string, e *expected, decode func(thresh float64) []det, nms func([]det) []det) (inputPx, imagePx diffs) {
+// threshold, before NMS) and detections (after NMS, best first) with
+// face-api's for every threshold the expected file has. decode returns the
+// candidates for a threshold; detect returns the detections for a threshold,
+// given the candidates. Boxes are in input pixels.
+func compareDetections(t *testing.T, name string, e *expected, decode func(thresh float64) []det, detect func(thresh float64, cands []det) []det) (inputPx, imagePx diffs) {
 	t.Helper()
 	// face-api maps input pixels to photo pixels through the photo's scaled
 	// size, which it rounds to whole pixels: the x and y factors differ
@@ -221,7 +222,7 @@ func compareDetections(t *testing.T, name string, e *expected, decode func(thres
 			t.Errorf("%s: no candidate matched", label)
 		}
 
-		kept := nms(cands)
+		kept := detect(run.ScoreThreshold, cands)
 		if len(kept) != len(run.Detections) {
 			t.Errorf("%s: %d detections after NMS, face-api %d", label, len(kept), len(run.Detections))
 			continue
@@ -343,7 +344,7 @@ func TestReferenceForward(t *testing.T) {
 		out := net.forward(in)
 		raw := compareRaw(t, name, out, loadRaw(t, root, e))
 		decode := func(thresh float64) []det { return regionDecode(out, net.region, net.w, net.h, thresh) }
-		nms := func(d []det) []det { return greedyNMS(d, e.IouThreshold) }
+		nms := func(_ float64, d []det) []det { return greedyNMS(d, e.IouThreshold) }
 		inPx, imgPx := compareDetections(t, name, e, decode, nms)
 		t.Logf("%s: max |raw diff| %.3g; boxes max diff %.3g px (input), %.3g px (photo); scores max diff %.3g",
 			name, raw, inPx.box, imgPx.box, math.Max(inPx.score, imgPx.score))
