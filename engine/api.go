@@ -269,8 +269,15 @@ func (n *Net) detectInput(ctx context.Context, s *Session, layers []detectLayer,
 		return nil, err
 	}
 	if o.NMS > 0 && len(dets) > 0 {
+		// Darknet's detector takes nms_kind from the network's last layer,
+		// whatever its type: a net ending in anything but a yolo layer gets
+		// the default (do_nms_sort).
 		last := layers[len(layers)-1]
-		dets = detect.NMS(dets, last.layer.NumClasses(), o.NMS, last.nmsKind, last.betaNMS)
+		kind, beta := last.nmsKind, last.betaNMS
+		if last.index != len(n.Layers)-1 {
+			kind = detect.DefaultNMS
+		}
+		dets = detect.NMS(dets, last.layer.NumClasses(), o.NMS, kind, beta)
 	}
 	return &Boxes{Detections: dets, Width: imgW, Height: imgH}, nil
 }
