@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"fmt"
 	"io"
@@ -16,13 +17,16 @@ func checkDump(o *options) error {
 	if o.inputTensor == "" || o.dump == "" {
 		return usagef("-input-tensor and -dump go together")
 	}
-	if o.json {
-		return usagef("-json is only for -summary")
+	if o.cfg == "" {
+		return usagef("-dump needs -cfg")
 	}
-	return nil
+	if len(o.inputs) > 0 {
+		return usagef("unexpected argument %q: -dump reads only -input-tensor", o.inputs[0])
+	}
+	return onlyFlags(o, "-dump", "input-tensor", "dump")
 }
 
-func runDump(o *options, stdout, stderr io.Writer) error {
+func runDump(_ context.Context, o *options, stdout, stderr io.Writer) error {
 	n, err := buildNet(o, stderr)
 	if err != nil {
 		return err

@@ -1,30 +1,26 @@
-// Command detect runs Darknet networks with darkgo.
+// Command detect finds objects in images with Darknet networks, run by
+// darkgo. With no flags it uses the face detector bundled in the binary:
 //
-// Modes (more are added as darkgo grows):
+//	detect photo.jpg
 //
-//	detect -cfg FILE -summary [-json] [-size WxH]
-//	    print the layer table (type, options, input -> output, BFLOPs,
-//	    parameters) and totals, like Darknet prints while it loads a cfg;
-//	    -json prints it as one JSON object.
+// Run `detect -h` for every mode and flag; the usage text below (usageText)
+// is the reference.
 //
-//	detect -cfg FILE [-weights FILE] -input-tensor input.f32 -dump DIR [-size WxH] [-seed N]
-//	    run one forward pass on a raw CHW float32 little-endian tensor and
-//	    write DIR/out_<L>.f32 (Darknet's memory layout) for every output
-//	    layer: yolo, Gaussian_yolo, region, detection, softmax and the last
-//	    layer. Without -weights the network gets deterministic synthetic
-//	    weights from -seed.
-//
-// Exit status: 0 success, 1 failure, 2 bad usage.
+// Exit status: 0 success, 1 some inputs failed (or the run was
+// interrupted), 2 bad usage.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 func main() {
@@ -33,15 +29,38 @@ func main() {
 
 // options are the parsed command line.
 type options struct {
-	cfg         string
-	weights     string
+	cfg     string
+	weights string
+	names   string
+	size    string
+	width   int // from -size; 0 keeps the cfg's
+	height  int
+	threads int
+	verbose bool
+	json    bool
+	seed    uint64
+
+	// detection
+	inputs    []string
+	thresh    float64
+	hier      float64
+	nms       float64
+	ext       bool
+	jsonl     bool
+	out       string
+	outDir    string
+	classes   string
+	letterBox bool
+	quiet     bool
+	set       map[string]bool // flags given on the command line
+
+	// other modes
 	summary     bool
-	json        bool
-	width       int // from -size; 0 keeps the cfg's
-	height      int
 	inputTensor string
 	dump        string
-	seed        uint64
+	bench       int
+	profile     bool
+	runs        int
 }
 
 // usageError is a command-line mistake: reported with exit status 2.
@@ -53,6 +72,12 @@ func usagef(format string, args ...any) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
+// failedError reports that some inputs failed after their errors were
+// printed: exit status 1 without another message.
+type failedError struct{ msg string }
+
+func (e *failedError) Error() string { return e.msg }
+
 // mode is one thing the command can do.
 type mode struct {
 	name string
@@ -60,18 +85,38 @@ type mode struct {
 	wants func(o *options) bool
 	// check validates the options for this mode (usage errors).
 	check func(o *options) error
-	run   func(o *options, stdout, stderr io.Writer) error
+	run   func(ctx context.Context, o *options, stdout, stderr io.Writer) error
 }
 
 // modes are tried in order; the first that wants the options runs.
 var modes = []mode{
 	{name: "summary", wants: func(o *options) bool { return o.summary }, check: checkSummary, run: runSummary},
 	{name: "dump", wants: func(o *options) bool { return o.dump != "" || o.inputTensor != "" }, check: checkDump, run: runDump},
+	{name: "bench", wants: func(o *options) bool { return o.set["bench"] }, check: checkBench, run: runBench},
+	{name: "profile", wants: func(o *options) bool { return o.profile }, check: checkProfile, run: runProfile},
+	{name: "detect", wants: func(o *options) bool { return true }, check: checkDetect, run: runDetect},
 }
 
 const usageText = `usage:
-  detect -cfg FILE -summary [-json] [-size WxH]
-  detect -cfg FILE [-weights FILE] -input-tensor input.f32 -dump DIR [-size WxH] [-seed N]
+  detect [flags] IMAGE|DIR|GLOB ...
+      find objects in images (JPEG, PNG, GIF, BMP, WebP; a DIR means the
+      images directly inside it). Without -cfg/-weights the face detector
+      bundled in the binary is used. Prints, per image, its size, the time
+      of each stage and Darknet's "name: NN%" lines; -json/-jsonl print JSON
+      instead, -out writes Darknet's JSON file, -o writes annotated images.
+  detect -bench N [-threads T] [-cfg F [-weights W]] [-size WxH] [-json]
+      time N runs of the network alone (synthetic weights without -weights):
+      median/p90 ms, fps, GFLOP/s, activation memory, peak RSS.
+  detect -profile [-runs N] [-threads T] [-cfg F [-weights W]] [-size WxH] [-json]
+      per-layer times (median of N runs), GFLOP/s, CIO and the bottlenecks.
+  detect [-cfg F] -summary [-json] [-size WxH]
+      the layer table and totals, as Darknet prints them while loading.
+  detect -cfg F [-weights W] -input-tensor input.f32 -dump DIR [-size WxH] [-seed N]
+      one reference forward on a raw CHW float32 tensor; writes DIR/out_<L>.f32.
+
+Flags may come before or after the images. Darknet's names are accepted:
+-thresh, -hier, -nms, -ext_output, -out, -letter_box (-dont_show is ignored).
+Exit status: 0 ok, 1 some inputs failed or interrupted, 2 bad usage.
 
 flags:
 `
@@ -79,6 +124,18 @@ flags:
 // run is the whole command; main only adds os.Exit. It returns the exit
 // status: 0 ok, 1 failure, 2 bad usage.
 func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		// After the first Ctrl-C, restore the default handling so that a
+		// second one kills a run that is slow to stop.
+		<-ctx.Done()
+		stop()
+	}()
+	return runContext(ctx, args, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -86,44 +143,84 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	var o options
-	var size string
-	fs.StringVar(&o.cfg, "cfg", "", "Darknet `cfg` file")
-	fs.StringVar(&o.weights, "weights", "", "Darknet .weights `file` (may be gzip-compressed); default: synthetic weights")
+	var dontShow bool
+	fs.StringVar(&o.cfg, "cfg", "", "Darknet `cfg` file (default: the bundled face detector, tiny-face.cfg)")
+	fs.StringVar(&o.weights, "weights", "", "Darknet .weights `file`, may be gzip-compressed (default with -cfg: synthetic weights, for -bench, -profile and -dump only)")
+	fs.StringVar(&o.names, "names", "", "class names `file`, one per line (default: coco.names for 80-class models, face.names for the bundled model, else class numbers)")
+	fs.StringVar(&o.size, "size", "", "network input `WxH`, overriding the cfg's width and height (multiples of 32 for detectors)")
+	fs.IntVar(&o.threads, "threads", 0, "threads per layer (default: all cores)")
+	fs.BoolVar(&o.verbose, "v", false, "print the kernels, CPU and thread count on stderr")
+	fs.BoolVar(&o.json, "json", false, "print JSON: one array of per-image objects (detection), or one object (other modes)")
+	fs.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic weights used without -weights")
+
+	fs.Float64Var(&o.thresh, "thresh", 0.25, "report classes with probability above this (bundled model: 0.5)")
+	fs.Float64Var(&o.hier, "hier", 0.5, "Darknet's hier_thresh")
+	fs.Float64Var(&o.nms, "nms", 0.45, "IoU threshold of non-maximum suppression, 0 = off (bundled model: 0.4)")
+	fs.BoolVar(&o.ext, "ext_output", false, "print each box's left_x, top_y, width and height in pixels")
+	fs.BoolVar(&o.jsonl, "jsonl", false, "print JSON Lines: one object per image")
+	fs.StringVar(&o.out, "out", "", "write Darknet's JSON results `file` (-out result.json)")
+	fs.StringVar(&o.outDir, "o", "", "write annotated images into `DIR` (never over an input)")
+	fs.StringVar(&o.classes, "classes", "", "report only these classes: comma-separated `names` or ids (person,car)")
+	fs.BoolVar(&o.letterBox, "letter_box", false, "letterbox images (keep the aspect ratio) even if the cfg does not ask for it")
+	fs.BoolVar(&o.quiet, "q", false, "detection: no timing lines, only Darknet's detection lines")
+	fs.BoolVar(&dontShow, "dont_show", false, "accepted for Darknet compatibility; nothing is ever shown")
+
 	fs.BoolVar(&o.summary, "summary", false, "print the layer table and totals")
-	fs.BoolVar(&o.json, "json", false, "with -summary: print JSON")
-	fs.StringVar(&size, "size", "", "network input `WxH`, overriding the cfg's width and height")
 	fs.StringVar(&o.inputTensor, "input-tensor", "", "raw CHW float32 little-endian input `file`")
 	fs.StringVar(&o.dump, "dump", "", "`directory` to write out_<layer>.f32 files into")
-	fs.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic weights used without -weights")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+	fs.IntVar(&o.bench, "bench", 0, "benchmark: time `N` runs of the network")
+	fs.BoolVar(&o.profile, "profile", false, "per-layer profile")
+	fs.IntVar(&o.runs, "runs", 10, "-profile: number of timed runs")
+
+	// Darknet puts flags after the file names; Go's flag package stops at
+	// the first argument. Parse again after every positional argument.
+	rest := args
+	for {
+		if err := fs.Parse(rest); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return 0
+			}
+			return 2 // the flag package has printed the problem and the usage
 		}
-		return 2 // the flag package has printed the problem and the usage
+		left := fs.Args()
+		if len(left) == 0 {
+			break
+		}
+		// A "--" ends the flags (the flag package consumes it): everything
+		// after it is an image.
+		if k := len(rest) - len(left); k > 0 && rest[k-1] == "--" {
+			o.inputs = append(o.inputs, left...)
+			break
+		}
+		o.inputs = append(o.inputs, left[0])
+		rest = left[1:]
 	}
+	o.set = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.set[f.Name] = true })
+
 	err := func() error {
-		if fs.NArg() > 0 {
-			return usagef("unexpected argument %q", fs.Arg(0))
-		}
-		if size != "" {
-			w, h, err := parseSize(size)
+		if o.size != "" {
+			w, h, err := parseSize(o.size)
 			if err != nil {
 				return err
 			}
 			o.width, o.height = w, h
 		}
-		if o.cfg == "" {
-			return usagef("-cfg is required")
+		if o.threads < 0 {
+			return usagef("-threads %d: want 0 (all cores) or more", o.threads)
+		}
+		if o.weights != "" && o.cfg == "" {
+			return usagef("-weights needs -cfg (the cfg it belongs to)")
 		}
 		for _, m := range modes {
 			if m.wants(&o) {
 				if err := m.check(&o); err != nil {
 					return err
 				}
-				return m.run(&o, stdout, stderr)
+				return m.run(ctx, &o, stdout, stderr)
 			}
 		}
-		return usagef("nothing to do: give -summary, or -input-tensor with -dump")
+		return usagef("nothing to do")
 	}()
 	if err == nil {
 		return 0
@@ -131,8 +228,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var ue *usageError
 	if errors.As(err, &ue) {
 		fmt.Fprintf(stderr, "detect: %v\n", err)
-		fs.Usage()
+		fmt.Fprintf(stderr, "run 'detect -h' for usage\n")
 		return 2
+	}
+	var fe *failedError
+	if errors.As(err, &fe) {
+		if fe.msg != "" {
+			fmt.Fprintf(stderr, "detect: %s\n", fe.msg)
+		}
+		return 1
 	}
 	fmt.Fprintf(stderr, "detect: %v\n", err)
 	return 1
@@ -151,4 +255,18 @@ func parseSize(s string) (w, h int, err error) {
 		return 0, 0, usagef("-size %q: want WxH with positive integers, e.g. 416x416", s)
 	}
 	return w, h, nil
+}
+
+// onlyFlags reports a usage error if any flag outside allowed was given.
+func onlyFlags(o *options, mode string, allowed ...string) error {
+	ok := map[string]bool{"v": true, "threads": true, "cfg": true, "weights": true, "size": true, "seed": true}
+	for _, a := range allowed {
+		ok[a] = true
+	}
+	for name := range o.set {
+		if !ok[name] {
+			return usagef("-%s does not apply to %s", name, mode)
+		}
+	}
+	return nil
 }

@@ -257,13 +257,13 @@ func TestErrors(t *testing.T) {
 		code int
 		msg  []string // substrings of stderr
 	}{
-		{nil, 2, []string{"-cfg is required"}},
+		{nil, 2, []string{"no images given"}},
 		{[]string{"-nosuchflag"}, 2, []string{"nosuchflag"}},
-		{[]string{"-cfg", cfg}, 2, []string{"nothing to do"}},
+		{[]string{"-cfg", cfg}, 2, []string{"no images given"}},
 		{[]string{"-cfg", cfg, "-summary", "extra"}, 2, []string{"unexpected argument"}},
 		{[]string{"-cfg", cfg, "-summary", "-size", "12"}, 2, []string{"-size", "WxH"}},
 		{[]string{"-cfg", cfg, "-summary", "-size", "0x32"}, 2, []string{"-size"}},
-		{[]string{"-cfg", cfg, "-summary", "-dump", tmp}, 2, []string{"-summary takes only"}},
+		{[]string{"-cfg", cfg, "-summary", "-dump", tmp}, 2, []string{"-dump does not apply to -summary"}},
 		{[]string{"-cfg", cfg, "-dump", tmp}, 2, []string{"-input-tensor and -dump"}},
 		{[]string{"-cfg", filepath.Join(tmp, "missing.cfg"), "-summary"}, 1, []string{"missing.cfg"}},
 		{[]string{"-cfg", bad, "-summary"}, 1, []string{"bad.cfg", "[yolo]", "filters="}},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,23 +12,10 @@ import (
 )
 
 func checkSummary(o *options) error {
-	if o.weights != "" || o.inputTensor != "" || o.dump != "" {
-		return usagef("-summary takes only -cfg, -json and -size")
+	if len(o.inputs) > 0 {
+		return usagef("unexpected argument %q: -summary reads only -cfg", o.inputs[0])
 	}
-	return nil
-}
-
-// buildNet builds the cfg with the -size override and reports the cfg's
-// warnings (unused keys) on stderr, as Darknet does.
-func buildNet(o *options, stderr io.Writer) (*engine.Net, error) {
-	n, err := engine.BuildFile(o.cfg, &engine.Options{Width: o.width, Height: o.height})
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range n.Warnings {
-		fmt.Fprintf(stderr, "warning: %s\n", w)
-	}
-	return n, nil
+	return onlyFlags(o, "-summary", "summary", "json")
 }
 
 type summaryLayer struct {
@@ -57,7 +45,7 @@ func (b bflops) MarshalJSON() ([]byte, error) {
 
 func chw(s engine.Shape) [3]int { return [3]int{s.C, s.H, s.W} }
 
-func runSummary(o *options, stdout, stderr io.Writer) error {
+func runSummary(_ context.Context, o *options, stdout, stderr io.Writer) error {
 	n, err := buildNet(o, stderr)
 	if err != nil {
 		return err

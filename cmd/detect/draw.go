@@ -1,0 +1,191 @@
+package main
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/basicfont"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/darkgo/darkgo/engine/detect"
+)
+
+// classColor gives each class its own saturated colour, spread over the
+// hue circle like Darknet's get_color (a class offset by 123457 modulo
+// the class count, so neighbouring ids get distant hues).
+func classColor(class, classes int) color.RGBA {
+	if classes < 1 {
+		classes = 1
+	}
+	h := float64(class*123457%classes) / float64(classes) // 0..1
+	return hsv(h, 0.85, 0.95)
+}
+
+func hsv(h, s, v float64) color.RGBA {
+	h6 := h * 6
+	i := int(h6) % 6
+	f := h6 - float64(int(h6))
+	p, q, t := v*(1-s), v*(1-s*f), v*(1-s*(1-f))
+	var r, g, b float64
+	switch i {
+	case 0:
+		r, g, b = v, t, p
+	case 1:
+		r, g, b = q, v, p
+	case 2:
+		r, g, b = p, v, t
+	case 3:
+		r, g, b = p, q, v
+	case 4:
+		r, g, b = t, p, v
+	default:
+		r, g, b = v, p, q
+	}
+	return color.RGBA{uint8(r*255 + 0.5), uint8(g*255 + 0.5), uint8(b*255 + 0.5), 255}
+}
+
+// textColor is black or white, whichever contrasts more with bg
+// (relative luminance, ITU-R BT.709 weights).
+func textColor(bg color.RGBA) color.RGBA {
+	l := 0.2126*float64(bg.R) + 0.7152*float64(bg.G) + 0.0722*float64(bg.B)
+	if l > 140 {
+		return color.RGBA{0, 0, 0, 255}
+	}
+	return color.RGBA{255, 255, 255, 255}
+}
+
+// annotate draws the reported detections on a copy of img: a box in the
+// class colour, framed by a thin dark line so it shows on light and dark
+// backgrounds alike, and a filled label "name NN%" with contrasting text
+// above the box (inside it when there is no room above). The label scales
+// with the image so that it stays readable on large photos.
+func annotate(img image.Image, dets []detect.Detection, thresh float32, m *model) *image.RGBA {
+	b := img.Bounds()
+	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
+	short := min(b.Dx(), b.Dy())
+	line := max(2, short/250)
+	scale := max(1, (short+350)/700)
+	classes := max(m.classes, 1)
+	rep := detect.Reported(dets, thresh, m.names)
+	for _, r := range rep {
+		pb := r.Box.Pixels(b.Dx(), b.Dy())
+		rect := image.Rect(pb.Left, pb.Top, pb.Right+1, pb.Bottom+1).Intersect(dst.Bounds())
+		if rect.Empty() {
+			continue
+		}
+		col := classColor(r.Class, classes)
+		outline(dst, rect.Inset(-1), 1, color.RGBA{0, 0, 0, 255})
+		outline(dst, rect, line, col)
+		outline(dst, rect.Inset(line), 1, color.RGBA{0, 0, 0, 255})
+		label := fmt.Sprintf("%s %.0f%%", m.className(r.Class), r.Prob*100)
+		drawLabel(dst, rect, label, col, scale)
+	}
+	return dst
+}
+
+// outline draws a rectangle's border, width pixels wide, inside r.
+func outline(dst *image.RGBA, r image.Rectangle, width int, c color.RGBA) {
+	if r.Empty() {
+		return
+	}
+	u := image.NewUniform(c)
+	width = min(width, r.Dx(), r.Dy())
+	for _, s := range []image.Rectangle{
+		image.Rect(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+width),
+		image.Rect(r.Min.X, r.Max.Y-width, r.Max.X, r.Max.Y),
+		image.Rect(r.Min.X, r.Min.Y, r.Min.X+width, r.Max.Y),
+		image.Rect(r.Max.X-width, r.Min.Y, r.Max.X, r.Max.Y),
+	} {
+		draw.Draw(dst, s.Intersect(dst.Bounds()), u, image.Point{}, draw.Src)
+	}
+}
+
+// drawLabel draws text in basicfont's 7×13 face, scaled up by an integer
+// factor, on a filled box of colour bg at the top-left corner of box.
+func drawLabel(dst *image.RGBA, box image.Rectangle, text string, bg color.RGBA, scale int) {
+	face := basicfont.Face7x13
+	d := font.Drawer{Face: face}
+	adv := d.MeasureString(text).Ceil()
+	pad := 2
+	w, h := adv+2*pad, face.Height+pad
+	// Render the glyphs once at 1× into a mask.
+	mask := image.NewAlpha(image.Rect(0, 0, w, h))
+	d = font.Drawer{Dst: mask, Src: image.Opaque, Face: face, Dot: fixed.P(pad, face.Ascent+pad/2)}
+	d.DrawString(text)
+
+	lw, lh := w*scale, h*scale
+	x, y := box.Min.X, box.Min.Y-lh
+	if y < 0 {
+		y = box.Min.Y // no room above: inside the box
+	}
+	x = min(x, dst.Bounds().Max.X-lw)
+	x = max(x, 0)
+	lr := image.Rect(x, y, x+lw, y+lh).Intersect(dst.Bounds())
+	draw.Draw(dst, lr, image.NewUniform(bg), image.Point{}, draw.Src)
+	fg := textColor(bg)
+	for py := lr.Min.Y; py < lr.Max.Y; py++ {
+		for px := lr.Min.X; px < lr.Max.X; px++ {
+			a := mask.AlphaAt((px-x)/scale, (py-y)/scale).A
+			if a == 0 {
+				continue
+			}
+			o := dst.PixOffset(px, py)
+			p := dst.Pix[o : o+4 : o+4]
+			p[0] = blend(p[0], fg.R, a)
+			p[1] = blend(p[1], fg.G, a)
+			p[2] = blend(p[2], fg.B, a)
+		}
+	}
+}
+
+func blend(under, over, a uint8) uint8 {
+	return uint8((int(under)*(255-int(a)) + int(over)*int(a) + 127) / 255)
+}
+
+// annotatedName is the file an input's annotated image is written to in
+// dir: same base name; JPEG and PNG inputs keep their format, the others
+// become PNG.
+func annotatedName(dir, path string) string {
+	base := filepath.Base(path)
+	ext := strings.ToLower(filepath.Ext(base))
+	if ext != ".jpg" && ext != ".jpeg" && ext != ".png" {
+		base = strings.TrimSuffix(base, filepath.Ext(base)) + ".png"
+	}
+	return filepath.Join(dir, base)
+}
+
+// writeImage encodes img by the extension of path (JPEG quality 92, else
+// PNG) through a temporary file renamed into place, so that an interrupted
+// run never leaves a truncated image.
+func writeImage(path string, img image.Image) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".detect-*.tmp")
+	if err != nil {
+		return err
+	}
+	ext := strings.ToLower(filepath.Ext(path))
+	if ext == ".jpg" || ext == ".jpeg" {
+		err = jpeg.Encode(tmp, img, &jpeg.Options{Quality: 92})
+	} else {
+		err = png.Encode(tmp, img)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
