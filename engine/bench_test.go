@@ -2,47 +2,155 @@ package engine
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
+	"slices"
+	"sort"
+	"strings"
 	"testing"
+	"time"
 )
 
+// benchModels are the networks BenchmarkForward and BenchmarkLayers time.
+var benchModels = []struct {
+	name, cfg string
+	size      int
+}{
+	{"yolov4-tiny", "testdata/darknetcfg/yolov4-tiny.cfg", 416},
+	{"yolov3-tiny", "testdata/darknetcfg/yolov3-tiny.cfg", 416},
+	{"csppeleenet-efm", "cfg/csppeleenet-efm.cfg", 320},
+}
+
+// benchNet builds a benchmark model with synthetic weights and a session.
+func benchNet(b *testing.B, cfg string, size, threads int) (*Net, *Session, []float32) {
+	b.Helper()
+	n, err := BuildFile(filepath.Join(repoRoot(b), cfg), &Options{Width: size, Height: size, Threads: threads})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := n.SyntheticWeights(1); err != nil {
+		b.Fatal(err)
+	}
+	s, err := n.NewSession()
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := make([]float32, n.Input.Size())
+	for i := range in {
+		in[i] = float32(i%251) / 251
+	}
+	return n, s, in
+}
+
 // BenchmarkForward times a whole forward pass (fast path, synthetic
-// weights) of real Darknet cfgs, reporting GFLOP/s by Darknet's count.
+// weights) of real Darknet cfgs, reporting GFLOP/s by Darknet's count. The
+// machine is shared, so besides the mean (ns/op) it reports the median
+// frame time, which one slow frame does not move.
 func BenchmarkForward(b *testing.B) {
-	root := repoRoot(b)
-	for _, m := range []struct {
-		name, cfg string
-		size      int
-	}{
-		{"yolov4-tiny", "testdata/darknetcfg/yolov4-tiny.cfg", 416},
-		{"yolov3-tiny", "testdata/darknetcfg/yolov3-tiny.cfg", 416},
-		{"csppeleenet-efm", "cfg/csppeleenet-efm.cfg", 320},
-	} {
+	for _, m := range benchModels {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s-%d/t%d", m.name, m.size, threads), func(b *testing.B) {
-				n, err := BuildFile(filepath.Join(root, m.cfg), &Options{Width: m.size, Height: m.size, Threads: threads})
-				if err != nil {
-					b.Skip(err) // the cfg may not exist yet in this tree
-				}
-				if err := n.SyntheticWeights(1); err != nil {
+				n, s, in := benchNet(b, m.cfg, m.size, threads)
+				if err := s.Forward(in); err != nil { // warm-up: pool workers, caches
 					b.Fatal(err)
 				}
-				s, err := n.NewSession()
-				if err != nil {
-					b.Fatal(err)
-				}
-				in := make([]float32, n.Input.Size())
-				for i := range in {
-					in[i] = float32(i%251) / 251
-				}
+				times := make([]time.Duration, 0, b.N)
+				cpu0 := processCPU()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
+					t0 := time.Now()
 					if err := s.Forward(in); err != nil {
 						b.Fatal(err)
 					}
+					times = append(times, time.Since(t0))
 				}
-				b.ReportMetric(n.BFLOPs()*float64(b.N)/b.Elapsed().Seconds(), "GFLOP/s")
-				b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/frame")
+				b.StopTimer()
+				cpu := (processCPU() - cpu0).Seconds() / float64(b.N)
+				slices.Sort(times)
+				med := times[len(times)/2].Seconds()
+				b.ReportMetric(n.BFLOPs()/med, "GFLOP/s")
+				b.ReportMetric(med*1e3, "ms/frame")
+				b.ReportMetric(1/med, "fps")
+				// CPU time per frame: the work done, whatever else runs on
+				// the machine (it includes the pool's hand-off costs).
+				b.ReportMetric(cpu*1e3, "cpu-ms/frame")
+			})
+		}
+	}
+}
+
+// BenchmarkLayers prints a per-layer profile (median time of each layer
+// over b.N frames, sorted by time) for each benchmark model; with
+// DARKGO_PROFILE_ALL=1 it lists every layer, else the top 25. With one
+// thread every layer runs on the calling goroutine, so it is timed by the
+// thread's CPU clock, which other jobs on the machine do not disturb; with
+// more, by the wall clock.
+func BenchmarkLayers(b *testing.B) {
+	for _, m := range benchModels {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("%s-%d/t%d", m.name, m.size, threads), func(b *testing.B) {
+				n, s, in := benchNet(b, m.cfg, m.size, threads)
+				L := len(n.Layers)
+				per := make([][]time.Duration, L)
+				clock := func() time.Duration { return time.Duration(time.Now().UnixNano()) }
+				if threads == 1 && threadCPU() != 0 {
+					runtime.LockOSThread()
+					defer runtime.UnlockOSThread()
+					clock = threadCPU
+				}
+				b.ResetTimer()
+				for it := 0; it < b.N; it++ {
+					copy(s.Input(), in)
+					t := clock()
+					if err := s.ForwardUpTo(L, func(i int) {
+						now := clock()
+						per[i] = append(per[i], now-t)
+						t = now
+					}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StopTimer()
+				type row struct {
+					i   int
+					med time.Duration
+				}
+				rows := make([]row, L)
+				var total time.Duration
+				byType := map[string]time.Duration{}
+				for i := range per {
+					slices.Sort(per[i])
+					rows[i] = row{i, per[i][len(per[i])/2]}
+					total += rows[i].med
+					byType[n.Layers[i].Type] += rows[i].med
+				}
+				sort.Slice(rows, func(a, c int) bool { return rows[a].med > rows[c].med })
+				var sb strings.Builder
+				fmt.Fprintf(&sb, "%s %d threads: Σ layer medians %.2f ms\n", m.name, threads, total.Seconds()*1e3)
+				types := make([]string, 0, len(byType))
+				for t := range byType {
+					types = append(types, t)
+				}
+				sort.Slice(types, func(a, c int) bool { return byType[types[a]] > byType[types[c]] })
+				for _, t := range types {
+					fmt.Fprintf(&sb, "  %-14s %7.2f ms %5.1f%%\n", t, byType[t].Seconds()*1e3, 100*byType[t].Seconds()/total.Seconds())
+				}
+				limit := 25
+				if os.Getenv("DARKGO_PROFILE_ALL") != "" {
+					limit = L
+				}
+				for _, r := range rows[:min(limit, L)] {
+					l := n.Layers[r.i]
+					ms := r.med.Seconds() * 1e3
+					gf := 0.0
+					if ms > 0 {
+						gf = l.BFLOPs / r.med.Seconds()
+					}
+					fmt.Fprintf(&sb, "  %3d %-22s %4dx%4dx%4d -> %4dx%4dx%4d %7.3f BF %7.3f ms %6.1f GF/s %5.1f%%\n",
+						r.i, l.Name, l.In.C, l.In.H, l.In.W, l.Out.C, l.Out.H, l.Out.W, l.BFLOPs, ms, gf, 100*r.med.Seconds()/total.Seconds())
+				}
+				fmt.Print(sb.String()) // b.Log truncates long output
 			})
 		}
 	}

@@ -64,62 +64,54 @@ func (c *convolutional) scratch(*Layer) int {
 	return (c.in.C / c.groups) * c.size * c.size * c.out.H * c.out.W
 }
 
-func (c *convolutional) run(s *Session, ins [][]float32, out []float32) {
+func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float32, threads int) []step {
 	f := c.fast
 	in := ins[0]
+	plane := c.out.H * c.out.W
+	var steps []step
 	if f.depthwise {
-		c.runDepthwise(s, in, out)
+		steps = append(steps, split(c.filters, threads, func(c0, c1 int) { c.depthwiseChannels(in, out, c0, c1) }))
 	} else {
 		hw := c.in.H * c.in.W
-		n := c.out.H * c.out.W
 		cpg := c.in.C / c.groups
 		fpg := c.filters / c.groups
 		k := cpg * c.size * c.size
+		rows := c.size * c.size * plane
+		pad := c.padding * c.dilation
 		for g := 0; g < c.groups; g++ {
 			src := in[g*cpg*hw : (g+1)*cpg*hw]
 			b := src
 			if !f.pointwise {
-				b = s.work[:k*n]
-				c.im2col(s, src, cpg, b)
+				// The column matrix is split by channel: each channel's rows
+				// are contiguous. Every part writes into part 0's
+				// workspace, which holds the whole matrix.
+				col := s.work[0][:k*plane]
+				b = col
+				steps = append(steps, split(cpg, threads, func(c0, c1 int) {
+					kernels.Im2col(src[c0*hw:c1*hw], c1-c0, c.in.H, c.in.W, c.size, c.size, pad, pad,
+						c.strideY, c.strideX, c.dilation, c.dilation, col[c0*rows:c1*rows])
+				}))
 			}
-			kernels.GemmPacked(f.packed[g], n, b, n, out[g*fpg*n:(g+1)*fpg*n], n,
-				kernels.Epilogue{Bias: f.bias[g*fpg : (g+1)*fpg], Act: f.act}, s.threads)
+			pa, dst := f.packed[g], out[g*fpg*plane:(g+1)*fpg*plane]
+			ep := kernels.Epilogue{Bias: f.bias[g*fpg : (g+1)*fpg], Act: f.act}
+			steps = append(steps, step{parts: 1, fn: func(int) { kernels.GemmPacked(pa, plane, b, plane, dst, plane, ep, threads) }})
 		}
 	}
 	if f.postAct {
-		activateArray(out, c.act, c.filters, c.out.H*c.out.W)
+		// The normalize_channels activations mix channels: one part.
+		steps = append(steps, step{parts: 1, fn: func(int) { activateArray(out, c.act, c.filters, plane) }})
 	}
+	return steps
 }
 
-// im2col unrolls the input channels of one group, split by channel across
-// the session's threads (each channel's rows of the column matrix are
-// contiguous).
-func (c *convolutional) im2col(s *Session, src []float32, channels int, col []float32) {
-	hw := c.in.H * c.in.W
-	rows := c.size * c.size * c.out.H * c.out.W
-	pad := c.padding * c.dilation
-	parts := min(s.threads, channels)
-	kernels.Parallel(parts, func(p int) {
-		c0, c1 := kernels.Share(channels, parts, p)
-		if c0 == c1 {
-			return
-		}
-		kernels.Im2col(src[c0*hw:c1*hw], c1-c0, c.in.H, c.in.W, c.size, c.size, pad, pad,
-			c.strideY, c.strideX, c.dilation, c.dilation, col[c0*rows:c1*rows])
-	})
-}
-
-// runDepthwise convolves each channel with its own k×k filter directly:
-// a GEMM with one row would waste the kernel. Channels are split across
-// the session's threads.
-func (c *convolutional) runDepthwise(s *Session, in, out []float32) {
+// depthwiseChannels convolves channels [c0,c1) each with its own k×k
+// filter directly: a GEMM with one row would waste the kernel.
+func (c *convolutional) depthwiseChannels(in, out []float32, c0, c1 int) {
 	f := c.fast
 	h, w, oh, ow := c.in.H, c.in.W, c.out.H, c.out.W
 	pad := c.padding * c.dilation
 	kk := c.size * c.size
-	parts := min(s.threads, c.filters)
-	kernels.Parallel(parts, func(p int) {
-		c0, c1 := kernels.Share(c.filters, parts, p)
+	{
 		for ch := c0; ch < c1; ch++ {
 			plane := in[ch*h*w : (ch+1)*h*w]
 			o := out[ch*oh*ow : (ch+1)*oh*ow]
@@ -168,5 +160,5 @@ func (c *convolutional) runDepthwise(s *Session, in, out []float32) {
 				kernels.Activate(o, f.act)
 			}
 		}
-	})
+	}
 }
