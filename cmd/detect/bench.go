@@ -412,7 +412,7 @@ func costNote(pl profileLayer) string {
 	if pl.GFLOPs > 0 {
 		return fmt.Sprintf("%.3f BFLOPs at %.1f GFLOP/s", float64(pl.BFLOPs), float64(pl.GFLOPs))
 	}
-	return "no FLOPs counted (memory-bound)"
+	return "no FLOPs counted (Darknet counts none for this layer type)"
 }
 
 func outShape(l *engine.Layer) string {

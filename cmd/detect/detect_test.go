@@ -829,3 +829,14 @@ func TestSummaryDefault(t *testing.T) {
 		t.Errorf("bundled cfg by name: exit %d: %s", code, stderr)
 	}
 }
+
+func TestAnnotatedName(t *testing.T) {
+	for in, want := range map[string]string{
+		"a/photo.jpg": "out/photo.jpg", "b/photo.JPEG": "out/photo.JPEG", "x.png": "out/x.png",
+		"y.gif": "out/y.png", "z.webp": "out/z.png", "w.bmp": "out/w.png", "noext": "out/noext.png",
+	} {
+		if got := annotatedName("out", in); got != filepath.FromSlash(want) {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+	}
+}

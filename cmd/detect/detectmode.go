@@ -309,10 +309,13 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 			writeJSONImage(bw, o, written, jsonImage{File: r.path, Width: w, Height: h, Model: m.name,
 				Detections: jsonDetections(dets, w, h, det.thresh, m), TimeMS: &times, Annotated: annotated})
 		default:
-			if !o.quiet {
+			switch {
+			case !o.quiet:
 				fmt.Fprintf(bw, "%s: %dx%d, %d %s; decode %s, resize %s, network %s, post-processing %s\n",
 					r.path, w, h, len(reported), plural(len(reported), "object", "objects"),
 					msString(r.decode), msString(r.resize), msString(netDur), msString(postDur))
+			case len(inputs) > 1:
+				fmt.Fprintf(bw, "%s:\n", r.path) // which image the lines belong to
 			}
 			detect.WriteText(bw, dets, w, h, det.thresh, m.names, o.ext)
 			if annotated != "" && !o.quiet {

@@ -162,7 +162,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&o.outDir, "o", "", "write annotated images into `DIR` (never over an input)")
 	fs.StringVar(&o.classes, "classes", "", "report only these classes: comma-separated `names` or ids (person,car)")
 	fs.BoolVar(&o.letterBox, "letter_box", false, "letterbox images (keep the aspect ratio) even if the cfg does not ask for it")
-	fs.BoolVar(&o.quiet, "q", false, "detection: no timing lines, only Darknet's detection lines")
+	fs.BoolVar(&o.quiet, "q", false, "detection: only Darknet's detection lines (and the file name when there are several images), no timings")
 	fs.BoolVar(&dontShow, "dont_show", false, "accepted for Darknet compatibility; nothing is ever shown")
 
 	fs.BoolVar(&o.summary, "summary", false, "print the layer table and totals")
