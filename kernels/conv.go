@@ -109,27 +109,21 @@ func packConvBlock(ws *workspace, src *bSource, bp []float32, p0, kb, jc, nb, nr
 // scatterRow copies row[0:full] (full a multiple of nr) into row p of the
 // consecutive kb×nr panels of bp.
 func scatterRow(bp, row []float32, p, kb, full, nr int) {
+	if full == 0 {
+		return
+	}
+	dst, src := bp[p*nr:], row[:full]
 	switch nr {
 	case 16:
-		for jr := 0; jr < full; jr += 16 {
-			copy16(bp[jr*kb+p*16:], row[jr:])
-		}
+		packRow16(dst, src, kb*16)
 	case 48:
-		for jr := 0; jr < full; jr += 48 {
-			copy48(bp[jr*kb+p*48:], row[jr:])
-		}
+		packRow48(dst, src, kb*48)
 	case 12:
-		for jr := 0; jr < full; jr += 12 {
-			copy12(bp[jr*kb+p*12:], row[jr:])
-		}
+		packRow12(dst, src, kb*12)
 	case 8:
-		for jr := 0; jr < full; jr += 8 {
-			copy8(bp[jr*kb+p*8:], row[jr:])
-		}
+		packRow8(dst, src, kb*8)
 	case 4:
-		for jr := 0; jr < full; jr += 4 {
-			copy4(bp[jr*kb+p*4:], row[jr:])
-		}
+		packRow4(dst, src, kb*4)
 	default:
 		for jr := 0; jr < full; jr += nr {
 			copy(bp[jr*kb+p*nr:jr*kb+p*nr+nr], row[jr:jr+nr])

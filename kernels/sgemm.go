@@ -515,48 +515,91 @@ func packBBlock(bp []float32, trans bool, b []float32, ldb, p0, kb, jc, nb, nr i
 }
 
 // packBRows packs full panels of the common widths row by row with
-// inline 16-byte moves. It reports false for other widths.
+// inline 16-byte moves. It reports false for other widths. Each width has
+// its own small loop so the compiler keeps everything in registers.
 func packBRows(bp, b []float32, ldb, p0, kb, jc, full, nr int) bool {
 	switch nr {
 	case 16:
 		for p := 0; p < kb; p++ {
-			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
-			for jr := 0; jr < full; jr += 16 {
-				copy16(bp[jr*kb+p*16:], row[jr:])
-			}
+			packRow16(bp[p*16:], b[(p0+p)*ldb+jc:][:full], kb*16)
 		}
 	case 48:
 		for p := 0; p < kb; p++ {
-			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
-			for jr := 0; jr < full; jr += 48 {
-				copy48(bp[jr*kb+p*48:], row[jr:])
-			}
+			packRow48(bp[p*48:], b[(p0+p)*ldb+jc:][:full], kb*48)
 		}
 	case 12:
 		for p := 0; p < kb; p++ {
-			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
-			for jr := 0; jr < full; jr += 12 {
-				copy12(bp[jr*kb+p*12:], row[jr:])
-			}
+			packRow12(bp[p*12:], b[(p0+p)*ldb+jc:][:full], kb*12)
 		}
 	case 8:
 		for p := 0; p < kb; p++ {
-			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
-			for jr := 0; jr < full; jr += 8 {
-				copy8(bp[jr*kb+p*8:], row[jr:])
-			}
+			packRow8(bp[p*8:], b[(p0+p)*ldb+jc:][:full], kb*8)
 		}
 	case 4:
 		for p := 0; p < kb; p++ {
-			row := b[(p0+p)*ldb+jc : (p0+p)*ldb+jc+full]
-			for jr := 0; jr < full; jr += 4 {
-				copy4(bp[jr*kb+p*4:], row[jr:])
-			}
+			packRow4(bp[p*4:], b[(p0+p)*ldb+jc:][:full], kb*4)
 		}
 	default:
 		return false
 	}
 	return true
+}
+
+// packRow<NR> copies row (a multiple of NR long) in NR-wide pieces to
+// dst[0:], dst[stride:], dst[2·stride:], ... (one piece per panel).
+func packRow16(dst, row []float32, stride int) {
+	for len(row) >= 16 {
+		copy16(dst, row)
+		row = row[16:]
+		if len(row) == 0 {
+			return
+		}
+		dst = dst[stride:]
+	}
+}
+
+func packRow48(dst, row []float32, stride int) {
+	for len(row) >= 48 {
+		copy48(dst, row)
+		row = row[48:]
+		if len(row) == 0 {
+			return
+		}
+		dst = dst[stride:]
+	}
+}
+
+func packRow12(dst, row []float32, stride int) {
+	for len(row) >= 12 {
+		copy12(dst, row)
+		row = row[12:]
+		if len(row) == 0 {
+			return
+		}
+		dst = dst[stride:]
+	}
+}
+
+func packRow8(dst, row []float32, stride int) {
+	for len(row) >= 8 {
+		copy8(dst, row)
+		row = row[8:]
+		if len(row) == 0 {
+			return
+		}
+		dst = dst[stride:]
+	}
+}
+
+func packRow4(dst, row []float32, stride int) {
+	for len(row) >= 4 {
+		copy4(dst, row)
+		row = row[4:]
+		if len(row) == 0 {
+			return
+		}
+		dst = dst[stride:]
+	}
 }
 
 // copy4..copy48 copy that many floats as 16-byte moves. A whole-array
