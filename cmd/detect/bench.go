@@ -254,20 +254,19 @@ type profileLayer struct {
 }
 
 type profileJSON struct {
-	Model    string         `json:"model"`
-	Weights  string         `json:"weights"`
-	Threads  int            `json:"threads"`
-	Runs     int            `json:"runs"`
-	TotalMS  round3         `json:"total_ms"`
-	BFLOPs   round3         `json:"bflops"`
-	GFLOPs   round3         `json:"gflops"`
-	CIOMB    round3         `json:"cio_mb"`
-	Layers   []profileLayer `json:"layers"`
-	ByType   []typeShare    `json:"by_type"`
-	Top      []int          `json:"top"` // layer indexes, slowest first
-	Kernels  string         `json:"kernels"`
-	CPU      string         `json:"cpu"`
-	ForwardS round3         `json:"-"`
+	Model   string         `json:"model"`
+	Weights string         `json:"weights"`
+	Threads int            `json:"threads"`
+	Runs    int            `json:"runs"`
+	TotalMS round3         `json:"total_ms"`
+	BFLOPs  round3         `json:"bflops"`
+	GFLOPs  round3         `json:"gflops"`
+	CIOMB   round3         `json:"cio_mb"`
+	Layers  []profileLayer `json:"layers"`
+	ByType  []typeShare    `json:"by_type"`
+	Top     []int          `json:"top"` // layer indexes, slowest first
+	Kernels string         `json:"kernels"`
+	CPU     string         `json:"cpu"`
 }
 
 type typeShare struct {

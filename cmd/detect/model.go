@@ -16,14 +16,13 @@ import (
 
 // model is a loaded network with what the command knows about it.
 type model struct {
-	net      *engine.Net
-	name     string // the cfg as the user named it (or the bundled file's name)
-	weights  string // weights file name; "" for synthetic weights
-	bundled  bool   // the default face detector bundled in the binary
-	names    []string
-	classes  int // classes of the detection layers; 0 if there are none
-	fromFS   bool
-	cfgBytes []byte
+	net     *engine.Net
+	name    string // the cfg as the user named it (or the bundled file's name)
+	weights string // weights file name; "" for synthetic weights
+	bundled bool   // the default face detector bundled in the binary
+	names   []string
+	classes int  // classes of the detection layers; 0 if there are none
+	fromFS  bool // the cfg came from the bundled files
 }
 
 // cfgSource reads the cfg: -cfg's file, or the bundled default model
@@ -87,7 +86,7 @@ func loadModel(o *options, needWeights bool, stderr io.Writer) (*model, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &model{name: name, fromFS: fromFS, cfgBytes: data}
+	m := &model{name: name, fromFS: fromFS}
 	var w io.Reader
 	switch {
 	case o.weights != "":
