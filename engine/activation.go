@@ -3,6 +3,8 @@ package engine
 import (
 	"fmt"
 	"math"
+
+	"github.com/darkgo/darkgo/kernels"
 )
 
 // Activation is a Darknet activation function.
@@ -72,105 +74,33 @@ func (a Activation) perChannel() bool {
 
 func expf(x float32) float32 { return float32(math.Exp(float64(x))) }
 
-func logistic(x float32) float32 { return 1 / (1 + expf(-x)) }
-
-// tanhDarknet is Darknet's tanh_activate: 2/(1+exp(-2x))-1.
-func tanhDarknet(x float32) float32 { return 2/(1+expf(-2*x)) - 1 }
-
-func softplus(x, threshold float32) float32 {
-	switch {
-	case x > threshold:
-		return x
-	case x < -threshold:
-		return expf(x)
+// elementwise maps each element-wise activation to the kernels package's
+// implementation, which holds Darknet's formulas (src/activations.h) once
+// for the reference and the fused GEMM epilogues alike. revleaky is leaky
+// in Darknet's forward. relu6 is computed as min(max(x,0),6): Darknet's
+// CPU build returns 0 for it, a bug darkgo does not copy.
+var elementwise = func() map[Activation]kernels.Activation {
+	m := map[Activation]kernels.Activation{}
+	for name, a := range activationNames {
+		if a == RevLeaky {
+			name = "leaky"
+		}
+		if k, ok := kernels.ParseActivation(name); ok {
+			m[a] = k
+		}
 	}
-	return float32(math.Log(float64(expf(x) + 1)))
-}
+	return m
+}()
 
-// activate applies an element-wise activation, with Darknet's formulas
-// (src/activations.h). relu6 is computed as min(max(x,0),6); Darknet's CPU
-// build returns 0 for it, a bug darkgo does not copy.
+var kernelLogistic, _ = kernels.ParseActivation("logistic")
+
+// logistic is Darknet's logistic_activate, used by the detection heads.
+func logistic(x float32) float32 { return kernelLogistic.Apply(x) }
+
+// activate applies an element-wise activation to one value.
 func activate(x float32, a Activation) float32 {
-	switch a {
-	case Linear:
-		return x
-	case Logistic:
-		return logistic(x)
-	case Loggy:
-		return 2/(1+expf(-x)) - 1
-	case Relu:
-		if x > 0 {
-			return x
-		}
-		return 0
-	case Relu6:
-		return min(max(x, 0), 6)
-	case Elu:
-		if x >= 0 {
-			return x
-		}
-		return expf(x) - 1
-	case Selu:
-		if x >= 0 {
-			return 1.0507 * x
-		}
-		return 1.0507 * 1.6732 * (expf(x) - 1)
-	case Gelu:
-		return 0.5 * x * (1 + float32(math.Tanh(float64(0.797885*x+0.035677*x*x*x))))
-	case Relie:
-		if x > 0 {
-			return x
-		}
-		return 0.01 * x
-	case Ramp:
-		r := float32(0)
-		if x > 0 {
-			r = x
-		}
-		return r + 0.1*x
-	case Leaky, RevLeaky:
-		if x > 0 {
-			return x
-		}
-		return 0.1 * x
-	case Tanh:
-		return tanhDarknet(x)
-	case Plse:
-		if x < -4 {
-			return 0.01 * (x + 4)
-		}
-		if x > 4 {
-			return 0.01*(x-4) + 1
-		}
-		return 0.125*x + 0.5
-	case Stair:
-		n := int(math.Floor(float64(x)))
-		if n%2 == 0 {
-			return float32(math.Floor(float64(x) / 2))
-		}
-		return (x - float32(n)) + float32(math.Floor(float64(x)/2))
-	case Hardtan:
-		return min(max(x, -1), 1)
-	case Lhtan:
-		if x < 0 {
-			return 0.001 * x
-		}
-		if x > 1 {
-			return 0.001*(x-1) + 1
-		}
-		return x
-	case Swish:
-		return x * logistic(x)
-	case Mish:
-		return x * tanhDarknet(softplus(x, 20))
-	case HardMish:
-		if x > 0 {
-			return x
-		}
-		if x > -2 {
-			return x*x/2 + x
-		}
-		return 0
+	if k, ok := elementwise[a]; ok {
+		return k.Apply(x)
 	}
 	return x
 }
@@ -186,9 +116,7 @@ func activateArray(x []float32, a Activation, channels, plane int) {
 		normalizeChannels(x, a, channels, plane)
 		return
 	}
-	for i, v := range x {
-		x[i] = activate(v, a)
-	}
+	kernels.Activate(x, elementwise[a])
 }
 
 // normalizeChannels is Darknet's activate_array_normalize_channels{,_softmax}:
