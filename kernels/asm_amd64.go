@@ -21,6 +21,17 @@ func sgemmKernelAVX2(k int, a, b, c *float32, ldc int, accumulate int)
 //go:noescape
 func sgemmKernelAVX512(k int, a, b, c *float32, ldc int, accumulate int)
 
+// sgemmKernelAVX2Direct is sgemmKernelAVX2 reading B in place (row stride
+// ldb elements) instead of from a packed panel.
+//
+//go:noescape
+func sgemmKernelAVX2Direct(k int, a, b, c *float32, ldb, ldc int, accumulate int)
+
+// sgemmKernelAVX512Direct is sgemmKernelAVX512 reading B in place.
+//
+//go:noescape
+func sgemmKernelAVX512Direct(k int, a, b, c *float32, ldb, ldc int, accumulate int)
+
 // peakFMAAVX2 runs n iterations of 12 independent ymm FMAs (192 FLOP).
 //
 //go:noescape
@@ -49,6 +60,8 @@ func init() {
 	// GODEBUG=cpu.avx2=off / cpu.avx512f=off.
 	register("avx2", 6, 16, sgemmKernelAVX2, cpu.X86.HasAVX2 && cpu.X86.HasFMA)
 	register("avx512", 8, 48, sgemmKernelAVX512, cpu.X86.HasAVX512F)
+	registerDirect("avx2", sgemmKernelAVX2Direct)
+	registerDirect("avx512", sgemmKernelAVX512Direct)
 	if cpu.X86.HasAVX {
 		biasLeakyFast, biasReluFast = biasLeakyAVX2, biasReluAVX2
 	}

@@ -18,13 +18,19 @@ import (
 // a is a packed MR-row panel, b a packed NR-column panel.
 type kernelFunc func(k int, a, b, c *float32, ldc int, accumulate int)
 
+// directFunc is an optional variant of kernelFunc that reads B in place
+// (row p of the tile's columns at b[p*ldb], ldb in elements) instead of
+// from a packed panel, letting the driver skip packing a row-major B.
+type directFunc func(k int, a, b, c *float32, ldb, ldc int, accumulate int)
+
 // impl is one registered GEMM implementation.
 type impl struct {
 	name      string
 	mr, nr    int
 	kernel    kernelFunc
-	available bool // the CPU (and OS) can run it
-	rank      int  // preference when choosing automatically; higher wins
+	direct    directFunc // may be nil
+	available bool       // the CPU (and OS) can run it
+	rank      int        // preference when choosing automatically; higher wins
 }
 
 // Implementation describes a registered GEMM implementation.
@@ -68,6 +74,20 @@ func register(name string, mr, nr int, k kernelFunc, available bool) {
 		}
 	}
 	registry = append(registry, im)
+}
+
+// registerDirect adds the optional unpacked-B kernel to a registered
+// implementation.
+func registerDirect(name string, k directFunc) {
+	regMu.Lock()
+	defer regMu.Unlock()
+	for _, r := range registry {
+		if r.name == name {
+			r.direct = k
+			return
+		}
+	}
+	panic("kernels: registerDirect before register for " + name)
 }
 
 // maxTile bounds MR and NR so edge tiles fit a fixed-size scratch buffer.

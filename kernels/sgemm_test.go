@@ -61,6 +61,51 @@ func TestMicrokernels(t *testing.T) {
 	}
 }
 
+// TestDirectMicrokernels checks the optional kernels that read B in place
+// (row stride ldb) against the packed-panel kernel of the same
+// implementation, including k = 0 and an odd ldb.
+func TestDirectMicrokernels(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for _, info := range Implementations() {
+		im := implMust(t, info.Name)
+		if im.direct == nil {
+			continue
+		}
+		mr, nr := im.mr, im.nr
+		for _, k := range []int{0, 1, 3, 4, 5, 9, 64, 67} {
+			for acc := 0; acc < 2; acc++ {
+				ldb := nr + 1 + r.IntN(40)
+				a := newBuffer(r, k*mr, r.IntN(4), true)
+				b := newBuffer(r, stridedLen(k, nr, ldb), r.IntN(4), true)
+				packed := make([]float32, max(k*nr, 1))
+				for p := 0; p < k; p++ {
+					copy(packed[p*nr:p*nr+nr], b.data()[p*ldb:p*ldb+nr])
+				}
+				ldc := nr + 5
+				c := newBuffer(r, (mr-1)*ldc+nr, r.IntN(4), true)
+				want := append([]float32(nil), c.data()...)
+				a.snapshot()
+				b.snapshot()
+				ap, bp := &a.all[0], &b.all[0]
+				if k > 0 {
+					ap, bp = &a.data()[0], &b.data()[0]
+				}
+				im.kernel(k, ap, &packed[0], &want[0], ldc, acc)
+				im.direct(k, ap, bp, &c.data()[0], ldb, ldc, acc)
+				what := fmt.Sprintf("%s direct k=%d acc=%d ldb=%d", info.Name, k, acc, ldb)
+				c.checkGuards(t, what)
+				a.checkUntouched(t, what)
+				b.checkUntouched(t, what)
+				for i := range want {
+					if !sameBits(c.data()[i], want[i]) {
+						t.Fatalf("%s: c[%d] = %v, packed kernel gives %v", what, i, c.data()[i], want[i])
+					}
+				}
+			}
+		}
+	}
+}
+
 type gemmCase struct {
 	transA, transB bool
 	m, n, k        int

@@ -50,17 +50,33 @@ var (
 // kernel emits sgemmKernel<name> for an MR×(nv·lanes) tile. Accumulators
 // use registers 0..mr·nv-1, the B row nv more, and two registers alternate
 // for the broadcast A values so consecutive rows do not serialise on one.
-func kernel(s isa, mr, nv, unroll int) {
+//
+// With direct set it emits sgemmKernel<name>Direct instead, which reads B
+// unpacked: row p of the tile's B columns at b + p·ldb (ldb in elements),
+// so the driver can skip packing full panels of a row-major B.
+func kernel(s isa, mr, nv, unroll int, direct bool) {
 	nr := nv * s.lanes
 	vb := s.lanes * 4
 	name := fmt.Sprintf("sgemmKernel%s", s.name)
-	TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, accumulate int)")
-	Pragma("noescape")
-	Doc(fmt.Sprintf("%s computes a %dx%d tile: c = (accumulate ? c : 0) + a·b for packed panels a (k×%d) and b (k×%d).", name, mr, nr, mr, nr))
+	if direct {
+		name += "Direct"
+		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldb, ldc int, accumulate int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s computes a %dx%d tile: c = (accumulate ? c : 0) + a·b for a packed panel a (k×%d) and b read in place (k rows of %d, row stride ldb elements).", name, mr, nr, mr, nr))
+	} else {
+		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, accumulate int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s computes a %dx%d tile: c = (accumulate ? c : 0) + a·b for packed panels a (k×%d) and b (k×%d).", name, mr, nr, mr, nr))
+	}
 
 	k := Load(Param("k"), GP64())
 	a := Load(Param("a"), GP64())
 	b := Load(Param("b"), GP64())
+	var ldb Register
+	if direct {
+		ldb = Load(Param("ldb"), GP64())
+		SHLQ(U8(2), ldb)
+	}
 
 	// Prefetch the C tile now: when accumulating, its rows were last
 	// touched a whole K block ago and may have left L1/L2, and the loads at
@@ -91,7 +107,17 @@ func kernel(s isa, mr, nv, unroll int) {
 
 	step := func(p int) {
 		for v := 0; v < nv; v++ {
-			VMOVUPS(Mem{Base: b, Disp: p*nr*4 + v*vb}, bv(v))
+			if direct {
+				VMOVUPS(Mem{Base: b, Disp: v * vb}, bv(v))
+			} else {
+				VMOVUPS(Mem{Base: b, Disp: p*nr*4 + v*vb}, bv(v))
+			}
+		}
+		if direct {
+			// The first row panel to use a B panel finds it in memory or
+			// L3, row by row at a large stride: fetch 8 rows ahead.
+			PREFETCHT0(Mem{Base: b, Index: ldb, Scale: 8})
+			ADDQ(ldb, b)
 		}
 		for i := 0; i < mr; i++ {
 			VBROADCASTSS(Mem{Base: a, Disp: (p*mr + i) * 4}, bc(i))
@@ -114,7 +140,9 @@ func kernel(s isa, mr, nv, unroll int) {
 		PREFETCHT0(Mem{Base: a, Disp: 4*unroll*mr*4 + off})
 	}
 	ADDQ(U32(unroll*mr*4), a)
-	ADDQ(U32(unroll*nr*4), b)
+	if !direct {
+		ADDQ(U32(unroll*nr*4), b)
+	}
 	SUBQ(U32(unroll), k)
 	JMP(LabelRef(name + "_loop"))
 
@@ -123,7 +151,9 @@ func kernel(s isa, mr, nv, unroll int) {
 	JE(LabelRef(name + "_store"))
 	step(0)
 	ADDQ(U32(mr*4), a)
-	ADDQ(U32(nr*4), b)
+	if !direct {
+		ADDQ(U32(nr*4), b)
+	}
 	DECQ(k)
 	JMP(LabelRef(name + "_tail"))
 
@@ -260,10 +290,12 @@ func epilogues() {
 func main() {
 	ConstraintExpr("!purego")
 	// AVX2: 6×16 uses 12 accumulators + 2 B + 2 broadcast = all 16 ymm.
-	kernel(avx2, 6, 2, 4)
+	kernel(avx2, 6, 2, 4, false)
+	kernel(avx2, 6, 2, 4, true)
 	// AVX-512: 8×48 uses 24 accumulators + 3 B + 2 broadcast of 32 zmm; MR=8
 	// divides the filter counts of typical convs (32..1024) exactly.
-	kernel(avx512, 8, 3, 4)
+	kernel(avx512, 8, 3, 4, false)
+	kernel(avx512, 8, 3, 4, true)
 	epilogues()
 	peak(avx2, 12)
 	peak(avx512, 24)
