@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/darkgo/darkgo/cfgparse"
 	"github.com/darkgo/darkgo/engine/detect"
@@ -151,6 +152,10 @@ func (n *Net) Forward(ctx context.Context, input []float32) ([]LayerOutput, erro
 	return outs, nil
 }
 
+// Run runs the network on the input already in s.Input(), checking ctx
+// between layers; it returns ctx's error if it was cancelled.
+func (s *Session) Run(ctx context.Context) error { return s.run(ctx) }
+
 // run is ForwardUpTo over the whole net, checking ctx between layers.
 func (s *Session) run(ctx context.Context) error {
 	var err error
@@ -219,7 +224,9 @@ type Detection struct {
 // with all its class probabilities, in Darknet's order.
 type Boxes struct {
 	Detections    []detect.Detection
-	Width, Height int // the image's size
+	Width, Height int           // the image's size
+	Network       time.Duration // time of the forward pass
+	Decode        time.Duration // time of decoding and NMS
 }
 
 // DetectBoxes runs the full detector pipeline on an image, like Darknet's
@@ -254,12 +261,38 @@ func (n *Net) DetectBoxes(ctx context.Context, img image.Image, opts *DetectOpti
 	return n.detectInput(ctx, s, layers, b.Dx(), b.Dy(), letter, o)
 }
 
+// DetectInput is the second half of DetectBoxes, for callers that prepare
+// the network input themselves (for example to time each stage, or to
+// decode images on another goroutine): it runs the network on the tensor
+// already in s.Input() — made from an imgW×imgH image, letterboxed or not —
+// and decodes the detections. The Boxes report how long the network and
+// the decoding took.
+func (n *Net) DetectInput(ctx context.Context, s *Session, imgW, imgH int, letterbox bool, opts *DetectOptions) (*Boxes, error) {
+	if s.net != n {
+		return nil, errors.New("engine: the session belongs to another network")
+	}
+	layers, err := n.detectLayers()
+	if err != nil {
+		return nil, err
+	}
+	return n.detectInput(ctx, s, layers, imgW, imgH, letterbox, opts.withDefaults())
+}
+
+// IsDetector reports, as an error naming the cfg, why the network cannot
+// detect objects (it has no yolo, Gaussian_yolo or region layer), or nil.
+func (n *Net) IsDetector() error {
+	_, err := n.detectLayers()
+	return err
+}
+
 // detectInput runs the network on the input already in s and decodes the
 // detections for an imgW×imgH image.
 func (n *Net) detectInput(ctx context.Context, s *Session, layers []detectLayer, imgW, imgH int, letter bool, o DetectOptions) (*Boxes, error) {
+	t0 := time.Now()
 	if err := s.run(ctx); err != nil {
 		return nil, err
 	}
+	t1 := time.Now()
 	outs := make([]detect.Output, len(layers))
 	for k, dl := range layers {
 		outs[k] = detect.Output{Layer: dl.layer, Data: s.Output(dl.index)}
@@ -279,7 +312,7 @@ func (n *Net) detectInput(ctx context.Context, s *Session, layers []detectLayer,
 		}
 		dets = detect.NMS(dets, last.layer.NumClasses(), o.NMS, kind, beta)
 	}
-	return &Boxes{Detections: dets, Width: imgW, Height: imgH}, nil
+	return &Boxes{Detections: dets, Width: imgW, Height: imgH, Network: t1.Sub(t0), Decode: time.Since(t1)}, nil
 }
 
 // Detect runs the detector on an image and returns every (box, class)
@@ -347,7 +380,7 @@ func (n *Net) detectLayers() ([]detectLayer, error) {
 			n.detLayers = append(n.detLayers, dl)
 		}
 		if len(n.detLayers) == 0 {
-			n.detErr = fmt.Errorf("%s: the network has no [yolo], [Gaussian_yolo] or [region] layer to detect with", n.File)
+			n.detErr = fmt.Errorf("%s: the network has no [yolo], [Gaussian_yolo] or [region] layer: it is not a detector", n.File)
 		}
 	})
 	return n.detLayers, n.detErr
