@@ -415,6 +415,9 @@ func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, src *bSource, beta fl
 				// The microkernel reads the full panels of B where they
 				// are; only a partial last panel is packed.
 				full := nb / nr * nr
+				if full > 0 {
+					raceReadB(src.b, src.ldb, p0, p0+t.kb, jc, jc+full)
+				}
 				var bp []float32
 				if full < nb {
 					bp = ws.bpBuf(t.kb * nr)
