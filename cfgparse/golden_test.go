@@ -3,6 +3,7 @@ package cfgparse
 import (
 	"encoding/json"
 	"errors"
+	"github.com/darkgo/darkgo/internal/golden"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -14,31 +15,14 @@ import (
 // go.mod.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the package directory")
-		}
-		dir = parent
-	}
+	return golden.RepoRoot(t)
 }
 
 // goldenDir returns ../shared/golden relative to the repository root; the
 // golden data is required, so its absence fails the test.
 func goldenDir(t testing.TB) string {
 	t.Helper()
-	d := filepath.Join(repoRoot(t), "..", "shared", "golden")
-	if _, err := os.Stat(filepath.Join(d, "README.md")); err != nil {
-		t.Fatalf("golden data not found: %v", err)
-	}
-	return d
+	return golden.Dir(t)
 }
 
 // goldenCfgs lists every model.cfg of the golden unit and full cases.

@@ -2,8 +2,8 @@ package engine
 
 import (
 	"compress/gzip"
-	"encoding/binary"
 	"encoding/json"
+	"github.com/darkgo/darkgo/internal/golden"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,47 +16,18 @@ import (
 // there in CI, so a missing directory fails the test instead of skipping it.
 func goldenDir(t testing.TB) string {
 	t.Helper()
-	g := filepath.Join(repoRoot(t), "..", "shared", "golden")
-	if _, err := os.Stat(filepath.Join(g, "README.md")); err != nil {
-		t.Fatalf("golden data not found at %s: %v (it must sit beside the repository)", g, err)
-	}
-	return g
+	return golden.Dir(t)
 }
 
 // repoRoot is the directory holding go.mod.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find the repository root (go.mod)")
-		}
-		dir = parent
-	}
-	return dir
+	return golden.RepoRoot(t)
 }
 
 func readF32(t testing.TB, path string) []float32 {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b)%4 != 0 {
-		t.Fatalf("%s: %d bytes is not a whole number of float32", path, len(b))
-	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v
+	return golden.ReadF32(t, path)
 }
 
 type goldenStats struct {

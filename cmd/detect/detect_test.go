@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"github.com/darkgo/darkgo/internal/golden"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -25,20 +26,7 @@ import (
 // repoRootDir is the directory holding go.mod.
 func repoRootDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find the repository root (go.mod)")
-		}
-		dir = parent
-	}
+	return golden.RepoRoot(t)
 }
 
 // faceDir is testdata/faceapi: face-api's demo photos and its results.

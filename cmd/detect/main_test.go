@@ -2,9 +2,9 @@ package main
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/darkgo/darkgo/internal/golden"
 	"math"
 	"os"
 	"path/filepath"
@@ -16,25 +16,7 @@ import (
 // there in CI, so a missing directory fails the test instead of skipping it.
 func goldenDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find the repository root (go.mod)")
-		}
-		dir = parent
-	}
-	g := filepath.Join(dir, "..", "shared", "golden")
-	if _, err := os.Stat(filepath.Join(g, "README.md")); err != nil {
-		t.Fatalf("golden data not found at %s: %v (it must sit beside the repository)", g, err)
-	}
-	return g
+	return golden.Dir(t)
 }
 
 // runCmd runs the command and returns its status and outputs.
@@ -46,18 +28,7 @@ func runCmd(args ...string) (int, string, string) {
 
 func readF32(t *testing.T, path string) []float32 {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b)%4 != 0 {
-		t.Fatalf("%s: %d bytes is not a whole number of float32", path, len(b))
-	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v
+	return golden.ReadF32(t, path)
 }
 
 type goldenShapes struct {

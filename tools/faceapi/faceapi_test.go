@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"github.com/darkgo/darkgo/internal/golden"
 	"math"
 	"os"
 	"path/filepath"
@@ -28,20 +29,7 @@ var samples = []int{1, 2, 3, 4, 5, 6}
 // repoRoot walks up from the package directory to the directory with go.mod.
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return golden.RepoRoot(t)
 }
 
 type rect struct{ X, Y, Width, Height float64 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"github.com/darkgo/darkgo/internal/golden"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,20 +11,7 @@ import (
 
 func repoRoot(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return golden.RepoRoot(t)
 }
 
 // TestReproducible converts the committed copy of face-api's model again and
