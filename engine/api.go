@@ -364,7 +364,7 @@ func (n *Net) detectLayers() ([]detectLayer, error) {
 			switch {
 			case l.YOLO() != nil:
 				p := l.YOLO()
-				kind := detect.ParseNMSKind(p.NMSKind.String(), p.Gaussian)
+				kind := p.NMSKind
 				dl = detectLayer{index: i, nmsKind: kind, betaNMS: p.BetaNMS}
 				if p.Gaussian {
 					dl.layer = &detect.GaussianYolo{W: p.W, H: p.H, Classes: p.Classes, Mask: p.Mask, Anchors: p.Anchors, NMSKind: kind, BetaNMS: p.BetaNMS}

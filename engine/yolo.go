@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/darkgo/darkgo/engine/detect"
 	"slices"
 
 	"github.com/darkgo/darkgo/cfgparse"
@@ -19,29 +20,16 @@ type yolo struct {
 }
 
 // NMSKind is the non-maximum suppression a detection layer asks for with
-// nms_kind= (Darknet's NMS_KIND enum, same numbering).
-type NMSKind int
+// nms_kind= (Darknet's NMS_KIND enum); it is the decoder's type.
+type NMSKind = detect.NMSKind
 
+// The NMS kinds, as in package detect.
 const (
-	DefaultNMS NMSKind = iota // "default": Darknet's do_nms_sort
-	GreedyNMS                 // "greedynms"
-	DIoUNMS                   // "diounms"
-	CornersNMS                // "cornersnms" (only [Gaussian_yolo] knows it)
+	DefaultNMS = detect.DefaultNMS // "default": Darknet's do_nms_sort
+	GreedyNMS  = detect.GreedyNMS  // "greedynms"
+	DIoUNMS    = detect.DIoUNMS    // "diounms"
+	CornersNMS = detect.CornersNMS // "cornersnms" (only [Gaussian_yolo] knows it)
 )
-
-func (k NMSKind) String() string {
-	switch k {
-	case DefaultNMS:
-		return "default"
-	case GreedyNMS:
-		return "greedynms"
-	case DIoUNMS:
-		return "diounms"
-	case CornersNMS:
-		return "cornersnms"
-	}
-	return fmt.Sprintf("NMSKind(%d)", int(k))
-}
 
 // YoloPoint is where a [Gaussian_yolo] box's predicted x,y sit in the box
 // (yolo_point=); [yolo] boxes are always centred.
