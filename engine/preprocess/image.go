@@ -234,6 +234,8 @@ func straightRGB(c color.Color) [3]uint8 {
 		if v.A == 0xff || v.A == 0 {
 			return [3]uint8{v.R, v.G, v.B}
 		}
+		// color.NRGBA64Model's conversion without boxing the result.
+		return [3]uint8{unpremul(v.R, v.A), unpremul(v.G, v.A), unpremul(v.B, v.A)}
 	case color.Gray:
 		return [3]uint8{v.Y, v.Y, v.Y}
 	case color.YCbCr:

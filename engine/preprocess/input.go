@@ -10,8 +10,18 @@ import (
 // largest image seen. The zero value is ready to use. A Scratch must not be
 // used by several goroutines at once; give each worker its own.
 type Scratch struct {
+	// Fast path (direct.go).
+	taps  []colTap
+	cols  []int32
+	rows  []rowTap
+	gath  []uint8
+	hrows [2]hrow
+	src   source
+
+	// Reference path: the full-resolution float image, then resizeInto or
+	// letterboxInto.
 	raster  rgb8
-	src     Image
+	full    Image
 	part    []float32
 	resized []float32
 }
@@ -36,13 +46,20 @@ func (s *Scratch) NetworkInput(dst []float32, img image.Image, w, h, c int, lett
 	if err := checkDims(b.Dx(), b.Dy()); err != nil {
 		return err
 	}
-	toFloat(img, c, &s.raster, &s.src)
-	if letterbox {
-		s.resized, s.part = letterboxInto(dst, &s.src, w, h, s.resized, s.part)
-	} else {
-		s.part = resizeInto(dst, &s.src, w, h, s.part)
-	}
+	s.networkInputFast(dst, img, w, h, c, letterbox)
 	return nil
+}
+
+// networkInputRef is the reference implementation of NetworkInput, which
+// the fast path must match bit for bit: the whole image as floats (FromImage),
+// then Resize or Letterbox. The arguments are checked by the caller.
+func (s *Scratch) networkInputRef(dst []float32, img image.Image, w, h, c int, letterbox bool) {
+	toFloat(img, c, &s.raster, &s.full)
+	if letterbox {
+		s.resized, s.part = letterboxInto(dst, &s.full, w, h, s.resized, s.part)
+	} else {
+		s.part = resizeInto(dst, &s.full, w, h, s.part)
+	}
 }
 
 // NetworkInput is Scratch.NetworkInput with temporary buffers.

@@ -1,0 +1,174 @@
+package preprocess
+
+import (
+	"image"
+	"image/draw"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// photo is one of the two photos the benchmarks convert: a 1920×1280 JPEG
+// (4:2:0, the size of an exported camera photo) and the 768×576 dog.jpg
+// of the golden data (4:4:0).
+type photo struct {
+	name, path string
+	data       []byte
+}
+
+func photos(t testing.TB) []photo {
+	t.Helper()
+	ps := []photo{
+		{name: "1920x1280", path: filepath.Join(repoRoot(t), "testdata", "faceapi", "sample1.jpg")},
+		{name: "768x576", path: filepath.Join(goldenDir(t), "images", "dog.jpg")},
+	}
+	for i := range ps {
+		data, err := os.ReadFile(ps[i].path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps[i].data = data
+	}
+	return ps
+}
+
+func decodePhoto(t testing.TB, p photo) image.Image {
+	t.Helper()
+	img, _, err := DecodeBytes(p.data, nil)
+	if err != nil {
+		t.Fatalf("%s: %v", p.path, err)
+	}
+	return img
+}
+
+// repoRoot returns the directory holding go.mod above the test directory.
+func repoRoot(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found above the test directory")
+		}
+		dir = parent
+	}
+}
+
+// opaque hides the concrete type of an image so that only the generic
+// (At-based) path can handle it.
+type opaque struct{ image.Image }
+
+// benchVariants returns img as each image type the fast paths handle.
+func benchVariants(img image.Image) []struct {
+	name string
+	img  image.Image
+} {
+	b := img.Bounds()
+	rgba := image.NewRGBA(b)
+	draw.Draw(rgba, b, img, b.Min, draw.Src)
+	nrgba := image.NewNRGBA(b)
+	draw.Draw(nrgba, b, img, b.Min, draw.Src)
+	return []struct {
+		name string
+		img  image.Image
+	}{{"ycbcr", img}, {"rgba", rgba}, {"nrgba", nrgba}, {"generic", opaque{nrgba}}}
+}
+
+func BenchmarkDecode(b *testing.B) {
+	for _, im := range photos(b) {
+		b.Run(im.name, func(b *testing.B) {
+			b.SetBytes(int64(len(im.data)))
+			c0 := processCPU()
+			for b.Loop() {
+				if _, _, err := DecodeBytes(im.data, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+func BenchmarkNetworkInput(b *testing.B) {
+	for _, im := range photos(b) {
+		img := decodePhoto(b, im)
+		for _, v := range benchVariants(img) {
+			for _, lb := range []bool{false, true} {
+				name := im.name + "/" + v.name + "/resize"
+				if lb {
+					name = im.name + "/" + v.name + "/letterbox"
+				}
+				b.Run(name, func(b *testing.B) {
+					var s Scratch
+					dst := make([]float32, 3*416*416)
+					c0 := processCPU()
+					for b.Loop() {
+						if err := s.NetworkInput(dst, v.img, 416, 416, 3, lb); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkInterleaved measures, for each photo, one decode, one reference
+// NetworkInput (the full float image, then resize_image/letterbox_image)
+// and one fast NetworkInput per iteration, interleaved so that the shared
+// machine's load hits all three alike, and reports the medians of wall and
+// process CPU time in milliseconds. Run with e.g. -benchtime 15x.
+func BenchmarkInterleaved(b *testing.B) {
+	for _, p := range photos(b) {
+		img := decodePhoto(b, p)
+		for _, lb := range []bool{false, true} {
+			name := p.name + "/resize"
+			if lb {
+				name = p.name + "/letterbox"
+			}
+			b.Run(name, func(b *testing.B) {
+				var fast, ref Scratch
+				dst := make([]float32, 3*416*416)
+				var wall, cpu [3][]time.Duration
+				timeIt := func(i int, f func()) {
+					t0, c0 := time.Now(), processCPU()
+					f()
+					wall[i] = append(wall[i], time.Since(t0))
+					cpu[i] = append(cpu[i], processCPU()-c0)
+				}
+				for b.Loop() {
+					timeIt(0, func() {
+						if _, _, err := DecodeBytes(p.data, nil); err != nil {
+							b.Fatal(err)
+						}
+					})
+					timeIt(1, func() { ref.networkInputRef(dst, img, 416, 416, 3, lb) })
+					timeIt(2, func() {
+						if err := fast.NetworkInput(dst, img, 416, 416, 3, lb); err != nil {
+							b.Fatal(err)
+						}
+					})
+				}
+				med := func(d []time.Duration) float64 {
+					d = slices.Clone(d)
+					slices.Sort(d)
+					return float64(d[len(d)/2]) / 1e6
+				}
+				for i, what := range []string{"decode", "ref", "fast"} {
+					b.ReportMetric(med(wall[i]), what+"-ms")
+					b.ReportMetric(med(cpu[i]), what+"-cpu-ms")
+				}
+				b.ReportMetric(0, "ns/op")
+			})
+		}
+	}
+}

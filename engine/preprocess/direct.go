@@ -1,0 +1,617 @@
+package preprocess
+
+import "image"
+
+// This file is the fast path of Scratch.NetworkInput: it computes exactly
+// the values of the reference pipeline (toFloat, then resizeInto or
+// letterboxInto) without building the full-resolution float image.
+//
+// resize_image is separable and corner-aligned: output column c reads only
+// input columns ix and ix+1 (ix = int(c*ws)), and output row r reads only
+// the horizontally resized rows iy and iy+1. So the fast path
+//
+//   - gathers, for each input row some output row needs, the 8-bit samples
+//     of only the input columns some output column reads (for a
+//     1920×1280 photo and a 416×416 network: 830 of 1920 columns of 830 of
+//     1280 rows), converting YCbCr, RGBA, gray or palette pixels straight
+//     from the decoded image's planes;
+//   - resizes that gathered row horizontally with the same float32
+//     operations as resizeRow, keeping the last two rows resized;
+//   - combines the two rows vertically with the operations of resizeCol,
+//     writing straight into the caller's buffer (at the letterbox offset,
+//     clipped like embed).
+//
+// Every output value goes through the same float32 operations, in the same
+// order, on the same operands as in the reference, so the results are
+// bit-identical (TestFastMatchesReference checks every image type, odd and
+// extreme sizes, c=1 and c=3, plain and letterboxed).
+
+// colTap is how one output column is computed from a gathered row g:
+// float32(w0*f(g[a0])) + float32(w1*f(g[a1])) with f = byteToFloat.
+type colTap struct {
+	a0, a1 int32
+	w0, w1 float32
+}
+
+// rowTap is how one output row is computed from the horizontally resized
+// rows: float32(w0*A) + float32(w1*B) with A of input row iy and B of row
+// iy+1, or w0*A alone when single.
+type rowTap struct {
+	iy     int
+	w0, w1 float32
+	single bool
+}
+
+// planCols fills taps (one per output column) and cols (the input columns
+// they read, ascending, each once) for resizeRow from inW to outW columns.
+// An unchanged width is an exact copy (weights 1 and 0), as resizeInto's
+// copy is.
+func planCols(taps []colTap, cols []int32, inW, outW int, same bool) ([]colTap, []int32) {
+	taps = grow(taps, outW)
+	cols = cols[:0]
+	// index returns the position of input column x in cols, adding it if
+	// needed. Requests come in non-decreasing order of ix, so x is either
+	// one of the last two entries or new.
+	index := func(x int) int32 {
+		for j := len(cols) - 1; j >= 0 && j >= len(cols)-2; j-- {
+			if cols[j] == int32(x) {
+				return int32(j)
+			}
+		}
+		cols = append(cols, int32(x))
+		return int32(len(cols) - 1)
+	}
+	if same {
+		for c := range taps {
+			j := index(c)
+			taps[c] = colTap{a0: j, a1: j, w0: 1, w1: 0}
+		}
+		return taps, cols
+	}
+	ws, _ := resizeScales(inW, 1, outW, 1)
+	for c := 0; c < outW-1; c++ {
+		if inW == 1 {
+			j := index(0)
+			taps[c] = colTap{a0: j, a1: j, w0: 1, w1: 0}
+			continue
+		}
+		// As in resizeRow.
+		sx := float32(c) * ws
+		ix := int(sx)
+		dx := sx - float32(ix)
+		ix1 := ix + 1
+		if ix1 >= inW {
+			ix, ix1 = inW-1, inW-1
+		}
+		a0 := index(ix)
+		taps[c] = colTap{a0: a0, a1: index(ix1), w0: 1 - dx, w1: dx}
+	}
+	// The last output column copies the last input column: 1*v + 0*v == v
+	// for the finite non-negative v = byteToFloat[...].
+	j := index(inW - 1)
+	taps[outW-1] = colTap{a0: j, a1: j, w0: 1, w1: 0}
+	return taps, cols
+}
+
+// planRows fills one rowTap per output row for resizeCol from inH to outH
+// rows; an unchanged height is an exact copy.
+func planRows(rows []rowTap, inH, outH int, same bool) []rowTap {
+	rows = grow(rows, outH)
+	if same {
+		for r := range rows {
+			rows[r] = rowTap{iy: r, w0: 1, single: true}
+		}
+		return rows
+	}
+	_, hs := resizeScales(1, inH, 1, outH)
+	for r := range rows {
+		// As in resizeCol.
+		sy := float32(r) * hs
+		iy := int(sy)
+		dy := sy - float32(iy)
+		if iy > inH-1 {
+			iy = inH - 1
+		}
+		single := r == outH-1 || inH == 1 || iy+1 >= inH
+		rows[r] = rowTap{iy: iy, w0: 1 - dy, w1: dy, single: single}
+	}
+	return rows
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// srcKind selects the row gatherer of a source image.
+type srcKind int
+
+const (
+	kindGeneric srcKind = iota
+	kindYCbCr
+	kindRGBA
+	kindNRGBA
+	kindRGBA64 // RGBA64 and NRGBA64: high byte of each sample
+	kindGray
+	kindGray16
+	kindPaletted
+)
+
+// yccTap is how the chroma of one gathered column is computed from the
+// vertically combined chroma T(i) = v0*C[near row][i] + v1*C[far row][i]:
+// (h0*T(i0) + h1*T(i1) + rnd) >> shift. Every case of ycbcrToRGB8's chroma
+// upsampling (copy, nearest, stb_image's h2, v2 and hv2) has this form.
+type yccTap struct {
+	i0, i1 int32
+	h0, h1 int32
+}
+
+// source reads the 8-bit samples of selected columns of an image row the
+// way toRGB8 (c=3) or toGray8 (c=1) would produce them.
+type source struct {
+	kind   srcKind
+	img    image.Image
+	b      image.Rectangle
+	c      int
+	pix    []uint8 // first sample of the image's top-left pixel
+	stride int
+	bpp    int // bytes per pixel of pix
+	hi     int // byte step between channels (RGBA64: 2)
+	lut    [256][3]uint8
+
+	// YCbCr
+	ycc        *image.YCbCr
+	hs, vs     int
+	cy0, cy1   int
+	v0, v1     int32
+	rnd, shift int32
+	taps       []yccTap
+	cb, cr     []uint8 // upsampled chroma of the gathered columns
+}
+
+// init prepares s for img with c output channels; cols are the columns
+// (0-based within img.Bounds()) that will be gathered.
+func (s *source) init(img image.Image, c int, cols []int32) {
+	b := img.Bounds()
+	s.img, s.b, s.c = img, b, c
+	s.kind = kindGeneric
+	s.ycc = nil
+	switch m := img.(type) {
+	case *image.YCbCr:
+		s.initYCbCr(m, cols)
+	case *image.NYCbCrA:
+		s.initYCbCr(&m.YCbCr, cols)
+	case *image.RGBA:
+		s.kind, s.bpp, s.hi = kindRGBA, 4, 1
+		s.pix, s.stride = m.Pix[(b.Min.Y-m.Rect.Min.Y)*m.Stride+4*(b.Min.X-m.Rect.Min.X):], m.Stride
+	case *image.NRGBA:
+		s.kind, s.bpp, s.hi = kindNRGBA, 4, 1
+		s.pix, s.stride = m.Pix[(b.Min.Y-m.Rect.Min.Y)*m.Stride+4*(b.Min.X-m.Rect.Min.X):], m.Stride
+	case *image.RGBA64:
+		s.kind, s.bpp, s.hi = kindRGBA64, 8, 2
+		s.pix, s.stride = m.Pix[(b.Min.Y-m.Rect.Min.Y)*m.Stride+8*(b.Min.X-m.Rect.Min.X):], m.Stride
+	case *image.NRGBA64:
+		s.kind, s.bpp, s.hi = kindRGBA64, 8, 2
+		s.pix, s.stride = m.Pix[(b.Min.Y-m.Rect.Min.Y)*m.Stride+8*(b.Min.X-m.Rect.Min.X):], m.Stride
+	case *image.Gray:
+		s.kind, s.bpp = kindGray, 1
+		s.pix, s.stride = m.Pix[(b.Min.Y-m.Rect.Min.Y)*m.Stride+b.Min.X-m.Rect.Min.X:], m.Stride
+	case *image.Gray16:
+		s.kind, s.bpp = kindGray16, 2
+		s.pix, s.stride = m.Pix[(b.Min.Y-m.Rect.Min.Y)*m.Stride+2*(b.Min.X-m.Rect.Min.X):], m.Stride
+	case *image.Paletted:
+		s.kind, s.bpp = kindPaletted, 1
+		s.pix, s.stride = m.Pix[(b.Min.Y-m.Rect.Min.Y)*m.Stride+b.Min.X-m.Rect.Min.X:], m.Stride
+		// As in toRGB8: the stored palette color, alpha dropped.
+		s.lut = [256][3]uint8{}
+		for i, col := range m.Palette {
+			if i == 256 {
+				break
+			}
+			s.lut[i] = straightRGB(col)
+		}
+	}
+}
+
+// release drops the references to the image, so that a Scratch kept for
+// later does not keep the last image alive.
+func (s *source) release() {
+	s.img, s.ycc, s.pix = nil, nil, nil
+}
+
+// initYCbCr prepares the chroma taps of the gathered columns, reproducing
+// the index arithmetic of ycbcrToRGB8 (resampleH2, resampleHV2 and the
+// vertical choice of the near and far chroma rows).
+func (s *source) initYCbCr(m *image.YCbCr, cols []int32) {
+	s.kind, s.ycc = kindYCbCr, m
+	if s.c == 1 {
+		return // toGray8 keeps the Y plane only
+	}
+	b := m.Rect
+	hs, vs := 1, 1
+	switch m.SubsampleRatio {
+	case image.YCbCrSubsampleRatio422:
+		hs = 2
+	case image.YCbCrSubsampleRatio420:
+		hs, vs = 2, 2
+	case image.YCbCrSubsampleRatio440:
+		vs = 2
+	case image.YCbCrSubsampleRatio411:
+		hs = 4
+	case image.YCbCrSubsampleRatio410:
+		hs, vs = 4, 2
+	}
+	s.hs, s.vs = hs, vs
+	cx0, cx1 := floorDiv(b.Min.X, hs), floorDiv(b.Max.X-1, hs)
+	s.cy0, s.cy1 = floorDiv(b.Min.Y, vs), floorDiv(b.Max.Y-1, vs)
+	cw := cx1 - cx0 + 1
+	x0 := b.Min.X - 2*cx0 // output column 0 of resampleH2/HV2
+	s.taps = grow(s.taps, len(cols))
+	s.cb, s.cr = grow(s.cb, len(cols)), grow(s.cr, len(cols))
+	one := func(i int) yccTap { return yccTap{i0: int32(i), i1: int32(i), h0: 1} }
+	switch {
+	case hs == 1 && vs == 1, hs == 4: // copy, or nearest from the near row
+		s.v0, s.v1, s.rnd, s.shift = 1, 0, 0, 0
+		for j, x := range cols {
+			s.taps[j] = one(floorDiv(b.Min.X+int(x), hs) - cx0)
+		}
+	case hs == 1 && vs == 2: // (3*near + far + 2) >> 2
+		s.v0, s.v1, s.rnd, s.shift = 3, 1, 2, 2
+		for j, x := range cols {
+			s.taps[j] = one(int(x))
+		}
+	case hs == 2 && vs == 1: // resampleH2
+		s.v0, s.v1, s.rnd, s.shift = 1, 0, 2, 2
+		n := cw
+		for j, x := range cols {
+			p := x0 + int(x)
+			i := p >> 1
+			var t yccTap
+			switch {
+			case n == 1:
+				t = yccTap{i0: 0, i1: 0, h0: 4}
+			case p == 0:
+				t = yccTap{i0: 0, i1: 0, h0: 4}
+			case p == 2*n-1:
+				t = yccTap{i0: int32(n - 1), i1: int32(n - 1), h0: 4}
+			case p == 2*(n-1):
+				t = yccTap{i0: int32(n - 2), i1: int32(n - 1), h0: 3, h1: 1}
+			case p&1 == 1:
+				t = yccTap{i0: int32(i), i1: int32(i + 1), h0: 3, h1: 1}
+			default:
+				t = yccTap{i0: int32(i), i1: int32(i - 1), h0: 3, h1: 1}
+			}
+			s.taps[j] = t
+		}
+	default: // 2×2: resampleHV2 of t = 3*near + far; (t+2)>>2 == (4t+8)>>4
+		s.v0, s.v1, s.rnd, s.shift = 3, 1, 8, 4
+		n := cw
+		for j, x := range cols {
+			p := x0 + int(x)
+			i := p >> 1
+			var t yccTap
+			switch {
+			case p == 0:
+				t = yccTap{i0: 0, i1: 0, h0: 4}
+			case p == 2*n-1:
+				t = yccTap{i0: int32(n - 1), i1: int32(n - 1), h0: 4}
+			case p&1 == 1:
+				t = yccTap{i0: int32(i), i1: int32(i + 1), h0: 3, h1: 1}
+			default:
+				t = yccTap{i0: int32(i), i1: int32(i - 1), h0: 3, h1: 1}
+			}
+			s.taps[j] = t
+		}
+	}
+}
+
+// gather writes the samples of row y (0-based) at cols into g, planar:
+// channel k of column j at g[k*len(cols)+j].
+func (s *source) gather(g []uint8, y int, cols []int32) {
+	n := len(cols)
+	if s.c == 1 {
+		g = g[:n]
+		switch s.kind {
+		case kindYCbCr:
+			row := s.ycc.Y[y*s.ycc.YStride:]
+			for j, x := range cols {
+				g[j] = row[x]
+			}
+			return
+		case kindGray:
+			row := s.pix[y*s.stride:]
+			for j, x := range cols {
+				g[j] = row[x]
+			}
+			return
+		}
+		// stb_image's luma of the 8-bit RGB, as in toGray8.
+		var rgb [3]uint8
+		for j, x := range cols {
+			s.pixel(&rgb, int(x), y)
+			g[j] = uint8((77*int(rgb[0]) + 150*int(rgb[1]) + 29*int(rgb[2])) >> 8)
+		}
+		return
+	}
+	R, G, B := g[:n], g[n:2*n], g[2*n:3*n]
+	switch s.kind {
+	case kindYCbCr:
+		s.gatherYCbCr(R, G, B, y, cols)
+	case kindRGBA:
+		row := s.pix[y*s.stride:]
+		for j, x := range cols {
+			p := row[4*int(x) : 4*int(x)+4 : 4*int(x)+4]
+			if a := p[3]; a == 0xff || a == 0 {
+				R[j], G[j], B[j] = p[0], p[1], p[2]
+			} else {
+				R[j], G[j], B[j] = unpremul(p[0], a), unpremul(p[1], a), unpremul(p[2], a)
+			}
+		}
+	case kindNRGBA, kindRGBA64:
+		row := s.pix[y*s.stride:]
+		bpp, hi := s.bpp, s.hi
+		for j, x := range cols {
+			p := row[int(x)*bpp:]
+			R[j], G[j], B[j] = p[0], p[hi], p[2*hi]
+		}
+	case kindGray:
+		row := s.pix[y*s.stride:]
+		for j, x := range cols {
+			v := row[x]
+			R[j], G[j], B[j] = v, v, v
+		}
+	case kindPaletted:
+		row := s.pix[y*s.stride:]
+		for j, x := range cols {
+			c := &s.lut[row[x]]
+			R[j], G[j], B[j] = c[0], c[1], c[2]
+		}
+	default:
+		var rgb [3]uint8
+		for j, x := range cols {
+			s.pixel(&rgb, int(x), y)
+			R[j], G[j], B[j] = rgb[0], rgb[1], rgb[2]
+		}
+	}
+}
+
+// pixel is the 8-bit RGB toRGB8 produces for pixel (x, y) of any source
+// but YCbCr.
+func (s *source) pixel(rgb *[3]uint8, x, y int) {
+	switch s.kind {
+	case kindRGBA:
+		p := s.pix[y*s.stride+4*x:]
+		p = p[:4:4]
+		if a := p[3]; a == 0xff || a == 0 {
+			rgb[0], rgb[1], rgb[2] = p[0], p[1], p[2]
+		} else {
+			rgb[0], rgb[1], rgb[2] = unpremul(p[0], a), unpremul(p[1], a), unpremul(p[2], a)
+		}
+	case kindNRGBA, kindRGBA64:
+		p := s.pix[y*s.stride+x*s.bpp:]
+		rgb[0], rgb[1], rgb[2] = p[0], p[s.hi], p[2*s.hi]
+	case kindGray, kindGray16:
+		v := s.pix[y*s.stride+x*s.bpp]
+		rgb[0], rgb[1], rgb[2] = v, v, v
+	case kindPaletted:
+		*rgb = s.lut[s.pix[y*s.stride+x]]
+	default:
+		*rgb = straightRGB(s.img.At(s.b.Min.X+x, s.b.Min.Y+y))
+	}
+}
+
+// gatherYCbCr is ycbcrToRGB8 for the pixels (cols[j], y).
+func (s *source) gatherYCbCr(R, G, B []uint8, y int, cols []int32) {
+	m := s.ycc
+	yrow := m.Y[y*m.YStride:]
+	// The near and far chroma rows, as in ycbcrToRGB8.
+	yy := m.Rect.Min.Y + y
+	near := floorDiv(yy, s.vs)
+	far := near
+	if s.vs == 2 {
+		if yy&1 == 1 {
+			far = near + 1
+		} else {
+			far = near - 1
+		}
+		far = min(max(far, s.cy0), s.cy1)
+	}
+	n := len(cols)
+	cb, cr := s.cb[:n], s.cr[:n]
+	s.chroma(cb, m.Cb[(near-s.cy0)*m.CStride:], m.Cb[(far-s.cy0)*m.CStride:])
+	s.chroma(cr, m.Cr[(near-s.cy0)*m.CStride:], m.Cr[(far-s.cy0)*m.CStride:])
+	R, G, B = R[:n], G[:n], B[:n]
+	for j, x := range cols {
+		R[j], G[j], B[j] = yccLUT.rgb(yrow[x], cb[j], cr[j])
+	}
+}
+
+// chroma upsamples one chroma plane at the gathered columns from its near
+// and far rows: (h0*T(i0) + h1*T(i1) + rnd) >> shift with
+// T(i) = v0*near[i] + v1*far[i], one loop per case of ycbcrToRGB8.
+func (s *source) chroma(out, near, far []uint8) {
+	taps := s.taps[:len(out)]
+	switch {
+	case s.v1 == 0 && s.shift == 0: // copy or nearest
+		for j, t := range taps {
+			out[j] = near[t.i0]
+		}
+	case s.v1 == 0: // resampleH2
+		for j, t := range taps {
+			out[j] = uint8((t.h0*int32(near[t.i0]) + t.h1*int32(near[t.i1]) + 2) >> 2)
+		}
+	case s.shift == 2: // vertical only: (3*near + far + 2) >> 2
+		for j, t := range taps {
+			out[j] = uint8((3*int32(near[t.i0]) + int32(far[t.i0]) + 2) >> 2)
+		}
+	default: // resampleHV2
+		for j, t := range taps {
+			t0 := 3*int32(near[t.i0]) + int32(far[t.i0])
+			t1 := 3*int32(near[t.i1]) + int32(far[t.i1])
+			out[j] = uint8((t.h0*t0 + t.h1*t1 + 8) >> 4)
+		}
+	}
+}
+
+// yccTables is stbYCbCrToRGB split into per-sample terms: the products of
+// the chroma offsets with the fixed-point coefficients (green's Cb term
+// already masked), and a clamp table indexed by the 10 low bits of the
+// shifted sum (every sum lies in [-512, 511], negative ones wrap to the
+// upper half, which holds 0).
+type yccTables struct {
+	crR, crG, cbG, cbB [256]int32
+	clamp              [1024]uint8
+}
+
+var yccLUT = func() *yccTables {
+	t := new(yccTables)
+	for i := range 256 {
+		c := int32(i) - 128
+		t.crR[i] = c * stbCrR
+		t.crG[i] = -c * stbCrG
+		t.cbG[i] = int32(uint32(-c*stbCbG) & 0xffff0000)
+		t.cbB[i] = c * stbCbB
+	}
+	for i := range 512 {
+		t.clamp[i] = uint8(min(i, 255))
+	}
+	return t
+}()
+
+// rgb is stbYCbCrToRGB with the products and clamps looked up; the sums
+// are the same int32 sums, so the results are equal (TestYCCTables checks
+// all 2^24 inputs).
+func (t *yccTables) rgb(y, cb, cr uint8) (uint8, uint8, uint8) {
+	yf := int32(y)<<20 + 1<<19
+	r := t.clamp[uint32((yf+t.crR[cr])>>20)&1023]
+	g := t.clamp[uint32((yf+t.crG[cr]+t.cbG[cb])>>20)&1023]
+	b := t.clamp[uint32((yf+t.cbB[cb])>>20)&1023]
+	return r, g, b
+}
+
+// hrow is one horizontally resized input row (all channels), kept while
+// output rows still need it.
+type hrow struct {
+	y    int // input row, -1 when empty
+	data []float32
+}
+
+// networkInputFast is NetworkInput's fast path; the arguments are checked.
+func (s *Scratch) networkInputFast(dst []float32, img image.Image, w, h, c int, letterbox bool) {
+	b := img.Bounds()
+	inW, inH := b.Dx(), b.Dy()
+	nw, nh, ox, oy := w, h, 0, 0
+	if letterbox {
+		nw, nh = LetterboxSize(inW, inH, w, h)
+		nw, nh = max(nw, 1), max(nh, 1) // as letterboxInto
+		ox, oy = (w-nw)/2, (h-nh)/2
+	}
+	same := inW == nw && inH == nh
+	s.taps, s.cols = planCols(s.taps, s.cols, inW, nw, same)
+	s.rows = planRows(s.rows, inH, nh, same)
+	s.src.init(img, c, s.cols)
+	n := len(s.cols)
+	s.gath = grow(s.gath, c*n)
+	for i := range s.hrows {
+		s.hrows[i].y = -1
+		s.hrows[i].data = grow(s.hrows[i].data, c*nw)
+	}
+
+	defer s.src.release()
+
+	// The part of the nw×nh image that lands inside dst (embed's clipping).
+	c0, c1 := max(0, -ox), min(nw, w-ox)
+	r0, r1 := max(0, -oy), min(nh, h-oy)
+	if c0 >= c1 || r0 >= r1 {
+		fill(dst, 0.5) // nothing visible (only for letterbox)
+		return
+	}
+	if letterbox {
+		// The gray border around [oy+r0, oy+r1) × [ox+c0, ox+c1).
+		for k := 0; k < c; k++ {
+			plane := dst[k*h*w : (k+1)*h*w]
+			fill(plane[:(oy+r0)*w], 0.5)
+			fill(plane[(oy+r1)*w:], 0.5)
+			for y := oy + r0; y < oy+r1; y++ {
+				fill(plane[y*w:y*w+ox+c0], 0.5)
+				fill(plane[y*w+ox+c1:(y+1)*w], 0.5)
+			}
+		}
+	}
+	for r := r0; r < r1; r++ {
+		t := s.rows[r]
+		var a, bRow []float32
+		if t.single {
+			a = s.resizedRow(t.iy, -1)
+		} else {
+			bRow = s.resizedRow(t.iy+1, t.iy)
+			a = s.resizedRow(t.iy, t.iy+1)
+		}
+		for k := 0; k < c; k++ {
+			out := dst[(k*h+r+oy)*w+ox+c0 : (k*h+r+oy)*w+ox+c1]
+			A := a[k*nw+c0 : k*nw+c1]
+			if t.single {
+				for i := range out {
+					out[i] = t.w0 * A[i]
+				}
+				continue
+			}
+			B := bRow[k*nw+c0 : k*nw+c1]
+			B = B[:len(A)]
+			out = out[:len(A)]
+			for i := range out {
+				out[i] = float32(t.w0*A[i]) + float32(t.w1*B[i])
+			}
+		}
+	}
+}
+
+func fill(s []float32, v float32) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// resizedRow returns input row y resized horizontally (c planes of nw),
+// computing it unless it is cached; the cached row keep is not evicted.
+func (s *Scratch) resizedRow(y, keep int) []float32 {
+	for i := range s.hrows {
+		if s.hrows[i].y == y {
+			return s.hrows[i].data
+		}
+	}
+	// Replace the older row (rows are requested in ascending order) unless
+	// it is the one to keep.
+	slot, other := &s.hrows[0], &s.hrows[1]
+	if other.y < slot.y {
+		slot, other = other, slot
+	}
+	if slot.y == keep {
+		slot = other
+	}
+	slot.y = y
+	n := len(s.cols)
+	g := s.gath
+	s.src.gather(g, y, s.cols)
+	nw := len(s.taps)
+	for k := 0; k < s.src.c; k++ {
+		gk := g[k*n : (k+1)*n]
+		out := slot.data[k*nw : (k+1)*nw]
+		taps := s.taps[:len(out)]
+		for i, t := range taps {
+			out[i] = float32(t.w0*byteToFloat[gk[t.a0]]) + float32(t.w1*byteToFloat[gk[t.a1]])
+		}
+	}
+	return slot.data
+}
+
+// unpremul is one channel of straightRGB(color.RGBA{..., A: a}) for a
+// translucent pixel (0 < a < 255): color.NRGBA64Model's 16-bit division,
+// high byte kept, without boxing the color in an interface (which would
+// allocate per pixel).
+func unpremul(v, a uint8) uint8 {
+	a16 := uint32(a) * 0x101
+	return uint8((uint32(v) * 0x101 * 0xffff / a16) >> 8)
+}
