@@ -189,12 +189,70 @@ func (a Activation) Apply(x float32) float32 {
 var (
 	biasLeakyFast func(x *float32, n int, bias, slope float32) // v=x+bias; max(v, slope·v)
 	biasReluFast  func(x *float32, n int, bias, one float32)   // v=x+bias; v·(v>0)
+
+	// The same over rows×cols of a matrix (row stride ldc, cols a multiple
+	// of 8, rows ≥ 1), bias[r] per row.
+	biasLeakyRowsFast func(c *float32, ldc, rows, cols int, bias *float32, slope float32)
+	biasReluRowsFast  func(c *float32, ldc, rows, cols int, bias *float32, one float32)
 )
 
 // noBias is added when there is no bias: -0 + x == x for every x,
 // including -0, so "no bias" and "bias 0" differ only in the sign of zero
 // results, as they do in Darknet.
 var noBias = float32(math.Copysign(0, -1))
+
+// noBiasRow stands in for a missing bias vector in the row passes.
+var noBiasRow = func() []float32 {
+	s := make([]float32, 256)
+	for i := range s {
+		s[i] = noBias
+	}
+	return s
+}()
+
+// epilogueBlock applies the epilogue to rows [row0,row0+rows) and columns
+// [col,col+cols) of c: one assembly call for the whole block where there is
+// one, instead of one call per row.
+func epilogueBlock(c []float32, ldc, row0, rows, col, cols int, ep Epilogue) {
+	if rows <= 0 || cols <= 0 {
+		return
+	}
+	_ = c[(row0+rows-1)*ldc+col+cols-1] // the assembly writes inside this bound
+	c8 := cols &^ 7
+	fast := c8 > 0 && ((ep.Act == Linear || ep.Act == Leaky) && biasLeakyRowsFast != nil ||
+		ep.Act == Relu && biasReluRowsFast != nil)
+	if !fast {
+		for r := row0; r < row0+rows; r++ {
+			applyEpilogue(c[r*ldc+col:r*ldc+col+cols], ep, r)
+		}
+		return
+	}
+	for r0 := row0; r0 < row0+rows; {
+		n := row0 + rows - r0
+		var bias *float32
+		if ep.Bias != nil {
+			bias = &ep.Bias[r0]
+		} else {
+			n = min(n, len(noBiasRow))
+			bias = &noBiasRow[0]
+		}
+		p := &c[r0*ldc+col]
+		switch ep.Act {
+		case Relu:
+			biasReluRowsFast(p, ldc, n, c8, bias, 1)
+		case Leaky:
+			biasLeakyRowsFast(p, ldc, n, c8, bias, 0.1)
+		default:
+			biasLeakyRowsFast(p, ldc, n, c8, bias, 1)
+		}
+		r0 += n
+	}
+	if c8 < cols {
+		for r := row0; r < row0+rows; r++ {
+			applyEpilogue(c[r*ldc+col+c8:r*ldc+col+cols], ep, r)
+		}
+	}
+}
 
 // biasAct sets x[i] = a(x[i] + bias).
 func biasAct(x []float32, bias float32, a Activation) {

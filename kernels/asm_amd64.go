@@ -54,6 +54,17 @@ func biasLeakyAVX2(x *float32, n int, bias, slope float32)
 //go:noescape
 func biasReluAVX2(x *float32, n int, bias, one float32)
 
+// biasLeakyRowsAVX2 is biasLeakyAVX2 over rows×cols of a matrix with row
+// stride ldc, bias[r] for row r (cols a multiple of 8, rows ≥ 1).
+//
+//go:noescape
+func biasLeakyRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, slope float32)
+
+// biasReluRowsAVX2 is biasReluAVX2 over rows×cols of a matrix.
+//
+//go:noescape
+func biasReluRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, one float32)
+
 func init() {
 	// x/sys/cpu's gates include the OS's XSAVE/XGETBV check, so they are
 	// false when the OS does not save the ymm/zmm state, and they honour
@@ -64,6 +75,7 @@ func init() {
 	registerDirect("avx512", sgemmKernelAVX512Direct)
 	if cpu.X86.HasAVX {
 		biasLeakyFast, biasReluFast = biasLeakyAVX2, biasReluAVX2
+		biasLeakyRowsFast, biasReluRowsFast = biasLeakyRowsAVX2, biasReluRowsAVX2
 	}
 }
 

@@ -1257,6 +1257,71 @@ biasReluAVX2_done:
 	VZEROUPPER
 	RET
 
+// func biasLeakyRowsAVX2(c *float32, ldc int, rows int, cols int, bias *float32, slope float32)
+// Requires: AVX
+TEXT ·biasLeakyRowsAVX2(SB), NOSPLIT, $0-44
+	MOVQ         c+0(FP), AX
+	MOVQ         ldc+8(FP), CX
+	SHLQ         $0x02, CX
+	MOVQ         rows+16(FP), DX
+	MOVQ         cols+24(FP), BX
+	MOVQ         bias+32(FP), SI
+	VBROADCASTSS slope+40(FP), Y1
+	VXORPS       Y2, Y2, Y2
+
+biasLeakyRowsAVX2_row:
+	VBROADCASTSS (SI), Y0
+	MOVQ         AX, DI
+	MOVQ         BX, R8
+
+biasLeakyRowsAVX2_col:
+	VADDPS  (DI), Y0, Y3
+	VMULPS  Y1, Y3, Y4
+	VMAXPS  Y4, Y3, Y3
+	VMOVUPS Y3, (DI)
+	ADDQ    $0x20, DI
+	SUBQ    $0x08, R8
+	JNE     biasLeakyRowsAVX2_col
+	ADDQ    $0x04, SI
+	ADDQ    CX, AX
+	DECQ    DX
+	JNE     biasLeakyRowsAVX2_row
+	VZEROUPPER
+	RET
+
+// func biasReluRowsAVX2(c *float32, ldc int, rows int, cols int, bias *float32, one float32)
+// Requires: AVX
+TEXT ·biasReluRowsAVX2(SB), NOSPLIT, $0-44
+	MOVQ         c+0(FP), AX
+	MOVQ         ldc+8(FP), CX
+	SHLQ         $0x02, CX
+	MOVQ         rows+16(FP), DX
+	MOVQ         cols+24(FP), BX
+	MOVQ         bias+32(FP), SI
+	VBROADCASTSS one+40(FP), Y1
+	VXORPS       Y2, Y2, Y2
+
+biasReluRowsAVX2_row:
+	VBROADCASTSS (SI), Y0
+	MOVQ         AX, DI
+	MOVQ         BX, R8
+
+biasReluRowsAVX2_col:
+	VADDPS  (DI), Y0, Y3
+	VCMPPS  $0x0e, Y2, Y3, Y4
+	VANDPS  Y1, Y4, Y4
+	VMULPS  Y4, Y3, Y3
+	VMOVUPS Y3, (DI)
+	ADDQ    $0x20, DI
+	SUBQ    $0x08, R8
+	JNE     biasReluRowsAVX2_col
+	ADDQ    $0x04, SI
+	ADDQ    CX, AX
+	DECQ    DX
+	JNE     biasReluRowsAVX2_row
+	VZEROUPPER
+	RET
+
 // func peakFMAAVX2(n int)
 // Requires: AVX, FMA3
 TEXT ·peakFMAAVX2(SB), NOSPLIT, $0-8

@@ -171,3 +171,36 @@ func TestActivations(t *testing.T) {
 		t.Error("ParseActivation accepted bogus")
 	}
 }
+
+// TestEpilogueBlock checks the block epilogue (assembly where available)
+// against the per-row Go path bit for bit, with more rows than the
+// no-bias stand-in holds and a column count that leaves a scalar tail.
+func TestEpilogueBlock(t *testing.T) {
+	const rows, cols, ldc = 300, 37, 41
+	for _, act := range []Activation{Linear, Leaky, Relu, Logistic} {
+		for _, withBias := range []bool{false, true} {
+			ep := Epilogue{Act: act}
+			if withBias {
+				ep.Bias = make([]float32, rows+3)
+				for i := range ep.Bias {
+					ep.Bias[i] = float32(i%7) - 3.25
+				}
+			}
+			c := make([]float32, (rows+3)*ldc)
+			for i := range c {
+				c[i] = float32(i%13) - 6.5
+			}
+			c[5*ldc+2] = float32(math.Copysign(0, -1))
+			want := append([]float32(nil), c...)
+			for r := 2; r < 2+rows; r++ {
+				applyEpilogue(want[r*ldc+3:r*ldc+3+cols], ep, r)
+			}
+			epilogueBlock(c, ldc, 2, rows, 3, cols, ep)
+			for i := range c {
+				if !sameBits(c[i], want[i]) {
+					t.Fatalf("%v bias=%v: c[%d] = %v, want %v", act, withBias, i, c[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -497,12 +497,10 @@ func (t *tiler) rows(bp []float32, i0, i1, col, nn int) {
 		} else {
 			edgeTile(im, t.ws, t.kb, apan, &bp[0], t.c, cOff, t.ldc, mm, nn, t.acc)
 		}
-		if epi {
-			// The tile was just written and is still in L1.
-			for ii := 0; ii < mm; ii++ {
-				applyEpilogue(t.c[cOff+ii*t.ldc:cOff+ii*t.ldc+nn], t.ep, i+ii)
-			}
-		}
+	}
+	if epi {
+		// The strip was just written and is still in L1.
+		epilogueBlock(t.c, t.ldc, i0, i1-i0, col, nn, t.ep)
 	}
 }
 
@@ -548,11 +546,9 @@ func (t *tiler) rowsDirect(b []float32, ldb, i0, i1, col int) {
 				}
 			}
 		}
-		if epi {
-			for ii := 0; ii < mm; ii++ {
-				applyEpilogue(t.c[cOff+ii*t.ldc:cOff+ii*t.ldc+nr], t.ep, i+ii)
-			}
-		}
+	}
+	if epi {
+		epilogueBlock(t.c, t.ldc, i0, i1-i0, col, nr, t.ep)
 	}
 }
 

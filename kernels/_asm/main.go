@@ -287,6 +287,64 @@ func epilogues() {
 	}
 }
 
+// rowEpilogues emits the same passes over a rows×cols block of C (row
+// stride ldc elements, cols a multiple of 8), one bias value per row, so
+// the driver makes one call per finished column strip instead of one per
+// row — for small K the per-row calls cost more than the tile's FMAs:
+//
+//	biasLeakyRowsAVX2(c, ldc, rows, cols, bias, slope)
+//	biasReluRowsAVX2(c, ldc, rows, cols, bias, one)
+func rowEpilogues() {
+	for _, relu := range []bool{false, true} {
+		name, sig := "biasLeakyRowsAVX2", "func(c *float32, ldc, rows, cols int, bias *float32, slope float32)"
+		if relu {
+			name, sig = "biasReluRowsAVX2", "func(c *float32, ldc, rows, cols int, bias *float32, one float32)"
+		}
+		TEXT(name, NOSPLIT, sig)
+		Pragma("noescape")
+		Doc(name + " applies bias[r] and the activation to c[r*ldc+j], r < rows, j < cols (cols a multiple of 8, rows ≥ 1).")
+		c := Load(Param("c"), GP64())
+		ldc := Load(Param("ldc"), GP64())
+		SHLQ(U8(2), ldc)
+		rows := Load(Param("rows"), GP64())
+		cols := Load(Param("cols"), GP64())
+		bias := Load(Param("bias"), GP64())
+		k := Y1
+		if relu {
+			VBROADCASTSS(NewParamAddr("one", 40), k)
+		} else {
+			VBROADCASTSS(NewParamAddr("slope", 40), k)
+		}
+		zero := Y2
+		VXORPS(zero, zero, zero)
+		p, n := GP64(), GP64()
+		Label(name + "_row")
+		VBROADCASTSS(Mem{Base: bias}, Y0)
+		MOVQ(c, p)
+		MOVQ(cols, n)
+		Label(name + "_col")
+		VADDPS(Mem{Base: p}, Y0, Y3)
+		if relu {
+			VCMPPS(U8(0x0e), zero, Y3, Y4)
+			VANDPS(k, Y4, Y4)
+			VMULPS(Y4, Y3, Y3)
+		} else {
+			VMULPS(k, Y3, Y4)
+			VMAXPS(Y4, Y3, Y3)
+		}
+		VMOVUPS(Y3, Mem{Base: p})
+		ADDQ(U8(32), p)
+		SUBQ(U8(8), n)
+		JNE(LabelRef(name + "_col"))
+		ADDQ(U8(4), bias)
+		ADDQ(ldc, c)
+		DECQ(rows)
+		JNE(LabelRef(name + "_row"))
+		VZEROUPPER()
+		RET()
+	}
+}
+
 func main() {
 	ConstraintExpr("!purego")
 	// AVX2: 6×16 uses 12 accumulators + 2 B + 2 broadcast = all 16 ymm.
@@ -297,6 +355,7 @@ func main() {
 	kernel(avx512, 8, 3, 4, false)
 	kernel(avx512, 8, 3, 4, true)
 	epilogues()
+	rowEpilogues()
 	peak(avx2, 12)
 	peak(avx512, 24)
 	Generate()
