@@ -16,6 +16,8 @@ type convFast struct {
 	weights   []float32          // folded weights (depthwise kernel reads them directly)
 	act       kernels.Activation // fused into the GEMM epilogue
 	postAct   bool               // activation applied after the GEMM (normalize_channels family)
+	eps       []kernels.Epilogue // one per group (bias slice + activation)
+	geom      kernels.ConvGeom   // one group's convolution
 	pointwise bool               // 1×1, stride 1, no padding: the input is the GEMM's B as it is
 	depthwise bool               // one filter per input channel: direct kernel
 }
@@ -43,58 +45,63 @@ func (c *convolutional) prepareFast(n *Net, l *Layer) error {
 	}
 	f.pointwise = c.size == 1 && c.strideX == 1 && c.strideY == 1 && c.padding == 0
 	f.depthwise = c.groups == c.in.C && c.filters == c.groups
+	pad := c.padding * c.dilation
+	f.geom = kernels.ConvGeom{Channels: c.in.C / c.groups, Height: c.in.H, Width: c.in.W,
+		KernelH: c.size, KernelW: c.size, PadH: pad, PadW: pad,
+		StrideH: c.strideY, StrideW: c.strideX, DilationH: c.dilation, DilationW: c.dilation}
 	if !f.depthwise {
 		fpg := c.filters / c.groups
 		k := per
 		for g := 0; g < c.groups; g++ {
 			f.packed = append(f.packed, kernels.PackA(fpg, k, f.weights[g*fpg*k:(g+1)*fpg*k], k))
+			f.eps = append(f.eps, kernels.Epilogue{Bias: f.bias[g*fpg : (g+1)*fpg], Act: f.act})
 		}
 	}
 	c.fast = f
 	return nil
 }
 
-func (c *convolutional) scratch(*Layer) int {
-	if c.size == 1 && c.strideX == 1 && c.strideY == 1 && c.padding == 0 {
-		return 0
-	}
-	if c.groups == c.in.C && c.filters == c.groups {
-		return 0
-	}
-	return (c.in.C / c.groups) * c.size * c.size * c.out.H * c.out.W
-}
+func (c *convolutional) scratch(*Layer) int { return 0 }
 
+// bind splits a convolution into parts that each compute a rectangle of
+// the output with kernels.ConvRange (or GemmRange for a 1×1 conv, whose B
+// is the input itself): whole NR-column panels of output positions when
+// there are enough of them, else whole MR-row panels of filters (small
+// late layers: 10×10 outputs, hundreds of filters). Each part packs its own
+// B blocks from the image into its workspace. Grouped convolutions with at
+// least as many groups as threads give each part whole groups instead.
 func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float32, threads int) []step {
 	f := c.fast
 	in := ins[0]
 	plane := c.out.H * c.out.W
 	var steps []step
-	if f.depthwise {
+	switch {
+	case f.depthwise:
 		steps = append(steps, split(c.filters, threads, func(c0, c1 int) { c.depthwiseChannels(in, out, c0, c1) }))
-	} else {
-		hw := c.in.H * c.in.W
-		cpg := c.in.C / c.groups
-		fpg := c.filters / c.groups
-		k := cpg * c.size * c.size
-		rows := c.size * c.size * plane
-		pad := c.padding * c.dilation
-		for g := 0; g < c.groups; g++ {
-			src := in[g*cpg*hw : (g+1)*cpg*hw]
-			b := src
-			if !f.pointwise {
-				// The column matrix is split by channel: each channel's rows
-				// are contiguous. Every part writes into part 0's
-				// workspace, which holds the whole matrix.
-				col := s.work[0][:k*plane]
-				b = col
-				steps = append(steps, split(cpg, threads, func(c0, c1 int) {
-					kernels.Im2col(src[c0*hw:c1*hw], c1-c0, c.in.H, c.in.W, c.size, c.size, pad, pad,
-						c.strideY, c.strideX, c.dilation, c.dilation, col[c0*rows:c1*rows])
-				}))
+	case c.groups >= threads:
+		steps = append(steps, splitPart(c.groups, threads, func(p, g0, g1 int) {
+			for g := g0; g < g1; g++ {
+				c.groupRange(s.kws[p], in, out, g, 0, c.filters/c.groups, 0, plane)
 			}
-			pa, dst := f.packed[g], out[g*fpg*plane:(g+1)*fpg*plane]
-			ep := kernels.Epilogue{Bias: f.bias[g*fpg : (g+1)*fpg], Act: f.act}
-			steps = append(steps, step{parts: 1, fn: func(int) { kernels.GemmPacked(pa, plane, b, plane, dst, plane, ep, threads) }})
+		}))
+	default:
+		mr, nr := f.packed[0].Tile()
+		fpg := c.filters / c.groups
+		npan := (plane + nr - 1) / nr
+		mpan := (fpg + mr - 1) / mr
+		splitN := npan >= 2*threads || npan >= mpan
+		units := mpan
+		if splitN {
+			units = npan
+		}
+		for g := 0; g < c.groups; g++ {
+			steps = append(steps, splitPart(units, threads, func(p, u0, u1 int) {
+				if splitN {
+					c.groupRange(s.kws[p], in, out, g, 0, fpg, u0*nr, min(u1*nr, plane))
+				} else {
+					c.groupRange(s.kws[p], in, out, g, u0*mr, min(u1*mr, fpg), 0, plane)
+				}
+			}))
 		}
 	}
 	if f.postAct {
@@ -102,6 +109,23 @@ func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float3
 		steps = append(steps, step{parts: 1, fn: func(int) { activateArray(out, c.act, c.filters, plane) }})
 	}
 	return steps
+}
+
+// groupRange computes filters [r0,r1) and output positions [j0,j1) of
+// group g.
+func (c *convolutional) groupRange(ws *kernels.Workspace, in, out []float32, g, r0, r1, j0, j1 int) {
+	f := c.fast
+	hw := c.in.H * c.in.W
+	plane := c.out.H * c.out.W
+	cpg := c.in.C / c.groups
+	fpg := c.filters / c.groups
+	src := in[g*cpg*hw : (g+1)*cpg*hw]
+	dst := out[g*fpg*plane : (g+1)*fpg*plane]
+	if f.pointwise {
+		kernels.GemmRange(ws, f.packed[g], plane, src, plane, dst, plane, &f.eps[g], r0, r1, j0, j1)
+		return
+	}
+	kernels.ConvRange(ws, f.packed[g], src, &f.geom, dst, plane, &f.eps[g], r0, r1, j0, j1)
 }
 
 // depthwiseChannels convolves channels [c0,c1) each with its own k×k

@@ -13,6 +13,8 @@ import "sort"
 //   - direct concatenation: the inputs of a route that concatenates whole
 //     layers write straight into their slice of the route's output, so the
 //     route itself never runs;
+//   - in place: a per-element layer (shortcut, yolo) whose input is read
+//     by no later layer writes its output over that input;
 //   - reuse: storages whose lifetimes (first write to last read) do not
 //     overlap share arena space, placed greedily largest first.
 type plan struct {
@@ -31,6 +33,13 @@ type viewer interface {
 	// view reports the input index (into Layer.Inputs) and the offset of the
 	// window, or ok=false when the layer must compute its output.
 	view(l *Layer) (input, offset int, ok bool)
+}
+
+// inplacer is implemented by ops that may write their output over one of
+// their inputs (of the same size): a per-element map where each element is
+// read before it is written.
+type inplacer interface {
+	inplace(l *Layer) (input int, ok bool)
 }
 
 func (identity) view(*Layer) (int, int, bool)    { return 0, 0, true }
@@ -78,6 +87,13 @@ func makePlan(n *Net) *plan {
 			if in, off, ok := v.view(l); ok && l.Inputs[in] >= 0 {
 				r, o := resolve(l.Inputs[in])
 				p.root[i], p.offset[i], p.skip[i] = r, o+off, true
+				continue
+			}
+		}
+		if ip, ok := l.op.(inplacer); ok {
+			if in, ok := ip.inplace(l); ok && canOverwrite(p, n, last, i, in) {
+				k := l.Inputs[in]
+				p.root[i], p.offset[i] = p.root[k], p.offset[k]
 				continue
 			}
 		}
@@ -148,6 +164,30 @@ func makePlan(n *Net) *plan {
 		placed = append(placed, s)
 	}
 	return p
+}
+
+// canOverwrite reports whether layer i may write its output over input
+// number in: that input is a layer (not the network input) of the same
+// size, no layer after i reads anything stored in the same storage, and no
+// other input of i lives there.
+func canOverwrite(p *plan, n *Net, last []int, i, in int) bool {
+	l := n.Layers[i]
+	k := l.Inputs[in]
+	if k < 0 || n.Layers[k].Outputs != l.Outputs {
+		return false
+	}
+	r := p.root[k]
+	for j := 0; j < i; j++ {
+		if p.root[j] == r && last[j] > i {
+			return false
+		}
+	}
+	for x, o := range l.Inputs {
+		if x != in && o >= 0 && p.root[o] == r {
+			return false
+		}
+	}
+	return true
 }
 
 // directConcat reports whether every input of a concatenating route can

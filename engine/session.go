@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 	"sync/atomic"
 
 	"github.com/darkgo/darkgo/engine/preprocess"
@@ -28,7 +27,8 @@ type fastOp interface {
 	bind(s *Session, l *Layer, ins [][]float32, out []float32, threads int) []step
 }
 
-// step is one fork-join phase of a layer: fn(0..parts-1) run concurrently.
+// step is one fork-join phase of a layer: fn(0..parts-1) run concurrently;
+// part p may use the session's workspace s.work[p].
 type step struct {
 	parts int
 	fn    func(part int)
@@ -37,10 +37,16 @@ type step struct {
 // split is a step over n independent items (channels, rows...): part p
 // gets the p-th of at most threads nearly equal ranges.
 func split(n, threads int, fn func(lo, hi int)) step {
+	return splitPart(n, threads, func(_, lo, hi int) { fn(lo, hi) })
+}
+
+// splitPart is split for work that needs the part number (for its
+// workspace).
+func splitPart(n, threads int, fn func(part, lo, hi int)) step {
 	parts := max(1, min(threads, n))
 	return step{parts: parts, fn: func(p int) {
 		if lo, hi := kernels.Share(n, parts, p); lo < hi {
-			fn(lo, hi)
+			fn(p, lo, hi)
 		}
 	}}
 }
@@ -53,12 +59,14 @@ type Session struct {
 	net     *Net
 	arena   []float32
 	input   []float32
-	outs    [][]float32   // each layer's output, a window of arena
-	ins     [][][]float32 // each layer's inputs, windows of arena/input
-	work    [][]float32   // per-part scratch (im2col and the like)
-	steps   [][]step      // each layer's bound work
+	outs    [][]float32          // each layer's output, a window of arena
+	ins     [][][]float32        // each layer's inputs, windows of arena/input
+	work    [][]float32          // per-part scratch
+	kws     []*kernels.Workspace // per-part GEMM packing buffers
+	steps   [][]step             // each layer's bound work
 	threads int
-	team    team
+	crew    *crew
+	holder  *crewHolder        // what the cleanup sees of the session: its crew
 	prep    preprocess.Scratch // image → input tensor buffers
 }
 
@@ -99,6 +107,17 @@ func (s *Session) SetThreads(n int) {
 	}
 	n = max(n, 1)
 	s.threads = n
+	if s.crew != nil {
+		s.crew.close()
+	}
+	s.crew = newCrew(n)
+	if s.holder == nil {
+		s.holder = &crewHolder{}
+		// The workers reference only the crew, so a dropped session is
+		// collected; then its workers are stopped.
+		runtime.AddCleanup(s, func(h *crewHolder) { h.c.close() }, s.holder)
+	}
+	s.holder.c = s.crew
 	work := 0
 	for _, l := range s.net.Layers {
 		if f, ok := l.op.(fastOp); ok {
@@ -106,8 +125,10 @@ func (s *Session) SetThreads(n int) {
 		}
 	}
 	s.work = make([][]float32, n)
+	s.kws = make([]*kernels.Workspace, n)
 	for i := range s.work {
 		s.work[i] = make([]float32, work)
+		s.kws[i] = new(kernels.Workspace)
 	}
 	s.steps = make([][]step, len(s.net.Layers))
 	for i, l := range s.net.Layers {
@@ -145,7 +166,7 @@ func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 	}
 	for i := 0; i < end; i++ {
 		for _, st := range s.steps[i] {
-			s.team.run(st.parts, st.fn)
+			s.crew.run(st.parts, st.fn)
 		}
 		if each != nil {
 			each(i)
@@ -181,67 +202,127 @@ func (n *Net) prepareFast() error {
 	return nil
 }
 
-// team runs the parts of a step on parked worker goroutines shared by all
-// sessions, part 0 on the caller. Unlike a fresh closure and WaitGroup per
-// call it allocates nothing: the WaitGroup lives in the session and the
-// functions were built by bind.
+// crew is a session's worker goroutines, threads-1 of them: worker i runs
+// part i of every step, the caller part 0. A step is published by bumping
+// a counter (with the part count in the same word); between steps the
+// workers spin on it for a while, because layers follow each other every
+// few microseconds to milliseconds and waking a parked goroutine costs tens
+// of microseconds, then park. Running a step allocates nothing.
 //
-// Hand-off never blocks: a part goes to a parked worker if one is waiting,
-// else to a new worker while there are fewer than workerCap, else it runs
-// on the caller. So any number of sessions can run at once.
-type team struct {
-	wg sync.WaitGroup
+// The crew holds no reference to its session between steps, so a session
+// that is dropped is collected, and a cleanup then stops its workers.
+type crew struct {
+	workers []*crewWorker
+	fn      func(int)     // the current step; set before word is bumped
+	word    atomic.Uint64 // step number<<16 | parts of the step
+	pending atomic.Int32  // worker parts of the current step not yet done
+	stop    atomic.Bool
 }
 
-type job struct {
-	fn   func(part int)
-	part int
-	wg   *sync.WaitGroup
+type crewWorker struct {
+	id       int
+	sleeping atomic.Bool   // parked, or about to be
+	wake     chan struct{} // one token per wake-up
 }
 
-var (
-	jobs    = make(chan job)
-	workers atomic.Int32
+const (
+	// spinChecks is how many times a worker looks for the next step before
+	// parking (about 50-100 µs); it yields the processor every yieldEvery
+	// looks, so that spinning never keeps runnable goroutines (another
+	// session's workers, the caller itself when there are more threads
+	// than processors) waiting.
+	spinChecks = 1 << 15
+	yieldEvery = 64
 )
 
-func workerCap() int32 { return int32(4*runtime.GOMAXPROCS(0) + 4) }
+func newCrew(threads int) *crew {
+	c := &crew{}
+	for i := 1; i < threads; i++ {
+		w := &crewWorker{id: i, wake: make(chan struct{}, 1)}
+		c.workers = append(c.workers, w)
+		go c.work(w, 0)
+	}
+	return c
+}
 
-func teamWorker(j job) {
+func (c *crew) work(w *crewWorker, seen uint64) {
 	for {
-		j.fn(j.part)
-		j.wg.Done()
-		j = <-jobs
+		word := c.next(w, seen)
+		if c.stop.Load() {
+			return
+		}
+		seen = word
+		if w.id < int(word&0xffff) {
+			c.fn(w.id)
+			c.pending.Add(-1)
+		}
 	}
 }
 
-func (t *team) run(parts int, fn func(part int)) {
-	if parts <= 1 {
-		fn(0)
-		return
-	}
-	inline := 0 // parts p >= inline that found no worker run here
-	for p := 1; p < parts; p++ {
-		j := job{fn: fn, part: p, wg: &t.wg}
-		t.wg.Add(1)
-		select {
-		case jobs <- j:
-			continue
-		default:
+// next waits until the step word differs from seen and returns it.
+func (c *crew) next(w *crewWorker, seen uint64) uint64 {
+	for i := 1; i <= spinChecks; i++ {
+		if word := c.word.Load(); word != seen {
+			return word
 		}
-		if workers.Add(1) <= workerCap() {
-			go teamWorker(j)
-			continue
+		if i%yieldEvery == 0 {
+			runtime.Gosched()
 		}
-		workers.Add(-1)
-		t.wg.Done()
-		inline = p
-		break
 	}
-	fn(0)
-	if inline > 0 {
-		for p := inline; p < parts; p++ {
+	for {
+		w.sleeping.Store(true)
+		if word := c.word.Load(); word != seen {
+			if !w.sleeping.CompareAndSwap(true, false) {
+				<-w.wake // the caller saw us asleep and sends a token
+			}
+			return word
+		}
+		<-w.wake // the caller cleared sleeping before sending
+		if word := c.word.Load(); word != seen {
+			return word
+		}
+	}
+}
+
+// run runs fn(0..parts-1), part 0 on the caller, and returns when all are
+// done. parts above the crew's size run on the caller too.
+func (c *crew) run(parts int, fn func(part int)) {
+	if parts <= 1 || len(c.workers) == 0 {
+		for p := 0; p < parts; p++ {
 			fn(p)
 		}
+		return
 	}
-	t.wg.Wait()
+	handed := min(parts, len(c.workers)+1)
+	c.fn = fn
+	c.pending.Store(int32(handed - 1))
+	c.word.Store((c.word.Load()>>16+1)<<16 | uint64(handed))
+	for _, w := range c.workers[:handed-1] {
+		if w.sleeping.Load() && w.sleeping.CompareAndSwap(true, false) {
+			w.wake <- struct{}{}
+		}
+	}
+	fn(0)
+	for p := handed; p < parts; p++ {
+		fn(p)
+	}
+	for i := 1; c.pending.Load() != 0; i++ {
+		if i%yieldEvery == 0 {
+			runtime.Gosched()
+		}
+	}
+	c.fn = nil
+}
+
+type crewHolder struct{ c *crew }
+
+// close stops the workers.
+func (c *crew) close() {
+	c.stop.Store(true)
+	c.word.Store((c.word.Load()>>16 + 1) << 16)
+	for _, w := range c.workers {
+		if w.sleeping.CompareAndSwap(true, false) {
+			w.wake <- struct{}{}
+		}
+	}
 }

@@ -1,7 +1,10 @@
 package engine
 
 import (
+	"fmt"
 	"math"
+	"runtime"
+	"time"
 	"testing"
 )
 
@@ -35,5 +38,227 @@ func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, thread
 		if e := relL2Err(s.Output(i), ref[i]); !(e <= tol) {
 			t.Errorf("session (%d threads): output layer %d %s overwritten after the pass: error %.3g", threads, i, n.Layers[i].Name, e)
 		}
+	}
+}
+
+// checkSessionExact is checkSession for layers whose fast path must give
+// the reference's numbers bit for bit (signed zeros and NaNs included):
+// each layer's session output is compared with the reference forward of
+// that layer applied to the session's own inputs, so layers that are only
+// close to the reference (convolutions) do not hide exact ones after them.
+func checkSessionExact(t *testing.T, n *Net, input []float32, threads int, exactType func(string) bool) {
+	t.Helper()
+	s, err := n.NewSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.SetThreads(threads)
+	for i := range s.arena {
+		s.arena[i] = float32(math.NaN())
+	}
+	for i, l := range n.Layers {
+		if !exactType(l.Type) {
+			continue
+		}
+		copy(s.Input(), input)
+		if err := s.ForwardUpTo(i, nil); err != nil {
+			t.Fatal(err)
+		}
+		ins := make([][]float32, len(s.ins[i]))
+		for j, in := range s.ins[i] {
+			ins[j] = append([]float32(nil), in...)
+		}
+		want := make([]float32, l.Outputs)
+		l.op.forward(ins, want)
+		if err := s.ForwardUpTo(i+1, nil); err != nil {
+			t.Fatal(err)
+		}
+		got := s.Output(i)
+		for j := range want {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Errorf("session (%d threads): layer %d %s: value %d is %v, reference %v", threads, i, l.Name, j, got[j], want[j])
+				break
+			}
+		}
+	}
+}
+
+// fastVsRef builds the cfg text, loads synthetic weights and compares the
+// session with the reference, for several thread counts (including counts
+// that do not divide the work). With exact, the input of distinct signed
+// values is sprinkled with the special values Darknet's comparisons treat
+// specially (±0, NaN, ±Inf), and on that input and the plain one every
+// layer but convolutions must match the reference bit for bit.
+func fastVsRef(t *testing.T, text string, exact bool) {
+	t.Helper()
+	n := mustBuild(t, text)
+	if err := n.SyntheticWeights(5); err != nil {
+		t.Fatal(err)
+	}
+	in := ramp(n.Input.Size())
+	ref, err := n.ForwardReference(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp := append([]float32(nil), in...)
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))}
+	// Pairs of neighbours, so that a window sees +0 next to -0, a number
+	// next to NaN and the like.
+	for i := 3; i < len(sp); i += 13 {
+		sp[i] = special[(i/13)%len(special)]
+		if i+1 < len(sp) {
+			sp[i+1] = special[(i/13+1)%len(special)]
+		}
+	}
+	for i := 7; i+1 < len(sp); i += 29 {
+		sp[i], sp[i+1] = float32(math.Copysign(0, -1)), 0
+	}
+	for _, threads := range []int{1, 2, 3, 5} {
+		checkSession(t, n, in, ref, threads, 1e-5)
+		if exact {
+			checkSessionExact(t, n, in, threads, func(typ string) bool { return typ != "convolutional" })
+			checkSessionExact(t, n, sp, threads, func(typ string) bool { return typ != "convolutional" })
+		}
+	}
+}
+
+func netText(c, h, w int) string {
+	return fmt.Sprintf("[net]\nwidth=%d\nheight=%d\nchannels=%d\n", w, h, c)
+}
+
+func TestFastMaxpool(t *testing.T) {
+	for _, tc := range []struct{ c, h, w, size, sx, sy, pad int }{
+		{3, 17, 23, 2, 2, 2, 1}, {5, 16, 16, 2, 2, 2, 1}, {7, 41, 40, 2, 2, 2, 1}, {2, 9, 31, 2, 2, 2, 4},
+		{3, 20, 29, 3, 1, 1, 2}, {1, 13, 13, 5, 1, 1, 4}, {4, 19, 37, 9, 1, 1, 8}, {3, 11, 21, 3, 1, 1, 6},
+		{2, 15, 15, 3, 2, 2, 2}, {3, 10, 33, 3, 2, 1, 1}, {1, 1, 1, 2, 2, 2, 1}, {5, 1, 40, 2, 1, 1, 1},
+		{3, 26, 26, 1, 1, 1, 0}, {2, 12, 30, 4, 3, 3, 0}, {3, 20, 20, 2, 1, 1, 1},
+	} {
+		fastVsRef(t, netText(tc.c, tc.h, tc.w)+fmt.Sprintf("[maxpool]\nsize=%d\nstride_x=%d\nstride_y=%d\npadding=%d\n",
+			tc.size, tc.sx, tc.sy, tc.pad), true)
+	}
+	for _, tc := range []struct{ c, h, w, outC int }{{6, 5, 7, 3}, {7, 9, 9, 3}, {5, 1, 1, 5}, {384, 4, 5, 192}, {3, 3, 3, 1}} {
+		fastVsRef(t, netText(tc.c, tc.h, tc.w)+fmt.Sprintf("[maxpool]\nmaxpool_depth=1\nout_channels=%d\nsize=1\nstride=1\n", tc.outC), true)
+	}
+}
+
+func TestFastUpsample(t *testing.T) {
+	for _, tc := range []struct {
+		c, h, w, stride int
+		scale           string
+	}{{3, 5, 7, 2, "1"}, {5, 1, 1, 2, "0.5"}, {2, 4, 3, 3, "1.7"}, {7, 6, 6, -2, "0.25"}, {1, 7, 5, -3, "1"}} {
+		fastVsRef(t, netText(tc.c, tc.h, tc.w)+fmt.Sprintf("[upsample]\nstride=%d\nscale=%s\n", tc.stride, tc.scale), true)
+	}
+}
+
+func TestFastRoute(t *testing.T) {
+	// Direct concatenations, an input concatenated twice (copied), the
+	// network input (copied), a split view and groups over two inputs
+	// (copied), over odd sizes.
+	fastVsRef(t, netText(3, 7, 9)+`
+[maxpool]
+size=1
+stride=1
+[maxpool]
+size=2
+stride=1
+[route]
+layers=-1,-2
+[route]
+layers=-2,-3,-2
+[route]
+layers=-1,-2
+groups=2
+group_id=1
+[route]
+layers=-3
+groups=3
+group_id=2
+[upsample]
+stride=1
+[route]
+layers=-1,-2,0
+`, true)
+	fastVsRef(t, netText(5, 3, 3)+"[maxpool]\nsize=1\nstride=1\n[maxpool]\nsize=3\nstride=1\n[route]\nlayers=-1,-2\ngroups=2\ngroup_id=0\n", true)
+}
+
+func TestFastYolo(t *testing.T) {
+	for _, opts := range []string{"scale_x_y=1.05", "new_coords=1\nscale_x_y=2", ""} {
+		// Straight on the network input, and after a conv (the plan then
+		// runs it in place on the conv's output).
+		fastVsRef(t, netText(14, 5, 3)+"[yolo]\nmask=0,1\nnum=2\nclasses=2\n"+opts+"\n", true)
+		fastVsRef(t, netText(3, 9, 7)+"[convolutional]\nfilters=21\nsize=1\nactivation=linear\n[yolo]\nmask=0,1,2\nnum=3\nclasses=2\n"+opts+"\n", true)
+	}
+}
+
+func TestFastShortcut(t *testing.T) {
+	conv := func(f int, act string) string {
+		return fmt.Sprintf("[convolutional]\nfilters=%d\nsize=3\npad=1\nactivation=%s\n", f, act)
+	}
+	for _, sc := range []string{
+		"[shortcut]\nfrom=-2\nactivation=linear\n",
+		"[shortcut]\nfrom=-2,-3\nactivation=leaky\n",
+		"[shortcut]\nfrom=-2\nactivation=mish\nweights_type=per_feature\nweights_normalization=relu\n",
+		"[shortcut]\nfrom=-2,-3\nactivation=linear\nweights_type=per_channel\nweights_normalization=softmax\n",
+		"[shortcut]\nfrom=-4\nactivation=normalize_channels\n",
+		"[shortcut]\nfrom=-4\nactivation=logistic\n", // fewer channels than the output
+	} {
+		// 0: 5 channels, 1: 5, 2: 5, then the shortcut on layer 2; a later
+		// shortcut reads layer 2 again in the second net, so the first
+		// shortcut must not overwrite it there.
+		base := netText(3, 7, 5) + conv(3, "leaky") + conv(5, "leaky") + conv(5, "linear") + conv(5, "relu")
+		fastVsRef(t, base+sc, true)
+		fastVsRef(t, base+sc+"[shortcut]\nfrom=-2\nactivation=linear\n", true)
+	}
+}
+
+func TestFastConv(t *testing.T) {
+	for _, tc := range []struct {
+		c, h, w, filters, size, stride, pad, groups, dilation int
+		act                                                   string
+	}{
+		{3, 17, 23, 7, 3, 1, 1, 1, 1, "leaky"},
+		{5, 9, 9, 13, 1, 1, 0, 1, 1, "linear"},
+		{6, 11, 7, 6, 3, 2, 1, 6, 1, "relu"},   // depthwise, stride 2
+		{8, 13, 13, 12, 3, 1, 1, 4, 1, "mish"}, // grouped
+		{4, 1, 1, 9, 1, 1, 0, 1, 1, "logistic"},
+		{3, 10, 10, 5, 5, 1, 2, 1, 2, "swish"}, // dilated
+		{7, 12, 5, 31, 3, 2, 0, 1, 1, "leaky"},
+		{16, 20, 20, 40, 3, 1, 1, 1, 1, "normalize_channels_softmax"},
+		{32, 6, 6, 70, 1, 1, 0, 2, 1, "leaky"}, // M split (few columns)
+		{3, 2, 3, 4, 7, 1, 3, 1, 1, "linear"},  // kernel wider than the image
+	} {
+		text := netText(tc.c, tc.h, tc.w) + fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=%d\nstride=%d\npadding=%d\ngroups=%d\ndilation=%d\nactivation=%s\n",
+			tc.filters, tc.size, tc.stride, tc.pad, tc.groups, tc.dilation, tc.act)
+		fastVsRef(t, text, false)
+	}
+}
+
+// TestSessionWorkersStop checks that the worker goroutines of sessions that
+// are dropped, or whose thread count changes, are stopped.
+func TestSessionWorkersStop(t *testing.T) {
+	n := mustBuild(t, netText(3, 8, 8)+"[convolutional]\nfilters=4\nsize=3\npad=1\nactivation=leaky\n")
+	if err := n.SyntheticWeights(1); err != nil {
+		t.Fatal(err)
+	}
+	base := runtime.NumGoroutine()
+	in := ramp(n.Input.Size())
+	for i := 0; i < 20; i++ {
+		s, err := n.NewSession()
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetThreads(4)
+		s.SetThreads(3) // the 3 workers of the first crew must stop
+		if err := s.Forward(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > base+2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after dropping the sessions, %d before", runtime.NumGoroutine(), base)
+		}
+		runtime.GC()
+		time.Sleep(10 * time.Millisecond)
 	}
 }

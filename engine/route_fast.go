@@ -1,0 +1,40 @@
+package engine
+
+import "github.com/darkgo/darkgo/kernels"
+
+// A route the memory plan could not turn into a view or a direct
+// concatenation (an input read by two concatenations, the network input,
+// groups over several inputs...) copies its parts. The output is split into
+// equal element ranges, one per part, each copying the pieces of the inputs
+// that land in it.
+
+func (r *route) prepareFast(*Net, *Layer) error { return nil }
+
+func (r *route) scratch(*Layer) int { return 0 }
+
+func (r *route) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
+	// src[i] is the part of input i that goes to out[off[i]:off[i+1]].
+	src := make([][]float32, len(ins))
+	off := make([]int, len(ins)+1)
+	for i, in := range ins {
+		part := r.sizes[i] / r.groups
+		src[i] = in[part*r.groupID : part*(r.groupID+1)]
+		off[i+1] = off[i] + part
+	}
+	total := len(out)
+	// Copies below about 64 KiB are not worth a hand-off.
+	parts := max(1, min(threads, total/(16<<10)))
+	return []step{{parts: parts, fn: func(p int) {
+		lo, hi := kernels.Share(total, parts, p)
+		for i, s := range src {
+			a, b := max(lo, off[i]), min(hi, off[i+1])
+			if a < b {
+				copy(out[a:b], s[a-off[i]:b-off[i]])
+			}
+		}
+		// The tail the parts do not cover stays zero, as in Darknet.
+		if a := max(lo, off[len(src)]); a < hi {
+			clear(out[a:hi])
+		}
+	}}}
+}
