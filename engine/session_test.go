@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"time"
 	"testing"
+	"time"
 )
 
 // checkSession runs the fast path on input with the given thread count and
