@@ -68,8 +68,9 @@ func (c *convolutional) scratch(*Layer) int { return 0 }
 // is the input itself): whole NR-column panels of output positions when
 // there are enough of them, else whole MR-row panels of filters (small
 // late layers: 10×10 outputs, hundreds of filters). Each part packs its own
-// B blocks from the image into its workspace. Grouped convolutions with at
-// least as many groups as threads give each part whole groups instead.
+// B blocks from the image into its slot's workspace. Grouped convolutions
+// with at least as many groups as threads give each part whole groups
+// instead.
 func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float32, threads int) []step {
 	f := c.fast
 	in := ins[0]
@@ -79,7 +80,7 @@ func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float3
 	case f.depthwise:
 		steps = append(steps, split(c.filters, threads, func(c0, c1 int) { c.depthwiseChannels(in, out, c0, c1) }))
 	case c.groups >= threads:
-		steps = append(steps, splitPart(c.groups, threads, func(p, g0, g1 int) {
+		steps = append(steps, splitSlot(c.groups, threads, func(p, g0, g1 int) {
 			for g := g0; g < g1; g++ {
 				c.groupRange(s.kws[p], in, out, g, 0, c.filters/c.groups, 0, plane)
 			}
@@ -90,12 +91,14 @@ func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float3
 		npan := (plane + nr - 1) / nr
 		mpan := (fpg + mr - 1) / mr
 		splitN := npan >= 2*threads || npan >= mpan
-		units := mpan
-		if splitN {
-			units = npan
+		// Parts over columns are independent; parts over filters each
+		// pack the whole B, so there are only as many as threads.
+		units, minUnits := npan, 1
+		if !splitN {
+			units, minUnits = mpan, (mpan+threads-1)/threads
 		}
 		for g := 0; g < c.groups; g++ {
-			steps = append(steps, splitPart(units, threads, func(p, u0, u1 int) {
+			steps = append(steps, splitMin(units, minUnits, threads, func(p, u0, u1 int) {
 				if splitN {
 					c.groupRange(s.kws[p], in, out, g, 0, fpg, u0*nr, min(u1*nr, plane))
 				} else {
@@ -106,7 +109,7 @@ func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float3
 	}
 	if f.postAct {
 		// The normalize_channels activations mix channels: one part.
-		steps = append(steps, step{parts: 1, fn: func(int) { activateArray(out, c.act, c.filters, plane) }})
+		steps = append(steps, step{parts: 1, fn: func(int, int) { activateArray(out, c.act, c.filters, plane) }})
 	}
 	return steps
 }

@@ -1,7 +1,5 @@
 package engine
 
-import "github.com/darkgo/darkgo/kernels"
-
 // A route the memory plan could not turn into a view or a direct
 // concatenation (an input read by two concatenations, the network input,
 // groups over several inputs...) copies its parts. The output is split into
@@ -23,9 +21,7 @@ func (r *route) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threa
 	}
 	total := len(out)
 	// Copies below about 64 KiB are not worth a hand-off.
-	parts := max(1, min(threads, total/(16<<10)))
-	return []step{{parts: parts, fn: func(p int) {
-		lo, hi := kernels.Share(total, parts, p)
+	return []step{splitMin(total, 16<<10, threads, func(_, lo, hi int) {
 		for i, s := range src {
 			a, b := max(lo, off[i]), min(hi, off[i+1])
 			if a < b {
@@ -36,5 +32,5 @@ func (r *route) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threa
 		if a := max(lo, off[len(src)]); a < hi {
 			clear(out[a:hi])
 		}
-	}}}
+	})}
 }

@@ -27,26 +27,42 @@ type fastOp interface {
 	bind(s *Session, l *Layer, ins [][]float32, out []float32, threads int) []step
 }
 
-// step is one fork-join phase of a layer: fn(0..parts-1) run concurrently;
-// part p may use the session's workspace s.work[p].
+// step is one fork-join phase of a layer: fn(0..parts-1), each part
+// once, by whichever of the session's goroutines claims it first. slot
+// identifies the goroutine (0 for the caller, i for worker i, always below
+// the thread count): a part uses the workspace s.work[slot] / s.kws[slot].
 type step struct {
 	parts int
-	fn    func(part int)
+	fn    func(part, slot int)
 }
 
-// split is a step over n independent items (channels, rows...): part p
-// gets the p-th of at most threads nearly equal ranges.
+// chunksPerThread is how many parts work split over equal items gets per
+// thread: with more parts than threads, a thread that the OS takes away
+// (the machine is shared) delays a step by one small part, not by a
+// whole share.
+const chunksPerThread = 4
+
+// split is a step over n independent items (channels, rows...) cut into
+// nearly equal ranges.
 func split(n, threads int, fn func(lo, hi int)) step {
-	return splitPart(n, threads, func(_, lo, hi int) { fn(lo, hi) })
+	return splitSlot(n, threads, func(_, lo, hi int) { fn(lo, hi) })
 }
 
-// splitPart is split for work that needs the part number (for its
-// workspace).
-func splitPart(n, threads int, fn func(part, lo, hi int)) step {
-	parts := max(1, min(threads, n))
-	return step{parts: parts, fn: func(p int) {
+// splitSlot is split for work that needs its slot (for its workspace).
+func splitSlot(n, threads int, fn func(slot, lo, hi int)) step {
+	return splitMin(n, 1, threads, fn)
+}
+
+// splitMin is splitSlot with at least minItems items per part (when there
+// are that many): work too small to be worth a hand-off stays in one part.
+func splitMin(n, minItems, threads int, fn func(slot, lo, hi int)) step {
+	parts := 1
+	if threads > 1 {
+		parts = max(1, min(threads*chunksPerThread, n/max(minItems, 1)))
+	}
+	return step{parts: parts, fn: func(p, slot int) {
 		if lo, hi := kernels.Share(n, parts, p); lo < hi {
-			fn(p, lo, hi)
+			fn(slot, lo, hi)
 		}
 	}}
 }
@@ -140,7 +156,7 @@ func (s *Session) SetThreads(n int) {
 			continue
 		}
 		op, ins, out := l.op, s.ins[i], s.outs[i]
-		s.steps[i] = []step{{parts: 1, fn: func(int) { op.forward(ins, out) }}}
+		s.steps[i] = []step{{parts: 1, fn: func(int, int) { op.forward(ins, out) }}}
 	}
 }
 
@@ -165,8 +181,8 @@ func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 		return fmt.Errorf("engine: ForwardUpTo(%d) on a network of %d layers", end, len(s.net.Layers))
 	}
 	for i := 0; i < end; i++ {
-		for _, st := range s.steps[i] {
-			s.crew.run(st.parts, st.fn)
+		for j := range s.steps[i] {
+			s.crew.run(&s.steps[i][j])
 		}
 		if each != nil {
 			each(i)
@@ -202,20 +218,22 @@ func (n *Net) prepareFast() error {
 	return nil
 }
 
-// crew is a session's worker goroutines, threads-1 of them: worker i runs
-// part i of every step, the caller part 0. A step is published by bumping
-// a counter (with the part count in the same word); between steps the
-// workers spin on it for a while, because layers follow each other every
-// few microseconds to milliseconds and waking a parked goroutine costs tens
-// of microseconds, then park. Running a step allocates nothing.
+// crew is a session's worker goroutines, threads-1 of them. A step is
+// published in one atomic word (step number, parts claimed so far, parts);
+// the caller and the workers claim parts from it until none is left, and
+// the caller waits for the claimed ones to finish. Between steps the
+// workers spin on the word for a while, because layers follow each other
+// every few microseconds to milliseconds and waking a parked goroutine
+// costs tens of microseconds; then they park. Running a step allocates
+// nothing.
 //
 // The crew holds no reference to its session between steps, so a session
 // that is dropped is collected, and a cleanup then stops its workers.
 type crew struct {
 	workers []*crewWorker
-	fn      func(int)     // the current step; set before word is bumped
-	word    atomic.Uint64 // step number<<16 | parts of the step
-	pending atomic.Int32  // worker parts of the current step not yet done
+	cur     atomic.Pointer[step] // the step being run; stored before word
+	word    atomic.Uint64        // step number<<32 | next part<<16 | parts
+	done    atomic.Int32         // parts of the current step finished
 	stop    atomic.Bool
 }
 
@@ -227,12 +245,13 @@ type crewWorker struct {
 
 const (
 	// spinChecks is how many times a worker looks for the next step before
-	// parking (about 50-100 µs); it yields the processor every yieldEvery
-	// looks, so that spinning never keeps runnable goroutines (another
-	// session's workers, the caller itself when there are more threads
-	// than processors) waiting.
-	spinChecks = 1 << 15
+	// parking (about 20-40 µs); it yields the processor every
+	// yieldEvery looks, so that spinning never keeps runnable goroutines
+	// (another session's workers, the caller itself when there are more
+	// threads than processors) waiting.
+	spinChecks = 1 << 13
 	yieldEvery = 64
+	maxParts   = 1<<16 - 1
 )
 
 func newCrew(threads int) *crew {
@@ -252,17 +271,34 @@ func (c *crew) work(w *crewWorker, seen uint64) {
 			return
 		}
 		seen = word
-		if w.id < int(word&0xffff) {
-			c.fn(w.id)
-			c.pending.Add(-1)
+		c.claim(word>>32, w.id)
+	}
+}
+
+// claim runs parts of step number e until none is left (or the step is
+// over), as goroutine slot.
+func (c *crew) claim(e uint64, slot int) {
+	for {
+		w := c.word.Load()
+		next, parts := int(w>>16&0xffff), int(w&0xffff)
+		if w>>32 != e || next >= parts {
+			return
+		}
+		// Read before claiming: a successful claim proves the step was
+		// still unfinished, so cur was still this step's.
+		st := c.cur.Load()
+		if c.word.CompareAndSwap(w, w+1<<16) {
+			st.fn(next, slot)
+			c.done.Add(1)
 		}
 	}
 }
 
-// next waits until the step word differs from seen and returns it.
+// next waits until the step word's step number differs from seen's and
+// returns the word.
 func (c *crew) next(w *crewWorker, seen uint64) uint64 {
 	for i := 1; i <= spinChecks; i++ {
-		if word := c.word.Load(); word != seen {
+		if word := c.word.Load(); word>>32 != seen>>32 {
 			return word
 		}
 		if i%yieldEvery == 0 {
@@ -271,47 +307,47 @@ func (c *crew) next(w *crewWorker, seen uint64) uint64 {
 	}
 	for {
 		w.sleeping.Store(true)
-		if word := c.word.Load(); word != seen {
+		if word := c.word.Load(); word>>32 != seen>>32 {
 			if !w.sleeping.CompareAndSwap(true, false) {
 				<-w.wake // the caller saw us asleep and sends a token
 			}
 			return word
 		}
 		<-w.wake // the caller cleared sleeping before sending
-		if word := c.word.Load(); word != seen {
+		if word := c.word.Load(); word>>32 != seen>>32 {
 			return word
 		}
 	}
 }
 
-// run runs fn(0..parts-1), part 0 on the caller, and returns when all are
-// done. parts above the crew's size run on the caller too.
-func (c *crew) run(parts int, fn func(part int)) {
+// run runs st's parts and returns when all are done.
+func (c *crew) run(st *step) {
+	parts := st.parts
 	if parts <= 1 || len(c.workers) == 0 {
 		for p := 0; p < parts; p++ {
-			fn(p)
+			st.fn(p, 0)
 		}
 		return
 	}
-	handed := min(parts, len(c.workers)+1)
-	c.fn = fn
-	c.pending.Store(int32(handed - 1))
-	c.word.Store((c.word.Load()>>16+1)<<16 | uint64(handed))
-	for _, w := range c.workers[:handed-1] {
+	if parts > maxParts {
+		panic("engine: step with too many parts") // bind never makes one
+	}
+	c.cur.Store(st)
+	c.done.Store(0)
+	e := c.word.Load()>>32 + 1
+	c.word.Store(e<<32 | uint64(parts))
+	for _, w := range c.workers[:min(parts-1, len(c.workers))] {
 		if w.sleeping.Load() && w.sleeping.CompareAndSwap(true, false) {
 			w.wake <- struct{}{}
 		}
 	}
-	fn(0)
-	for p := handed; p < parts; p++ {
-		fn(p)
-	}
-	for i := 1; c.pending.Load() != 0; i++ {
+	c.claim(e, 0)
+	for i := 1; c.done.Load() != int32(parts); i++ {
 		if i%yieldEvery == 0 {
 			runtime.Gosched()
 		}
 	}
-	c.fn = nil
+	c.cur.Store(nil)
 }
 
 type crewHolder struct{ c *crew }
@@ -319,7 +355,7 @@ type crewHolder struct{ c *crew }
 // close stops the workers.
 func (c *crew) close() {
 	c.stop.Store(true)
-	c.word.Store((c.word.Load()>>16 + 1) << 16)
+	c.word.Store((c.word.Load()>>32 + 1) << 32)
 	for _, w := range c.workers {
 		if w.sleeping.CompareAndSwap(true, false) {
 			w.wake <- struct{}{}

@@ -21,11 +21,11 @@ func (sc *shortcut) bind(s *Session, _ *Layer, ins [][]float32, out []float32, t
 	if sc.act.perChannel() {
 		// normalize_channels mixes channels: sums split, activation whole.
 		return []step{
-			splitPart(sc.out.C, threads, func(p, c0, c1 int) { sc.channels(prev, from, out, c0, c1, s.work[p]) }),
-			{parts: 1, fn: func(int) { activateArray(out, sc.act, sc.out.C, plane) }},
+			splitSlot(sc.out.C, threads, func(p, c0, c1 int) { sc.channels(prev, from, out, c0, c1, s.work[p]) }),
+			{parts: 1, fn: func(int, int) { activateArray(out, sc.act, sc.out.C, plane) }},
 		}
 	}
-	return []step{splitPart(sc.out.C, threads, func(p, c0, c1 int) {
+	return []step{splitSlot(sc.out.C, threads, func(p, c0, c1 int) {
 		sc.channels(prev, from, out, c0, c1, s.work[p])
 		activateArray(out[c0*plane:c1*plane], sc.act, c1-c0, plane)
 	})}

@@ -11,7 +11,7 @@ func (u *upsample) scratch(*Layer) int { return 0 }
 func (u *upsample) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
 	in := ins[0]
 	if u.reverse {
-		return []step{{parts: 1, fn: func(int) { u.forward(ins, out) }}}
+		return []step{{parts: 1, fn: func(int, int) { u.forward(ins, out) }}}
 	}
 	return []step{split(u.in.C, threads, func(c0, c1 int) { u.channels(in, out, c0, c1) })}
 }
