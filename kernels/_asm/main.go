@@ -86,7 +86,10 @@ func kernel(s isa, mr, nv, unroll int, direct bool) {
 		ldc := Load(Param("ldc"), GP64())
 		SHLQ(U8(2), ldc)
 		for i := 0; i < mr; i++ {
-			PREFETCHT0(Mem{Base: c})
+			// Every cache line of the row, which need not be aligned.
+			for off := 0; off < nr*4-4; off += 64 {
+				PREFETCHT0(Mem{Base: c, Disp: off})
+			}
 			PREFETCHT0(Mem{Base: c, Disp: nr*4 - 4})
 			if i < mr-1 {
 				ADDQ(ldc, c)
