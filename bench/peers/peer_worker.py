@@ -14,7 +14,7 @@ unconnected output layers, cv2.setNumThreads). PyTorch uses the builder ../share
 (relative to the repo root), run in place with runpy: it builds the model, and this worker then
 times its forward() under torch.no_grad() with torch.set_num_threads.
 """
-import contextlib, io, json, os, resource, runpy, sys, time
+import contextlib, ctypes, io, json, os, re, resource, runpy, sys, time
 import numpy as np
 
 engine, cfg, weights, inpath = sys.argv[1:5]
@@ -159,8 +159,22 @@ elif engine == 'torch':
     else:
         info['forward'] = 'torch_darknet.forward'
 
+    # Debian's torch calls the system BLAS (OpenBLAS, pthread build) for some GEMMs, and OpenBLAS keeps
+    # its own pool of one thread per core that torch.set_num_threads does not size: without this, a
+    # "1-thread" PyTorch run uses both cores.
+    blas_set = None
+    for path in sorted(set(re.findall(r'/\S*openblas\S*\.so[.\d]*', open('/proc/self/maps').read()))):
+        try:
+            blas_set = ctypes.CDLL(path).openblas_set_num_threads
+            info['openblas'] = path
+            break
+        except (OSError, AttributeError):
+            pass
+
     def set_threads(t):
         torch.set_num_threads(t)
+        if blas_set:
+            blas_set(t)
 
     def forward():
         return tforward(tx)
