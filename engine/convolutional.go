@@ -161,6 +161,20 @@ func (c *convolutional) prepare(n *Net) error {
 	return nil
 }
 
+// validRange is the range [lo, hi) of output positions o < n whose input
+// position o*stride+d lies in [0, size).
+func validRange(d, stride, size, n int) (lo, hi int) {
+	if d < 0 {
+		lo = (-d + stride - 1) / stride
+	}
+	hi = n
+	if size-1-d < 0 {
+		return lo, lo
+	}
+	hi = min(hi, (size-1-d)/stride+1)
+	return lo, max(hi, lo)
+}
+
 // forward is a direct convolution: for each output plane, accumulate every
 // (input channel, kernel tap) as a shifted, strided copy of the input plane.
 func (c *convolutional) forward(ins [][]float32, out []float32) {
@@ -179,6 +193,11 @@ func (c *convolutional) forward(ins [][]float32, out []float32) {
 			for ky := 0; ky < c.size; ky++ {
 				for kx := 0; kx < c.size; kx++ {
 					wv := c.weights[((f*cpg+ci)*c.size+ky)*c.size+kx]
+					// Input column of output column ox: ox*strideX + dx. Only
+					// the outputs whose input column is inside the image get
+					// a contribution (outside is zero padding).
+					dx := kx*c.dilation - pad
+					lo, hi := validRange(dx, c.strideX, w, ow)
 					for oy := 0; oy < oh; oy++ {
 						iy := oy*c.strideY - pad + ky*c.dilation
 						if iy < 0 || iy >= h {
@@ -186,11 +205,8 @@ func (c *convolutional) forward(ins [][]float32, out []float32) {
 						}
 						row := plane[iy*w : (iy+1)*w]
 						orow := o[oy*ow : (oy+1)*ow]
-						for ox := range orow {
-							ix := ox*c.strideX - pad + kx*c.dilation
-							if ix >= 0 && ix < w {
-								orow[ox] += wv * row[ix]
-							}
+						for ox := lo; ox < hi; ox++ {
+							orow[ox] += wv * row[ox*c.strideX+dx]
 						}
 					}
 				}
