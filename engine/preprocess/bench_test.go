@@ -1,6 +1,7 @@
 package preprocess
 
 import (
+	"bytes"
 	"image"
 	"image/draw"
 	"os"
@@ -122,9 +123,10 @@ func BenchmarkNetworkInput(b *testing.B) {
 	}
 }
 
-// BenchmarkInterleaved measures, for each photo, one decode, one reference
-// NetworkInput (the full float image, then resize_image/letterbox_image)
-// and one fast NetworkInput per iteration, interleaved so that the shared
+// BenchmarkInterleaved measures, for each photo, one Decode, one decode with
+// image/jpeg (decode-std), one reference NetworkInput (ref: the full float
+// image, then resize_image/letterbox_image) and one fast NetworkInput per
+// iteration, interleaved so that the shared
 // machine's load hits all three alike, and reports the medians of wall and
 // process CPU time in milliseconds. Run with e.g. -benchtime 15x.
 func BenchmarkInterleaved(b *testing.B) {
@@ -138,7 +140,7 @@ func BenchmarkInterleaved(b *testing.B) {
 			b.Run(name, func(b *testing.B) {
 				var fast, ref Scratch
 				dst := make([]float32, 3*416*416)
-				var wall, cpu [3][]time.Duration
+				var wall, cpu [4][]time.Duration
 				timeIt := func(i int, f func()) {
 					t0, c0 := time.Now(), processCPU()
 					f()
@@ -148,6 +150,15 @@ func BenchmarkInterleaved(b *testing.B) {
 				for b.Loop() {
 					timeIt(0, func() {
 						if _, _, err := DecodeBytes(p.data, nil); err != nil {
+							b.Fatal(err)
+						}
+					})
+					timeIt(3, func() {
+						// What DecodeBytes did with image/jpeg.
+						if _, _, err := image.DecodeConfig(bytes.NewReader(p.data)); err != nil {
+							b.Fatal(err)
+						}
+						if _, _, err := image.Decode(bytes.NewReader(p.data)); err != nil {
 							b.Fatal(err)
 						}
 					})
@@ -163,7 +174,7 @@ func BenchmarkInterleaved(b *testing.B) {
 					slices.Sort(d)
 					return float64(d[len(d)/2]) / 1e6
 				}
-				for i, what := range []string{"decode", "ref", "fast"} {
+				for i, what := range []string{"decode", "ref", "fast", "decode-std"} {
 					b.ReportMetric(med(wall[i]), what+"-ms")
 					b.ReportMetric(med(cpu[i]), what+"-cpu-ms")
 				}

@@ -172,7 +172,7 @@ func TestFastMatchesReference(t *testing.T) {
 func TestFastMatchesReferenceRandom(t *testing.T) {
 	rng := rand.New(rand.NewSource(5))
 	var fast, ref Scratch
-	n := 100
+	n := 60
 	if testing.Short() {
 		n = 30
 	}
