@@ -112,54 +112,75 @@ func Orient(img image.Image, o int) image.Image {
 	if o >= 5 {
 		ow, oh = h, w
 	}
-	// src maps an output pixel to the stored pixel it shows.
-	src := func(x, y int) (int, int) {
-		switch o {
-		case 2:
-			return w - 1 - x, y
-		case 3:
-			return w - 1 - x, h - 1 - y
-		case 4:
-			return x, h - 1 - y
-		case 5:
-			return y, x
-		case 6:
-			return y, h - 1 - x
-		case 7:
-			return w - 1 - y, h - 1 - x
-		default: // 8
-			return w - 1 - y, x
+	c, bpp := 3, 4
+	var pix []uint8
+	var out image.Image
+	if _, ok := img.(*image.Gray); ok {
+		c, bpp = 1, 1
+		m := image.NewGray(image.Rect(0, 0, ow, oh))
+		pix, out = m.Pix, m
+	} else {
+		switch img.(type) {
+		case *image.YCbCr, *image.NYCbCrA, *image.RGBA, *image.NRGBA, *image.Paletted,
+			*image.RGBA64, *image.NRGBA64, *image.Gray16:
+		default:
+			// Keep other color models (e.g. CMYK) exact by drawing first.
+			m := image.NewNRGBA(image.Rect(0, 0, w, h))
+			draw.Draw(m, m.Rect, img, b.Min, draw.Src)
+			img = m
 		}
+		m := image.NewRGBA(image.Rect(0, 0, ow, oh))
+		pix, out = m.Pix, m
 	}
-	if g, ok := img.(*image.Gray); ok {
-		out := image.NewGray(image.Rect(0, 0, ow, oh))
-		for y := 0; y < oh; y++ {
-			for x := 0; x < ow; x++ {
-				sx, sy := src(x, y)
-				out.Pix[y*out.Stride+x] = g.Pix[(sy+b.Min.Y-g.Rect.Min.Y)*g.Stride+sx+b.Min.X-g.Rect.Min.X]
+	// Stored pixel (sx, sy) goes to byte base + sx*ax + sy*ay of pix.
+	stride := bpp * ow
+	var base, ax, ay int
+	switch o {
+	case 2: // mirrored left-right
+		base, ax, ay = bpp*(w-1), -bpp, stride
+	case 3: // rotated 180°
+		base, ax, ay = (h-1)*stride+bpp*(w-1), -bpp, -stride
+	case 4: // mirrored top-bottom
+		base, ax, ay = (h-1)*stride, bpp, -stride
+	case 5: // transposed
+		base, ax, ay = 0, stride, bpp
+	case 6: // rotated 90° clockwise
+		base, ax, ay = bpp*(h-1), stride, -bpp
+	case 7: // transverse
+		base, ax, ay = (w-1)*stride+bpp*(h-1), -stride, -bpp
+	default: // 8: rotated 90° counter-clockwise
+		base, ax, ay = (w-1)*stride, -stride, bpp
+	}
+	// Convert each stored row with the conversions of toRGB8 and toGray8
+	// (the fast path's row gatherer with every column) and scatter it.
+	cols := make([]int32, w)
+	for i := range cols {
+		cols[i] = int32(i)
+	}
+	var src source
+	src.init(img, c, cols)
+	g := make([]uint8, c*w)
+	for y := 0; y < h; y++ {
+		src.gather(g, y, cols)
+		off := base + y*ay
+		if c == 1 {
+			for _, v := range g {
+				pix[off] = v
+				off += ax
 			}
+			continue
 		}
-		return out
-	}
-	var r rgb8
-	switch img.(type) {
-	case *image.YCbCr, *image.NYCbCrA, *image.RGBA, *image.NRGBA, *image.Paletted,
-		*image.RGBA64, *image.NRGBA64, *image.Gray16:
-		toRGB8(img, &r)
-	default:
-		// Keep other color models (e.g. CMYK) exact by drawing first.
-		m := image.NewNRGBA(image.Rect(0, 0, w, h))
-		draw.Draw(m, m.Rect, img, b.Min, draw.Src)
-		toRGB8(m, &r)
-	}
-	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
-	for y := 0; y < oh; y++ {
-		for x := 0; x < ow; x++ {
-			sx, sy := src(x, y)
-			s := r.pix[3*(sy*w+sx):]
-			d := out.Pix[y*out.Stride+4*x:]
-			d[0], d[1], d[2], d[3] = s[0], s[1], s[2], 0xff
+		R, G, B := g[:w], g[w:2*w], g[2*w:3*w]
+		for x := range R {
+			putRGB(pix, off, R[x], G[x], B[x])
+			off += ax
 		}
 	}
 	return out
+}
+
+// putRGB writes an opaque RGBA pixel at pix[off:off+4] in one store.
+func putRGB(pix []uint8, off int, r, g, b uint8) {
+	v := uint32(r) | uint32(g)<<8 | uint32(b)<<16 | 0xff<<24
+	binary.LittleEndian.PutUint32(pix[off:off+4], v)
 }
