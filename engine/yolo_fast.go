@@ -29,7 +29,7 @@ func (y *yolo) planes(in, out []float32, p0, p1 int) {
 		switch {
 		case e < 2 && !y.p.NewCoords:
 			for i, v := range src {
-				t := logistic(v)
+				t := logisticFast(v)
 				dst[i] = t*scale + shift
 			}
 		case e < 2:
@@ -40,7 +40,7 @@ func (y *yolo) planes(in, out []float32, p0, p1 int) {
 			copy(dst, src)
 		default:
 			for i, v := range src {
-				dst[i] = logistic(v)
+				dst[i] = logisticFast(v)
 			}
 		}
 	}
