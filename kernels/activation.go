@@ -194,6 +194,15 @@ var (
 	// of 8, rows ≥ 1), bias[r] per row.
 	biasLeakyRowsFast func(c *float32, ldc, rows, cols int, bias *float32, slope float32)
 	biasReluRowsFast  func(c *float32, ldc, rows, cols int, bias *float32, one float32)
+
+	// actExpFast[a], when set, computes x[i] = a(x[i]+bias) for a prefix
+	// of a multiple of 8 elements for the activations built on exp/log.
+	// Unlike the others these are not bit-identical to Apply: expf and logf
+	// come from polynomials within a few ulp (see TestActivationsVector).
+	actExpFast [numActivations]func(x *float32, n int, bias float32)
+	// actExpTail does the same for fewer than 8 elements (through a padded
+	// copy on its own stack, so nothing escapes).
+	actExpTail func(a Activation, x []float32, bias float32)
 )
 
 // noBias is added when there is no bias: -0 + x == x for every x,
@@ -268,7 +277,17 @@ func biasAct(x []float32, bias float32, a Activation) {
 		case a == Relu && biasReluFast != nil:
 			biasReluFast(&x[0], n8, bias, 1)
 			x = x[n8:]
+		case a < numActivations && actExpFast[a] != nil:
+			actExpFast[a](&x[0], n8, bias)
+			x = x[n8:]
 		}
+	}
+	if len(x) > 0 && a < numActivations && actExpFast[a] != nil && actExpTail != nil {
+		// The tail goes through the vector code too, via a padded copy,
+		// so an element's value never depends on where a call's range
+		// started (the vector and scalar exp differ in the last bits).
+		actExpTail(a, x, bias)
+		return
 	}
 	switch a {
 	case Linear:

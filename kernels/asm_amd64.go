@@ -65,6 +65,23 @@ func biasLeakyRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, slope flo
 //go:noescape
 func biasReluRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, one float32)
 
+// actLogisticAVX2, actSwishAVX2, actMishAVX2 and actTanhAVX2 set
+// x[i] = act(x[i]+bias) for i < n (a multiple of 8) with Darknet's float
+// formulas, expf/logf evaluated by Cephes polynomials (a few ulp from the
+// scalar path).
+//
+//go:noescape
+func actLogisticAVX2(x *float32, n int, bias float32)
+
+//go:noescape
+func actSwishAVX2(x *float32, n int, bias float32)
+
+//go:noescape
+func actMishAVX2(x *float32, n int, bias float32)
+
+//go:noescape
+func actTanhAVX2(x *float32, n int, bias float32)
+
 func init() {
 	// x/sys/cpu's gates include the OS's XSAVE/XGETBV check, so they are
 	// false when the OS does not save the ymm/zmm state, and they honour
@@ -77,6 +94,13 @@ func init() {
 		biasLeakyFast, biasReluFast = biasLeakyAVX2, biasReluAVX2
 		biasLeakyRowsFast, biasReluRowsFast = biasLeakyRowsAVX2, biasReluRowsAVX2
 	}
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		actExpFast[Logistic] = actLogisticAVX2
+		actExpFast[Swish] = actSwishAVX2
+		actExpFast[Mish] = actMishAVX2
+		actExpFast[Tanh] = actTanhAVX2
+		actExpTail = actExpTailAVX2
+	}
 }
 
 // peakFLOPs maps an implementation to its peak-FMA loop and the FLOP one
@@ -87,4 +111,22 @@ var peakLoops = map[string]struct {
 }{
 	"avx2":   {peakFMAAVX2, 12 * 8 * 2},
 	"avx512": {peakFMAAVX512, 24 * 16 * 2},
+}
+
+// actExpTailAVX2 applies an exp-based activation to fewer than 8 elements
+// through a padded copy; the direct calls let the copy stay on the stack.
+func actExpTailAVX2(a Activation, x []float32, bias float32) {
+	var t [8]float32
+	copy(t[:], x)
+	switch a {
+	case Logistic:
+		actLogisticAVX2(&t[0], 8, bias)
+	case Swish:
+		actSwishAVX2(&t[0], 8, bias)
+	case Mish:
+		actMishAVX2(&t[0], 8, bias)
+	case Tanh:
+		actTanhAVX2(&t[0], 8, bias)
+	}
+	copy(x, t[:])
 }

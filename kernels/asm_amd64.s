@@ -1354,6 +1354,576 @@ biasReluRowsAVX2_col:
 	VZEROUPPER
 	RET
 
+// func actLogisticAVX2(x *float32, n int, bias float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·actLogisticAVX2(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS bias+16(FP), Y0
+
+actLogisticAVX2_loop:
+	TESTQ        CX, CX
+	JE           actLogisticAVX2_done
+	VADDPS       (AX), Y0, Y1
+	VXORPS       signBit<>+0(SB), Y1, Y2
+	VMINPS       expHi<>+0(SB), Y2, Y4
+	VMAXPS       expLo<>+0(SB), Y4, Y4
+	VMULPS       log2e<>+0(SB), Y4, Y5
+	VROUNDPS     $0x00, Y5, Y5
+	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
+	VMOVUPS      expP0<>+0(SB), Y3
+	VFMADD213PS  expP1<>+0(SB), Y4, Y3
+	VFMADD213PS  expP2<>+0(SB), Y4, Y3
+	VFMADD213PS  expP3<>+0(SB), Y4, Y3
+	VFMADD213PS  expP4<>+0(SB), Y4, Y3
+	VFMADD213PS  expP5<>+0(SB), Y4, Y3
+	VMULPS       Y4, Y4, Y6
+	VFMADD213PS  Y4, Y6, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VCVTPS2DQ    Y5, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VPADDD       Y4, Y3, Y3
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
+	VANDNPS      Y3, Y4, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VMOVUPS      one<>+0(SB), Y2
+	VDIVPS       Y3, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         $0x20, AX
+	SUBQ         $0x08, CX
+	JMP          actLogisticAVX2_loop
+
+actLogisticAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA signBit<>+0(SB)/4, $0x80000000
+DATA signBit<>+4(SB)/4, $0x80000000
+DATA signBit<>+8(SB)/4, $0x80000000
+DATA signBit<>+12(SB)/4, $0x80000000
+DATA signBit<>+16(SB)/4, $0x80000000
+DATA signBit<>+20(SB)/4, $0x80000000
+DATA signBit<>+24(SB)/4, $0x80000000
+DATA signBit<>+28(SB)/4, $0x80000000
+GLOBL signBit<>(SB), RODATA|NOPTR, $32
+
+DATA expHi<>+0(SB)/4, $0x42b0c0a5
+DATA expHi<>+4(SB)/4, $0x42b0c0a5
+DATA expHi<>+8(SB)/4, $0x42b0c0a5
+DATA expHi<>+12(SB)/4, $0x42b0c0a5
+DATA expHi<>+16(SB)/4, $0x42b0c0a5
+DATA expHi<>+20(SB)/4, $0x42b0c0a5
+DATA expHi<>+24(SB)/4, $0x42b0c0a5
+DATA expHi<>+28(SB)/4, $0x42b0c0a5
+GLOBL expHi<>(SB), RODATA|NOPTR, $32
+
+DATA expLo<>+0(SB)/4, $0xc2aeac50
+DATA expLo<>+4(SB)/4, $0xc2aeac50
+DATA expLo<>+8(SB)/4, $0xc2aeac50
+DATA expLo<>+12(SB)/4, $0xc2aeac50
+DATA expLo<>+16(SB)/4, $0xc2aeac50
+DATA expLo<>+20(SB)/4, $0xc2aeac50
+DATA expLo<>+24(SB)/4, $0xc2aeac50
+DATA expLo<>+28(SB)/4, $0xc2aeac50
+GLOBL expLo<>(SB), RODATA|NOPTR, $32
+
+DATA log2e<>+0(SB)/4, $0x3fb8aa3b
+DATA log2e<>+4(SB)/4, $0x3fb8aa3b
+DATA log2e<>+8(SB)/4, $0x3fb8aa3b
+DATA log2e<>+12(SB)/4, $0x3fb8aa3b
+DATA log2e<>+16(SB)/4, $0x3fb8aa3b
+DATA log2e<>+20(SB)/4, $0x3fb8aa3b
+DATA log2e<>+24(SB)/4, $0x3fb8aa3b
+DATA log2e<>+28(SB)/4, $0x3fb8aa3b
+GLOBL log2e<>(SB), RODATA|NOPTR, $32
+
+DATA ln2hi<>+0(SB)/4, $0x3f318000
+DATA ln2hi<>+4(SB)/4, $0x3f318000
+DATA ln2hi<>+8(SB)/4, $0x3f318000
+DATA ln2hi<>+12(SB)/4, $0x3f318000
+DATA ln2hi<>+16(SB)/4, $0x3f318000
+DATA ln2hi<>+20(SB)/4, $0x3f318000
+DATA ln2hi<>+24(SB)/4, $0x3f318000
+DATA ln2hi<>+28(SB)/4, $0x3f318000
+GLOBL ln2hi<>(SB), RODATA|NOPTR, $32
+
+DATA ln2lo<>+0(SB)/4, $0xb95e8083
+DATA ln2lo<>+4(SB)/4, $0xb95e8083
+DATA ln2lo<>+8(SB)/4, $0xb95e8083
+DATA ln2lo<>+12(SB)/4, $0xb95e8083
+DATA ln2lo<>+16(SB)/4, $0xb95e8083
+DATA ln2lo<>+20(SB)/4, $0xb95e8083
+DATA ln2lo<>+24(SB)/4, $0xb95e8083
+DATA ln2lo<>+28(SB)/4, $0xb95e8083
+GLOBL ln2lo<>(SB), RODATA|NOPTR, $32
+
+DATA expP0<>+0(SB)/4, $0x39506967
+DATA expP0<>+4(SB)/4, $0x39506967
+DATA expP0<>+8(SB)/4, $0x39506967
+DATA expP0<>+12(SB)/4, $0x39506967
+DATA expP0<>+16(SB)/4, $0x39506967
+DATA expP0<>+20(SB)/4, $0x39506967
+DATA expP0<>+24(SB)/4, $0x39506967
+DATA expP0<>+28(SB)/4, $0x39506967
+GLOBL expP0<>(SB), RODATA|NOPTR, $32
+
+DATA expP1<>+0(SB)/4, $0x3ab743ce
+DATA expP1<>+4(SB)/4, $0x3ab743ce
+DATA expP1<>+8(SB)/4, $0x3ab743ce
+DATA expP1<>+12(SB)/4, $0x3ab743ce
+DATA expP1<>+16(SB)/4, $0x3ab743ce
+DATA expP1<>+20(SB)/4, $0x3ab743ce
+DATA expP1<>+24(SB)/4, $0x3ab743ce
+DATA expP1<>+28(SB)/4, $0x3ab743ce
+GLOBL expP1<>(SB), RODATA|NOPTR, $32
+
+DATA expP2<>+0(SB)/4, $0x3c088908
+DATA expP2<>+4(SB)/4, $0x3c088908
+DATA expP2<>+8(SB)/4, $0x3c088908
+DATA expP2<>+12(SB)/4, $0x3c088908
+DATA expP2<>+16(SB)/4, $0x3c088908
+DATA expP2<>+20(SB)/4, $0x3c088908
+DATA expP2<>+24(SB)/4, $0x3c088908
+DATA expP2<>+28(SB)/4, $0x3c088908
+GLOBL expP2<>(SB), RODATA|NOPTR, $32
+
+DATA expP3<>+0(SB)/4, $0x3d2aa9c1
+DATA expP3<>+4(SB)/4, $0x3d2aa9c1
+DATA expP3<>+8(SB)/4, $0x3d2aa9c1
+DATA expP3<>+12(SB)/4, $0x3d2aa9c1
+DATA expP3<>+16(SB)/4, $0x3d2aa9c1
+DATA expP3<>+20(SB)/4, $0x3d2aa9c1
+DATA expP3<>+24(SB)/4, $0x3d2aa9c1
+DATA expP3<>+28(SB)/4, $0x3d2aa9c1
+GLOBL expP3<>(SB), RODATA|NOPTR, $32
+
+DATA expP4<>+0(SB)/4, $0x3e2aaaaa
+DATA expP4<>+4(SB)/4, $0x3e2aaaaa
+DATA expP4<>+8(SB)/4, $0x3e2aaaaa
+DATA expP4<>+12(SB)/4, $0x3e2aaaaa
+DATA expP4<>+16(SB)/4, $0x3e2aaaaa
+DATA expP4<>+20(SB)/4, $0x3e2aaaaa
+DATA expP4<>+24(SB)/4, $0x3e2aaaaa
+DATA expP4<>+28(SB)/4, $0x3e2aaaaa
+GLOBL expP4<>(SB), RODATA|NOPTR, $32
+
+DATA expP5<>+0(SB)/4, $0x3f000000
+DATA expP5<>+4(SB)/4, $0x3f000000
+DATA expP5<>+8(SB)/4, $0x3f000000
+DATA expP5<>+12(SB)/4, $0x3f000000
+DATA expP5<>+16(SB)/4, $0x3f000000
+DATA expP5<>+20(SB)/4, $0x3f000000
+DATA expP5<>+24(SB)/4, $0x3f000000
+DATA expP5<>+28(SB)/4, $0x3f000000
+GLOBL expP5<>(SB), RODATA|NOPTR, $32
+
+DATA one<>+0(SB)/4, $0x3f800000
+DATA one<>+4(SB)/4, $0x3f800000
+DATA one<>+8(SB)/4, $0x3f800000
+DATA one<>+12(SB)/4, $0x3f800000
+DATA one<>+16(SB)/4, $0x3f800000
+DATA one<>+20(SB)/4, $0x3f800000
+DATA one<>+24(SB)/4, $0x3f800000
+DATA one<>+28(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $32
+
+DATA expOver<>+0(SB)/4, $0x42b17218
+DATA expOver<>+4(SB)/4, $0x42b17218
+DATA expOver<>+8(SB)/4, $0x42b17218
+DATA expOver<>+12(SB)/4, $0x42b17218
+DATA expOver<>+16(SB)/4, $0x42b17218
+DATA expOver<>+20(SB)/4, $0x42b17218
+DATA expOver<>+24(SB)/4, $0x42b17218
+DATA expOver<>+28(SB)/4, $0x42b17218
+GLOBL expOver<>(SB), RODATA|NOPTR, $32
+
+DATA posInf<>+0(SB)/4, $0x7f800000
+DATA posInf<>+4(SB)/4, $0x7f800000
+DATA posInf<>+8(SB)/4, $0x7f800000
+DATA posInf<>+12(SB)/4, $0x7f800000
+DATA posInf<>+16(SB)/4, $0x7f800000
+DATA posInf<>+20(SB)/4, $0x7f800000
+DATA posInf<>+24(SB)/4, $0x7f800000
+DATA posInf<>+28(SB)/4, $0x7f800000
+GLOBL posInf<>(SB), RODATA|NOPTR, $32
+
+// func actSwishAVX2(x *float32, n int, bias float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·actSwishAVX2(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS bias+16(FP), Y0
+
+actSwishAVX2_loop:
+	TESTQ        CX, CX
+	JE           actSwishAVX2_done
+	VADDPS       (AX), Y0, Y1
+	VXORPS       signBit<>+0(SB), Y1, Y2
+	VMINPS       expHi<>+0(SB), Y2, Y4
+	VMAXPS       expLo<>+0(SB), Y4, Y4
+	VMULPS       log2e<>+0(SB), Y4, Y5
+	VROUNDPS     $0x00, Y5, Y5
+	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
+	VMOVUPS      expP0<>+0(SB), Y3
+	VFMADD213PS  expP1<>+0(SB), Y4, Y3
+	VFMADD213PS  expP2<>+0(SB), Y4, Y3
+	VFMADD213PS  expP3<>+0(SB), Y4, Y3
+	VFMADD213PS  expP4<>+0(SB), Y4, Y3
+	VFMADD213PS  expP5<>+0(SB), Y4, Y3
+	VMULPS       Y4, Y4, Y6
+	VFMADD213PS  Y4, Y6, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VCVTPS2DQ    Y5, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VPADDD       Y4, Y3, Y3
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
+	VANDNPS      Y3, Y4, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VMOVUPS      one<>+0(SB), Y2
+	VDIVPS       Y3, Y2, Y2
+	VMULPS       Y1, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         $0x20, AX
+	SUBQ         $0x08, CX
+	JMP          actSwishAVX2_loop
+
+actSwishAVX2_done:
+	VZEROUPPER
+	RET
+
+// func actMishAVX2(x *float32, n int, bias float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·actMishAVX2(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS bias+16(FP), Y0
+
+actMishAVX2_loop:
+	TESTQ        CX, CX
+	JE           actMishAVX2_done
+	VADDPS       (AX), Y0, Y1
+	VMINPS       expHi<>+0(SB), Y1, Y3
+	VMAXPS       expLo<>+0(SB), Y3, Y3
+	VMULPS       log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expP0<>+0(SB), Y2
+	VFMADD213PS  expP1<>+0(SB), Y3, Y2
+	VFMADD213PS  expP2<>+0(SB), Y3, Y2
+	VFMADD213PS  expP3<>+0(SB), Y3, Y2
+	VFMADD213PS  expP4<>+0(SB), Y3, Y2
+	VFMADD213PS  expP5<>+0(SB), Y3, Y2
+	VMULPS       Y3, Y3, Y5
+	VFMADD213PS  Y3, Y5, Y2
+	VADDPS       one<>+0(SB), Y2, Y2
+	VCVTPS2DQ    Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       Y3, Y2, Y2
+	VCMPPS       $0x1e, expOver<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, posInf<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, expLo<>+0(SB), Y1, Y3
+	VANDNPS      Y2, Y3, Y2
+	VADDPS       one<>+0(SB), Y2, Y3
+	VPSRLD       $0x17, Y3, Y5
+	VPSUBD       i126<>+0(SB), Y5, Y5
+	VCVTDQ2PS    Y5, Y5
+	VANDPS       mantMask<>+0(SB), Y3, Y3
+	VORPS        half<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, sqrthf<>+0(SB), Y3, Y4
+	VANDPS       Y3, Y4, Y6
+	VSUBPS       one<>+0(SB), Y3, Y3
+	VANDPS       one<>+0(SB), Y4, Y4
+	VSUBPS       Y4, Y5, Y5
+	VADDPS       Y6, Y3, Y3
+	VMULPS       Y3, Y3, Y6
+	VMOVUPS      logP0<>+0(SB), Y4
+	VFMADD213PS  logP1<>+0(SB), Y3, Y4
+	VFMADD213PS  logP2<>+0(SB), Y3, Y4
+	VFMADD213PS  logP3<>+0(SB), Y3, Y4
+	VFMADD213PS  logP4<>+0(SB), Y3, Y4
+	VFMADD213PS  logP5<>+0(SB), Y3, Y4
+	VFMADD213PS  logP6<>+0(SB), Y3, Y4
+	VFMADD213PS  logP7<>+0(SB), Y3, Y4
+	VFMADD213PS  logP8<>+0(SB), Y3, Y4
+	VMULPS       Y3, Y4, Y4
+	VMULPS       Y6, Y4, Y4
+	VFMADD231PS  ln2lo<>+0(SB), Y5, Y4
+	VFNMADD231PS half<>+0(SB), Y6, Y4
+	VADDPS       Y3, Y4, Y4
+	VFMADD231PS  ln2hi<>+0(SB), Y5, Y4
+	VCMPPS       $0x11, minus20<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y2, Y4, Y4
+	VCMPPS       $0x1e, twenty<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, Y1, Y4, Y4
+	VMULPS       minus2<>+0(SB), Y4, Y2
+	VMINPS       expHi<>+0(SB), Y2, Y4
+	VMAXPS       expLo<>+0(SB), Y4, Y4
+	VMULPS       log2e<>+0(SB), Y4, Y5
+	VROUNDPS     $0x00, Y5, Y5
+	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
+	VMOVUPS      expP0<>+0(SB), Y3
+	VFMADD213PS  expP1<>+0(SB), Y4, Y3
+	VFMADD213PS  expP2<>+0(SB), Y4, Y3
+	VFMADD213PS  expP3<>+0(SB), Y4, Y3
+	VFMADD213PS  expP4<>+0(SB), Y4, Y3
+	VFMADD213PS  expP5<>+0(SB), Y4, Y3
+	VMULPS       Y4, Y4, Y6
+	VFMADD213PS  Y4, Y6, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VCVTPS2DQ    Y5, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VPADDD       Y4, Y3, Y3
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
+	VANDNPS      Y3, Y4, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VMOVUPS      two<>+0(SB), Y2
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       one<>+0(SB), Y2, Y2
+	VMULPS       Y1, Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         $0x20, AX
+	SUBQ         $0x08, CX
+	JMP          actMishAVX2_loop
+
+actMishAVX2_done:
+	VZEROUPPER
+	RET
+
+DATA i126<>+0(SB)/4, $0x0000007e
+DATA i126<>+4(SB)/4, $0x0000007e
+DATA i126<>+8(SB)/4, $0x0000007e
+DATA i126<>+12(SB)/4, $0x0000007e
+DATA i126<>+16(SB)/4, $0x0000007e
+DATA i126<>+20(SB)/4, $0x0000007e
+DATA i126<>+24(SB)/4, $0x0000007e
+DATA i126<>+28(SB)/4, $0x0000007e
+GLOBL i126<>(SB), RODATA|NOPTR, $32
+
+DATA mantMask<>+0(SB)/4, $0x807fffff
+DATA mantMask<>+4(SB)/4, $0x807fffff
+DATA mantMask<>+8(SB)/4, $0x807fffff
+DATA mantMask<>+12(SB)/4, $0x807fffff
+DATA mantMask<>+16(SB)/4, $0x807fffff
+DATA mantMask<>+20(SB)/4, $0x807fffff
+DATA mantMask<>+24(SB)/4, $0x807fffff
+DATA mantMask<>+28(SB)/4, $0x807fffff
+GLOBL mantMask<>(SB), RODATA|NOPTR, $32
+
+DATA half<>+0(SB)/4, $0x3f000000
+DATA half<>+4(SB)/4, $0x3f000000
+DATA half<>+8(SB)/4, $0x3f000000
+DATA half<>+12(SB)/4, $0x3f000000
+DATA half<>+16(SB)/4, $0x3f000000
+DATA half<>+20(SB)/4, $0x3f000000
+DATA half<>+24(SB)/4, $0x3f000000
+DATA half<>+28(SB)/4, $0x3f000000
+GLOBL half<>(SB), RODATA|NOPTR, $32
+
+DATA sqrthf<>+0(SB)/4, $0x3f3504f3
+DATA sqrthf<>+4(SB)/4, $0x3f3504f3
+DATA sqrthf<>+8(SB)/4, $0x3f3504f3
+DATA sqrthf<>+12(SB)/4, $0x3f3504f3
+DATA sqrthf<>+16(SB)/4, $0x3f3504f3
+DATA sqrthf<>+20(SB)/4, $0x3f3504f3
+DATA sqrthf<>+24(SB)/4, $0x3f3504f3
+DATA sqrthf<>+28(SB)/4, $0x3f3504f3
+GLOBL sqrthf<>(SB), RODATA|NOPTR, $32
+
+DATA logP0<>+0(SB)/4, $0x3d9021bb
+DATA logP0<>+4(SB)/4, $0x3d9021bb
+DATA logP0<>+8(SB)/4, $0x3d9021bb
+DATA logP0<>+12(SB)/4, $0x3d9021bb
+DATA logP0<>+16(SB)/4, $0x3d9021bb
+DATA logP0<>+20(SB)/4, $0x3d9021bb
+DATA logP0<>+24(SB)/4, $0x3d9021bb
+DATA logP0<>+28(SB)/4, $0x3d9021bb
+GLOBL logP0<>(SB), RODATA|NOPTR, $32
+
+DATA logP1<>+0(SB)/4, $0xbdebd1b8
+DATA logP1<>+4(SB)/4, $0xbdebd1b8
+DATA logP1<>+8(SB)/4, $0xbdebd1b8
+DATA logP1<>+12(SB)/4, $0xbdebd1b8
+DATA logP1<>+16(SB)/4, $0xbdebd1b8
+DATA logP1<>+20(SB)/4, $0xbdebd1b8
+DATA logP1<>+24(SB)/4, $0xbdebd1b8
+DATA logP1<>+28(SB)/4, $0xbdebd1b8
+GLOBL logP1<>(SB), RODATA|NOPTR, $32
+
+DATA logP2<>+0(SB)/4, $0x3def251a
+DATA logP2<>+4(SB)/4, $0x3def251a
+DATA logP2<>+8(SB)/4, $0x3def251a
+DATA logP2<>+12(SB)/4, $0x3def251a
+DATA logP2<>+16(SB)/4, $0x3def251a
+DATA logP2<>+20(SB)/4, $0x3def251a
+DATA logP2<>+24(SB)/4, $0x3def251a
+DATA logP2<>+28(SB)/4, $0x3def251a
+GLOBL logP2<>(SB), RODATA|NOPTR, $32
+
+DATA logP3<>+0(SB)/4, $0xbdfe5d4f
+DATA logP3<>+4(SB)/4, $0xbdfe5d4f
+DATA logP3<>+8(SB)/4, $0xbdfe5d4f
+DATA logP3<>+12(SB)/4, $0xbdfe5d4f
+DATA logP3<>+16(SB)/4, $0xbdfe5d4f
+DATA logP3<>+20(SB)/4, $0xbdfe5d4f
+DATA logP3<>+24(SB)/4, $0xbdfe5d4f
+DATA logP3<>+28(SB)/4, $0xbdfe5d4f
+GLOBL logP3<>(SB), RODATA|NOPTR, $32
+
+DATA logP4<>+0(SB)/4, $0x3e11e9bf
+DATA logP4<>+4(SB)/4, $0x3e11e9bf
+DATA logP4<>+8(SB)/4, $0x3e11e9bf
+DATA logP4<>+12(SB)/4, $0x3e11e9bf
+DATA logP4<>+16(SB)/4, $0x3e11e9bf
+DATA logP4<>+20(SB)/4, $0x3e11e9bf
+DATA logP4<>+24(SB)/4, $0x3e11e9bf
+DATA logP4<>+28(SB)/4, $0x3e11e9bf
+GLOBL logP4<>(SB), RODATA|NOPTR, $32
+
+DATA logP5<>+0(SB)/4, $0xbe2aae50
+DATA logP5<>+4(SB)/4, $0xbe2aae50
+DATA logP5<>+8(SB)/4, $0xbe2aae50
+DATA logP5<>+12(SB)/4, $0xbe2aae50
+DATA logP5<>+16(SB)/4, $0xbe2aae50
+DATA logP5<>+20(SB)/4, $0xbe2aae50
+DATA logP5<>+24(SB)/4, $0xbe2aae50
+DATA logP5<>+28(SB)/4, $0xbe2aae50
+GLOBL logP5<>(SB), RODATA|NOPTR, $32
+
+DATA logP6<>+0(SB)/4, $0x3e4cceac
+DATA logP6<>+4(SB)/4, $0x3e4cceac
+DATA logP6<>+8(SB)/4, $0x3e4cceac
+DATA logP6<>+12(SB)/4, $0x3e4cceac
+DATA logP6<>+16(SB)/4, $0x3e4cceac
+DATA logP6<>+20(SB)/4, $0x3e4cceac
+DATA logP6<>+24(SB)/4, $0x3e4cceac
+DATA logP6<>+28(SB)/4, $0x3e4cceac
+GLOBL logP6<>(SB), RODATA|NOPTR, $32
+
+DATA logP7<>+0(SB)/4, $0xbe7ffffc
+DATA logP7<>+4(SB)/4, $0xbe7ffffc
+DATA logP7<>+8(SB)/4, $0xbe7ffffc
+DATA logP7<>+12(SB)/4, $0xbe7ffffc
+DATA logP7<>+16(SB)/4, $0xbe7ffffc
+DATA logP7<>+20(SB)/4, $0xbe7ffffc
+DATA logP7<>+24(SB)/4, $0xbe7ffffc
+DATA logP7<>+28(SB)/4, $0xbe7ffffc
+GLOBL logP7<>(SB), RODATA|NOPTR, $32
+
+DATA logP8<>+0(SB)/4, $0x3eaaaaaa
+DATA logP8<>+4(SB)/4, $0x3eaaaaaa
+DATA logP8<>+8(SB)/4, $0x3eaaaaaa
+DATA logP8<>+12(SB)/4, $0x3eaaaaaa
+DATA logP8<>+16(SB)/4, $0x3eaaaaaa
+DATA logP8<>+20(SB)/4, $0x3eaaaaaa
+DATA logP8<>+24(SB)/4, $0x3eaaaaaa
+DATA logP8<>+28(SB)/4, $0x3eaaaaaa
+GLOBL logP8<>(SB), RODATA|NOPTR, $32
+
+DATA minus20<>+0(SB)/4, $0xc1a00000
+DATA minus20<>+4(SB)/4, $0xc1a00000
+DATA minus20<>+8(SB)/4, $0xc1a00000
+DATA minus20<>+12(SB)/4, $0xc1a00000
+DATA minus20<>+16(SB)/4, $0xc1a00000
+DATA minus20<>+20(SB)/4, $0xc1a00000
+DATA minus20<>+24(SB)/4, $0xc1a00000
+DATA minus20<>+28(SB)/4, $0xc1a00000
+GLOBL minus20<>(SB), RODATA|NOPTR, $32
+
+DATA twenty<>+0(SB)/4, $0x41a00000
+DATA twenty<>+4(SB)/4, $0x41a00000
+DATA twenty<>+8(SB)/4, $0x41a00000
+DATA twenty<>+12(SB)/4, $0x41a00000
+DATA twenty<>+16(SB)/4, $0x41a00000
+DATA twenty<>+20(SB)/4, $0x41a00000
+DATA twenty<>+24(SB)/4, $0x41a00000
+DATA twenty<>+28(SB)/4, $0x41a00000
+GLOBL twenty<>(SB), RODATA|NOPTR, $32
+
+DATA minus2<>+0(SB)/4, $0xc0000000
+DATA minus2<>+4(SB)/4, $0xc0000000
+DATA minus2<>+8(SB)/4, $0xc0000000
+DATA minus2<>+12(SB)/4, $0xc0000000
+DATA minus2<>+16(SB)/4, $0xc0000000
+DATA minus2<>+20(SB)/4, $0xc0000000
+DATA minus2<>+24(SB)/4, $0xc0000000
+DATA minus2<>+28(SB)/4, $0xc0000000
+GLOBL minus2<>(SB), RODATA|NOPTR, $32
+
+DATA two<>+0(SB)/4, $0x40000000
+DATA two<>+4(SB)/4, $0x40000000
+DATA two<>+8(SB)/4, $0x40000000
+DATA two<>+12(SB)/4, $0x40000000
+DATA two<>+16(SB)/4, $0x40000000
+DATA two<>+20(SB)/4, $0x40000000
+DATA two<>+24(SB)/4, $0x40000000
+DATA two<>+28(SB)/4, $0x40000000
+GLOBL two<>(SB), RODATA|NOPTR, $32
+
+// func actTanhAVX2(x *float32, n int, bias float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·actTanhAVX2(SB), NOSPLIT, $0-20
+	MOVQ         x+0(FP), AX
+	MOVQ         n+8(FP), CX
+	VBROADCASTSS bias+16(FP), Y0
+
+actTanhAVX2_loop:
+	TESTQ        CX, CX
+	JE           actTanhAVX2_done
+	VADDPS       (AX), Y0, Y1
+	VMULPS       minus2<>+0(SB), Y1, Y2
+	VMINPS       expHi<>+0(SB), Y2, Y4
+	VMAXPS       expLo<>+0(SB), Y4, Y4
+	VMULPS       log2e<>+0(SB), Y4, Y5
+	VROUNDPS     $0x00, Y5, Y5
+	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
+	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
+	VMOVUPS      expP0<>+0(SB), Y3
+	VFMADD213PS  expP1<>+0(SB), Y4, Y3
+	VFMADD213PS  expP2<>+0(SB), Y4, Y3
+	VFMADD213PS  expP3<>+0(SB), Y4, Y3
+	VFMADD213PS  expP4<>+0(SB), Y4, Y3
+	VFMADD213PS  expP5<>+0(SB), Y4, Y3
+	VMULPS       Y4, Y4, Y6
+	VFMADD213PS  Y4, Y6, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VCVTPS2DQ    Y5, Y4
+	VPSLLD       $0x17, Y4, Y4
+	VPADDD       Y4, Y3, Y3
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
+	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
+	VANDNPS      Y3, Y4, Y3
+	VADDPS       one<>+0(SB), Y3, Y3
+	VMOVUPS      two<>+0(SB), Y2
+	VDIVPS       Y3, Y2, Y2
+	VSUBPS       one<>+0(SB), Y2, Y2
+	VCMPPS       $0x03, Y1, Y1, Y3
+	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMOVUPS      Y2, (AX)
+	ADDQ         $0x20, AX
+	SUBQ         $0x08, CX
+	JMP          actTanhAVX2_loop
+
+actTanhAVX2_done:
+	VZEROUPPER
+	RET
+
 // func peakFMAAVX2(n int)
 // Requires: AVX, FMA3
 TEXT ·peakFMAAVX2(SB), NOSPLIT, $0-8

@@ -359,6 +359,7 @@ func main() {
 	kernel(avx512, 8, 3, 4, true)
 	epilogues()
 	rowEpilogues()
+	transcendentalActs()
 	peak(avx2, 12)
 	peak(avx512, 24)
 	Generate()
