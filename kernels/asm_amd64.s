@@ -1357,46 +1357,114 @@ biasReluRowsAVX2_col:
 // func actLogisticAVX2(x *float32, n int, bias float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·actLogisticAVX2(SB), NOSPLIT, $0-20
-	MOVQ         x+0(FP), AX
-	MOVQ         n+8(FP), CX
-	VBROADCASTSS bias+16(FP), Y0
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
 
-actLogisticAVX2_loop:
-	TESTQ        CX, CX
-	JE           actLogisticAVX2_done
+actLogisticAVX2_loop2:
+	CMPQ         CX, $0x00000010
+	JL           actLogisticAVX2_loop1
+	VBROADCASTSS bias+16(FP), Y0
 	VADDPS       (AX), Y0, Y1
+	VADDPS       32(AX), Y0, Y0
 	VXORPS       signBit<>+0(SB), Y1, Y2
-	VMINPS       expHi<>+0(SB), Y2, Y4
-	VMAXPS       expLo<>+0(SB), Y4, Y4
-	VMULPS       log2e<>+0(SB), Y4, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
-	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
-	VMOVUPS      expP0<>+0(SB), Y3
-	VFMADD213PS  expP1<>+0(SB), Y4, Y3
-	VFMADD213PS  expP2<>+0(SB), Y4, Y3
-	VFMADD213PS  expP3<>+0(SB), Y4, Y3
-	VFMADD213PS  expP4<>+0(SB), Y4, Y3
-	VFMADD213PS  expP5<>+0(SB), Y4, Y3
-	VMULPS       Y4, Y4, Y6
-	VFMADD213PS  Y4, Y6, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
-	VCVTPS2DQ    Y5, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VPADDD       Y4, Y3, Y3
-	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
-	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
-	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
-	VANDNPS      Y3, Y4, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
+	VXORPS       signBit<>+0(SB), Y0, Y3
+	VMINPS       expHi<>+0(SB), Y2, Y6
+	VMINPS       expHi<>+0(SB), Y3, Y7
+	VMAXPS       expLo<>+0(SB), Y6, Y6
+	VMAXPS       expLo<>+0(SB), Y7, Y7
+	VMULPS       log2e<>+0(SB), Y6, Y8
+	VMULPS       log2e<>+0(SB), Y7, Y9
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
+	VMOVUPS      expP0<>+0(SB), Y4
+	VMOVUPS      expP0<>+0(SB), Y5
+	VFMADD213PS  expP1<>+0(SB), Y6, Y4
+	VFMADD213PS  expP1<>+0(SB), Y7, Y5
+	VFMADD213PS  expP2<>+0(SB), Y6, Y4
+	VFMADD213PS  expP2<>+0(SB), Y7, Y5
+	VFMADD213PS  expP3<>+0(SB), Y6, Y4
+	VFMADD213PS  expP3<>+0(SB), Y7, Y5
+	VFMADD213PS  expP4<>+0(SB), Y6, Y4
+	VFMADD213PS  expP4<>+0(SB), Y7, Y5
+	VFMADD213PS  expP5<>+0(SB), Y6, Y4
+	VFMADD213PS  expP5<>+0(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y10
+	VMULPS       Y7, Y7, Y11
+	VFMADD213PS  Y6, Y10, Y4
+	VFMADD213PS  Y7, Y11, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
+	VADDPS       one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y8, Y6
+	VCVTPS2DQ    Y9, Y7
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       Y6, Y4, Y4
+	VPADDD       Y7, Y5, Y5
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y4, Y4
+	VCMPPS       $0x1e, expOver<>+0(SB), Y3, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y6
+	VANDNPS      Y4, Y6, Y4
+	VCMPPS       $0x11, expLo<>+0(SB), Y3, Y6
+	VANDNPS      Y5, Y6, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
 	VMOVUPS      one<>+0(SB), Y2
-	VDIVPS       Y3, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
+	VADDPS       one<>+0(SB), Y5, Y5
+	VMOVUPS      one<>+0(SB), Y3
+	VDIVPS       Y4, Y2, Y2
+	VDIVPS       Y5, Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y2, Y2
 	VMOVUPS      Y2, (AX)
-	ADDQ         $0x20, AX
-	SUBQ         $0x08, CX
-	JMP          actLogisticAVX2_loop
+	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y1, Y0, Y3, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actLogisticAVX2_loop2
+
+actLogisticAVX2_loop1:
+	CMPQ         CX, $0x00000008
+	JL           actLogisticAVX2_done
+	VBROADCASTSS bias+16(FP), Y0
+	VADDPS       (AX), Y0, Y0
+	VXORPS       signBit<>+0(SB), Y0, Y1
+	VMINPS       expHi<>+0(SB), Y1, Y3
+	VMAXPS       expLo<>+0(SB), Y3, Y3
+	VMULPS       log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expP0<>+0(SB), Y2
+	VFMADD213PS  expP1<>+0(SB), Y3, Y2
+	VFMADD213PS  expP2<>+0(SB), Y3, Y2
+	VFMADD213PS  expP3<>+0(SB), Y3, Y2
+	VFMADD213PS  expP4<>+0(SB), Y3, Y2
+	VFMADD213PS  expP5<>+0(SB), Y3, Y2
+	VMULPS       Y3, Y3, Y5
+	VFMADD213PS  Y3, Y5, Y2
+	VADDPS       one<>+0(SB), Y2, Y2
+	VCVTPS2DQ    Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       Y3, Y2, Y2
+	VCMPPS       $0x1e, expOver<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, posInf<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, expLo<>+0(SB), Y1, Y3
+	VANDNPS      Y2, Y3, Y2
+	VADDPS       one<>+0(SB), Y2, Y2
+	VMOVUPS      one<>+0(SB), Y1
+	VDIVPS       Y2, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, CX
+	JMP          actLogisticAVX2_loop1
 
 actLogisticAVX2_done:
 	VZEROUPPER
@@ -1555,63 +1623,85 @@ GLOBL posInf<>(SB), RODATA|NOPTR, $32
 // func actSwishAVX2(x *float32, n int, bias float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·actSwishAVX2(SB), NOSPLIT, $0-20
-	MOVQ         x+0(FP), AX
-	MOVQ         n+8(FP), CX
-	VBROADCASTSS bias+16(FP), Y0
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
 
-actSwishAVX2_loop:
-	TESTQ        CX, CX
-	JE           actSwishAVX2_done
+actSwishAVX2_loop2:
+	CMPQ         CX, $0x00000010
+	JL           actSwishAVX2_loop1
+	VBROADCASTSS bias+16(FP), Y0
 	VADDPS       (AX), Y0, Y1
+	VADDPS       32(AX), Y0, Y0
 	VXORPS       signBit<>+0(SB), Y1, Y2
-	VMINPS       expHi<>+0(SB), Y2, Y4
-	VMAXPS       expLo<>+0(SB), Y4, Y4
-	VMULPS       log2e<>+0(SB), Y4, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
-	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
-	VMOVUPS      expP0<>+0(SB), Y3
-	VFMADD213PS  expP1<>+0(SB), Y4, Y3
-	VFMADD213PS  expP2<>+0(SB), Y4, Y3
-	VFMADD213PS  expP3<>+0(SB), Y4, Y3
-	VFMADD213PS  expP4<>+0(SB), Y4, Y3
-	VFMADD213PS  expP5<>+0(SB), Y4, Y3
-	VMULPS       Y4, Y4, Y6
-	VFMADD213PS  Y4, Y6, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
-	VCVTPS2DQ    Y5, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VPADDD       Y4, Y3, Y3
-	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
-	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
-	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
-	VANDNPS      Y3, Y4, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
+	VXORPS       signBit<>+0(SB), Y0, Y3
+	VMINPS       expHi<>+0(SB), Y2, Y6
+	VMINPS       expHi<>+0(SB), Y3, Y7
+	VMAXPS       expLo<>+0(SB), Y6, Y6
+	VMAXPS       expLo<>+0(SB), Y7, Y7
+	VMULPS       log2e<>+0(SB), Y6, Y8
+	VMULPS       log2e<>+0(SB), Y7, Y9
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
+	VMOVUPS      expP0<>+0(SB), Y4
+	VMOVUPS      expP0<>+0(SB), Y5
+	VFMADD213PS  expP1<>+0(SB), Y6, Y4
+	VFMADD213PS  expP1<>+0(SB), Y7, Y5
+	VFMADD213PS  expP2<>+0(SB), Y6, Y4
+	VFMADD213PS  expP2<>+0(SB), Y7, Y5
+	VFMADD213PS  expP3<>+0(SB), Y6, Y4
+	VFMADD213PS  expP3<>+0(SB), Y7, Y5
+	VFMADD213PS  expP4<>+0(SB), Y6, Y4
+	VFMADD213PS  expP4<>+0(SB), Y7, Y5
+	VFMADD213PS  expP5<>+0(SB), Y6, Y4
+	VFMADD213PS  expP5<>+0(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y10
+	VMULPS       Y7, Y7, Y11
+	VFMADD213PS  Y6, Y10, Y4
+	VFMADD213PS  Y7, Y11, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
+	VADDPS       one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y8, Y6
+	VCVTPS2DQ    Y9, Y7
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       Y6, Y4, Y4
+	VPADDD       Y7, Y5, Y5
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y4, Y4
+	VCMPPS       $0x1e, expOver<>+0(SB), Y3, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y6
+	VANDNPS      Y4, Y6, Y4
+	VCMPPS       $0x11, expLo<>+0(SB), Y3, Y6
+	VANDNPS      Y5, Y6, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
 	VMOVUPS      one<>+0(SB), Y2
-	VDIVPS       Y3, Y2, Y2
+	VADDPS       one<>+0(SB), Y5, Y5
+	VMOVUPS      one<>+0(SB), Y3
+	VDIVPS       Y4, Y2, Y2
+	VDIVPS       Y5, Y3, Y3
 	VMULPS       Y1, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMULPS       Y0, Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y2, Y2
 	VMOVUPS      Y2, (AX)
-	ADDQ         $0x20, AX
-	SUBQ         $0x08, CX
-	JMP          actSwishAVX2_loop
+	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y1, Y0, Y3, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actSwishAVX2_loop2
 
-actSwishAVX2_done:
-	VZEROUPPER
-	RET
-
-// func actMishAVX2(x *float32, n int, bias float32)
-// Requires: AVX, AVX2, FMA3
-TEXT ·actMishAVX2(SB), NOSPLIT, $0-20
-	MOVQ         x+0(FP), AX
-	MOVQ         n+8(FP), CX
+actSwishAVX2_loop1:
+	CMPQ         CX, $0x00000008
+	JL           actSwishAVX2_done
 	VBROADCASTSS bias+16(FP), Y0
-
-actMishAVX2_loop:
-	TESTQ        CX, CX
-	JE           actMishAVX2_done
-	VADDPS       (AX), Y0, Y1
+	VADDPS       (AX), Y0, Y0
+	VXORPS       signBit<>+0(SB), Y0, Y1
 	VMINPS       expHi<>+0(SB), Y1, Y3
 	VMAXPS       expLo<>+0(SB), Y3, Y3
 	VMULPS       log2e<>+0(SB), Y3, Y4
@@ -1634,72 +1724,300 @@ actMishAVX2_loop:
 	VBLENDVPS    Y3, posInf<>+0(SB), Y2, Y2
 	VCMPPS       $0x11, expLo<>+0(SB), Y1, Y3
 	VANDNPS      Y2, Y3, Y2
-	VADDPS       one<>+0(SB), Y2, Y3
-	VPSRLD       $0x17, Y3, Y5
-	VPSUBD       i126<>+0(SB), Y5, Y5
-	VCVTDQ2PS    Y5, Y5
-	VANDPS       mantMask<>+0(SB), Y3, Y3
-	VORPS        half<>+0(SB), Y3, Y3
-	VCMPPS       $0x11, sqrthf<>+0(SB), Y3, Y4
-	VANDPS       Y3, Y4, Y6
-	VSUBPS       one<>+0(SB), Y3, Y3
-	VANDPS       one<>+0(SB), Y4, Y4
-	VSUBPS       Y4, Y5, Y5
+	VADDPS       one<>+0(SB), Y2, Y2
+	VMOVUPS      one<>+0(SB), Y1
+	VDIVPS       Y2, Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, CX
+	JMP          actSwishAVX2_loop1
+
+actSwishAVX2_done:
+	VZEROUPPER
+	RET
+
+// func actMishAVX2(x *float32, n int, bias float32)
+// Requires: AVX, AVX2, FMA3
+TEXT ·actMishAVX2(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
+
+actMishAVX2_loop2:
+	CMPQ         CX, $0x00000010
+	JL           actMishAVX2_loop1
+	VBROADCASTSS bias+16(FP), Y0
+	VADDPS       (AX), Y0, Y1
+	VADDPS       32(AX), Y0, Y0
+	VMINPS       expHi<>+0(SB), Y1, Y3
+	VMINPS       expHi<>+0(SB), Y0, Y5
+	VMAXPS       expLo<>+0(SB), Y3, Y3
+	VMAXPS       expLo<>+0(SB), Y5, Y5
+	VMULPS       log2e<>+0(SB), Y3, Y6
+	VMULPS       log2e<>+0(SB), Y5, Y7
+	VROUNDPS     $0x00, Y6, Y6
+	VROUNDPS     $0x00, Y7, Y7
+	VFNMADD231PS ln2hi<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2hi<>+0(SB), Y7, Y5
+	VFNMADD231PS ln2lo<>+0(SB), Y6, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y7, Y5
+	VMOVUPS      expP0<>+0(SB), Y2
+	VMOVUPS      expP0<>+0(SB), Y4
+	VFMADD213PS  expP1<>+0(SB), Y3, Y2
+	VFMADD213PS  expP1<>+0(SB), Y5, Y4
+	VFMADD213PS  expP2<>+0(SB), Y3, Y2
+	VFMADD213PS  expP2<>+0(SB), Y5, Y4
+	VFMADD213PS  expP3<>+0(SB), Y3, Y2
+	VFMADD213PS  expP3<>+0(SB), Y5, Y4
+	VFMADD213PS  expP4<>+0(SB), Y3, Y2
+	VFMADD213PS  expP4<>+0(SB), Y5, Y4
+	VFMADD213PS  expP5<>+0(SB), Y3, Y2
+	VFMADD213PS  expP5<>+0(SB), Y5, Y4
+	VMULPS       Y3, Y3, Y8
+	VMULPS       Y5, Y5, Y9
+	VFMADD213PS  Y3, Y8, Y2
+	VFMADD213PS  Y5, Y9, Y4
+	VADDPS       one<>+0(SB), Y2, Y2
+	VADDPS       one<>+0(SB), Y4, Y4
+	VCVTPS2DQ    Y6, Y3
+	VCVTPS2DQ    Y7, Y5
+	VPSLLD       $0x17, Y3, Y3
+	VPSLLD       $0x17, Y5, Y5
+	VPADDD       Y3, Y2, Y2
+	VPADDD       Y5, Y4, Y4
+	VCMPPS       $0x1e, expOver<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, posInf<>+0(SB), Y2, Y2
+	VCMPPS       $0x1e, expOver<>+0(SB), Y0, Y3
+	VBLENDVPS    Y3, posInf<>+0(SB), Y4, Y4
+	VCMPPS       $0x11, expLo<>+0(SB), Y1, Y3
+	VANDNPS      Y2, Y3, Y2
+	VCMPPS       $0x11, expLo<>+0(SB), Y0, Y3
+	VANDNPS      Y4, Y3, Y4
+	VADDPS       one<>+0(SB), Y2, Y5
+	VADDPS       one<>+0(SB), Y4, Y6
+	VPSRLD       $0x17, Y5, Y8
+	VPSRLD       $0x17, Y6, Y9
+	VPSUBD       i126<>+0(SB), Y8, Y8
+	VPSUBD       i126<>+0(SB), Y9, Y9
+	VCVTDQ2PS    Y8, Y8
+	VCVTDQ2PS    Y9, Y9
+	VANDPS       mantMask<>+0(SB), Y5, Y5
+	VANDPS       mantMask<>+0(SB), Y6, Y6
+	VORPS        half<>+0(SB), Y5, Y5
+	VORPS        half<>+0(SB), Y6, Y6
+	VCMPPS       $0x11, sqrthf<>+0(SB), Y5, Y3
+	VCMPPS       $0x11, sqrthf<>+0(SB), Y6, Y7
+	VANDPS       Y5, Y3, Y10
+	VSUBPS       one<>+0(SB), Y5, Y5
+	VANDPS       one<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y8, Y8
+	VADDPS       Y10, Y5, Y5
+	VANDPS       Y6, Y7, Y3
+	VSUBPS       one<>+0(SB), Y6, Y6
+	VANDPS       one<>+0(SB), Y7, Y7
+	VSUBPS       Y7, Y9, Y9
+	VADDPS       Y3, Y6, Y6
+	VMULPS       Y5, Y5, Y10
+	VMULPS       Y6, Y6, Y11
+	VMOVUPS      logP0<>+0(SB), Y7
+	VMOVUPS      logP0<>+0(SB), Y3
+	VFMADD213PS  logP1<>+0(SB), Y5, Y7
+	VFMADD213PS  logP1<>+0(SB), Y6, Y3
+	VFMADD213PS  logP2<>+0(SB), Y5, Y7
+	VFMADD213PS  logP2<>+0(SB), Y6, Y3
+	VFMADD213PS  logP3<>+0(SB), Y5, Y7
+	VFMADD213PS  logP3<>+0(SB), Y6, Y3
+	VFMADD213PS  logP4<>+0(SB), Y5, Y7
+	VFMADD213PS  logP4<>+0(SB), Y6, Y3
+	VFMADD213PS  logP5<>+0(SB), Y5, Y7
+	VFMADD213PS  logP5<>+0(SB), Y6, Y3
+	VFMADD213PS  logP6<>+0(SB), Y5, Y7
+	VFMADD213PS  logP6<>+0(SB), Y6, Y3
+	VFMADD213PS  logP7<>+0(SB), Y5, Y7
+	VFMADD213PS  logP7<>+0(SB), Y6, Y3
+	VFMADD213PS  logP8<>+0(SB), Y5, Y7
+	VFMADD213PS  logP8<>+0(SB), Y6, Y3
+	VMULPS       Y5, Y7, Y7
+	VMULPS       Y6, Y3, Y3
+	VMULPS       Y10, Y7, Y7
+	VMULPS       Y11, Y3, Y3
+	VFMADD231PS  ln2lo<>+0(SB), Y8, Y7
+	VFMADD231PS  ln2lo<>+0(SB), Y9, Y3
+	VFNMADD231PS half<>+0(SB), Y10, Y7
+	VFNMADD231PS half<>+0(SB), Y11, Y3
+	VADDPS       Y5, Y7, Y7
 	VADDPS       Y6, Y3, Y3
-	VMULPS       Y3, Y3, Y6
-	VMOVUPS      logP0<>+0(SB), Y4
-	VFMADD213PS  logP1<>+0(SB), Y3, Y4
-	VFMADD213PS  logP2<>+0(SB), Y3, Y4
-	VFMADD213PS  logP3<>+0(SB), Y3, Y4
-	VFMADD213PS  logP4<>+0(SB), Y3, Y4
-	VFMADD213PS  logP5<>+0(SB), Y3, Y4
-	VFMADD213PS  logP6<>+0(SB), Y3, Y4
-	VFMADD213PS  logP7<>+0(SB), Y3, Y4
-	VFMADD213PS  logP8<>+0(SB), Y3, Y4
-	VMULPS       Y3, Y4, Y4
-	VMULPS       Y6, Y4, Y4
-	VFMADD231PS  ln2lo<>+0(SB), Y5, Y4
-	VFNMADD231PS half<>+0(SB), Y6, Y4
-	VADDPS       Y3, Y4, Y4
-	VFMADD231PS  ln2hi<>+0(SB), Y5, Y4
-	VCMPPS       $0x11, minus20<>+0(SB), Y1, Y3
-	VBLENDVPS    Y3, Y2, Y4, Y4
-	VCMPPS       $0x1e, twenty<>+0(SB), Y1, Y3
-	VBLENDVPS    Y3, Y1, Y4, Y4
-	VMULPS       minus2<>+0(SB), Y4, Y2
-	VMINPS       expHi<>+0(SB), Y2, Y4
-	VMAXPS       expLo<>+0(SB), Y4, Y4
-	VMULPS       log2e<>+0(SB), Y4, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
-	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
-	VMOVUPS      expP0<>+0(SB), Y3
-	VFMADD213PS  expP1<>+0(SB), Y4, Y3
-	VFMADD213PS  expP2<>+0(SB), Y4, Y3
-	VFMADD213PS  expP3<>+0(SB), Y4, Y3
-	VFMADD213PS  expP4<>+0(SB), Y4, Y3
-	VFMADD213PS  expP5<>+0(SB), Y4, Y3
-	VMULPS       Y4, Y4, Y6
-	VFMADD213PS  Y4, Y6, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
-	VCVTPS2DQ    Y5, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VPADDD       Y4, Y3, Y3
-	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
-	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
-	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
-	VANDNPS      Y3, Y4, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
+	VFMADD231PS  ln2hi<>+0(SB), Y8, Y7
+	VFMADD231PS  ln2hi<>+0(SB), Y9, Y3
+	VCMPPS       $0x11, minus20<>+0(SB), Y1, Y5
+	VBLENDVPS    Y5, Y2, Y7, Y7
+	VCMPPS       $0x1e, twenty<>+0(SB), Y1, Y5
+	VBLENDVPS    Y5, Y1, Y7, Y7
+	VCMPPS       $0x11, minus20<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y4, Y3, Y3
+	VCMPPS       $0x1e, twenty<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y0, Y3, Y3
+	VMULPS       minus2<>+0(SB), Y7, Y2
+	VMULPS       minus2<>+0(SB), Y3, Y3
+	VMINPS       expHi<>+0(SB), Y2, Y6
+	VMINPS       expHi<>+0(SB), Y3, Y7
+	VMAXPS       expLo<>+0(SB), Y6, Y6
+	VMAXPS       expLo<>+0(SB), Y7, Y7
+	VMULPS       log2e<>+0(SB), Y6, Y8
+	VMULPS       log2e<>+0(SB), Y7, Y9
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
+	VMOVUPS      expP0<>+0(SB), Y4
+	VMOVUPS      expP0<>+0(SB), Y5
+	VFMADD213PS  expP1<>+0(SB), Y6, Y4
+	VFMADD213PS  expP1<>+0(SB), Y7, Y5
+	VFMADD213PS  expP2<>+0(SB), Y6, Y4
+	VFMADD213PS  expP2<>+0(SB), Y7, Y5
+	VFMADD213PS  expP3<>+0(SB), Y6, Y4
+	VFMADD213PS  expP3<>+0(SB), Y7, Y5
+	VFMADD213PS  expP4<>+0(SB), Y6, Y4
+	VFMADD213PS  expP4<>+0(SB), Y7, Y5
+	VFMADD213PS  expP5<>+0(SB), Y6, Y4
+	VFMADD213PS  expP5<>+0(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y10
+	VMULPS       Y7, Y7, Y11
+	VFMADD213PS  Y6, Y10, Y4
+	VFMADD213PS  Y7, Y11, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
+	VADDPS       one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y8, Y6
+	VCVTPS2DQ    Y9, Y7
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       Y6, Y4, Y4
+	VPADDD       Y7, Y5, Y5
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y4, Y4
+	VCMPPS       $0x1e, expOver<>+0(SB), Y3, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y6
+	VANDNPS      Y4, Y6, Y4
+	VCMPPS       $0x11, expLo<>+0(SB), Y3, Y6
+	VANDNPS      Y5, Y6, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
 	VMOVUPS      two<>+0(SB), Y2
-	VDIVPS       Y3, Y2, Y2
+	VADDPS       one<>+0(SB), Y5, Y5
+	VMOVUPS      two<>+0(SB), Y3
+	VDIVPS       Y4, Y2, Y2
+	VDIVPS       Y5, Y3, Y3
 	VSUBPS       one<>+0(SB), Y2, Y2
+	VSUBPS       one<>+0(SB), Y3, Y3
 	VMULPS       Y1, Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
+	VMULPS       Y0, Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y2, Y2
 	VMOVUPS      Y2, (AX)
-	ADDQ         $0x20, AX
-	SUBQ         $0x08, CX
-	JMP          actMishAVX2_loop
+	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y1, Y0, Y3, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actMishAVX2_loop2
+
+actMishAVX2_loop1:
+	CMPQ         CX, $0x00000008
+	JL           actMishAVX2_done
+	VBROADCASTSS bias+16(FP), Y0
+	VADDPS       (AX), Y0, Y0
+	VMINPS       expHi<>+0(SB), Y0, Y2
+	VMAXPS       expLo<>+0(SB), Y2, Y2
+	VMULPS       log2e<>+0(SB), Y2, Y3
+	VROUNDPS     $0x00, Y3, Y3
+	VFNMADD231PS ln2hi<>+0(SB), Y3, Y2
+	VFNMADD231PS ln2lo<>+0(SB), Y3, Y2
+	VMOVUPS      expP0<>+0(SB), Y1
+	VFMADD213PS  expP1<>+0(SB), Y2, Y1
+	VFMADD213PS  expP2<>+0(SB), Y2, Y1
+	VFMADD213PS  expP3<>+0(SB), Y2, Y1
+	VFMADD213PS  expP4<>+0(SB), Y2, Y1
+	VFMADD213PS  expP5<>+0(SB), Y2, Y1
+	VMULPS       Y2, Y2, Y4
+	VFMADD213PS  Y2, Y4, Y1
+	VADDPS       one<>+0(SB), Y1, Y1
+	VCVTPS2DQ    Y3, Y2
+	VPSLLD       $0x17, Y2, Y2
+	VPADDD       Y2, Y1, Y1
+	VCMPPS       $0x1e, expOver<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, posInf<>+0(SB), Y1, Y1
+	VCMPPS       $0x11, expLo<>+0(SB), Y0, Y2
+	VANDNPS      Y1, Y2, Y1
+	VADDPS       one<>+0(SB), Y1, Y2
+	VPSRLD       $0x17, Y2, Y4
+	VPSUBD       i126<>+0(SB), Y4, Y4
+	VCVTDQ2PS    Y4, Y4
+	VANDPS       mantMask<>+0(SB), Y2, Y2
+	VORPS        half<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, sqrthf<>+0(SB), Y2, Y3
+	VANDPS       Y2, Y3, Y5
+	VSUBPS       one<>+0(SB), Y2, Y2
+	VANDPS       one<>+0(SB), Y3, Y3
+	VSUBPS       Y3, Y4, Y4
+	VADDPS       Y5, Y2, Y2
+	VMULPS       Y2, Y2, Y5
+	VMOVUPS      logP0<>+0(SB), Y3
+	VFMADD213PS  logP1<>+0(SB), Y2, Y3
+	VFMADD213PS  logP2<>+0(SB), Y2, Y3
+	VFMADD213PS  logP3<>+0(SB), Y2, Y3
+	VFMADD213PS  logP4<>+0(SB), Y2, Y3
+	VFMADD213PS  logP5<>+0(SB), Y2, Y3
+	VFMADD213PS  logP6<>+0(SB), Y2, Y3
+	VFMADD213PS  logP7<>+0(SB), Y2, Y3
+	VFMADD213PS  logP8<>+0(SB), Y2, Y3
+	VMULPS       Y2, Y3, Y3
+	VMULPS       Y5, Y3, Y3
+	VFMADD231PS  ln2lo<>+0(SB), Y4, Y3
+	VFNMADD231PS half<>+0(SB), Y5, Y3
+	VADDPS       Y2, Y3, Y3
+	VFMADD231PS  ln2hi<>+0(SB), Y4, Y3
+	VCMPPS       $0x11, minus20<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y1, Y3, Y3
+	VCMPPS       $0x1e, twenty<>+0(SB), Y0, Y2
+	VBLENDVPS    Y2, Y0, Y3, Y3
+	VMULPS       minus2<>+0(SB), Y3, Y1
+	VMINPS       expHi<>+0(SB), Y1, Y3
+	VMAXPS       expLo<>+0(SB), Y3, Y3
+	VMULPS       log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expP0<>+0(SB), Y2
+	VFMADD213PS  expP1<>+0(SB), Y3, Y2
+	VFMADD213PS  expP2<>+0(SB), Y3, Y2
+	VFMADD213PS  expP3<>+0(SB), Y3, Y2
+	VFMADD213PS  expP4<>+0(SB), Y3, Y2
+	VFMADD213PS  expP5<>+0(SB), Y3, Y2
+	VMULPS       Y3, Y3, Y5
+	VFMADD213PS  Y3, Y5, Y2
+	VADDPS       one<>+0(SB), Y2, Y2
+	VCVTPS2DQ    Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       Y3, Y2, Y2
+	VCMPPS       $0x1e, expOver<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, posInf<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, expLo<>+0(SB), Y1, Y3
+	VANDNPS      Y2, Y3, Y2
+	VADDPS       one<>+0(SB), Y2, Y2
+	VMOVUPS      two<>+0(SB), Y1
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       one<>+0(SB), Y1, Y1
+	VMULPS       Y0, Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, CX
+	JMP          actMishAVX2_loop1
 
 actMishAVX2_done:
 	VZEROUPPER
@@ -1878,47 +2196,117 @@ GLOBL two<>(SB), RODATA|NOPTR, $32
 // func actTanhAVX2(x *float32, n int, bias float32)
 // Requires: AVX, AVX2, FMA3
 TEXT ·actTanhAVX2(SB), NOSPLIT, $0-20
-	MOVQ         x+0(FP), AX
-	MOVQ         n+8(FP), CX
-	VBROADCASTSS bias+16(FP), Y0
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
 
-actTanhAVX2_loop:
-	TESTQ        CX, CX
-	JE           actTanhAVX2_done
+actTanhAVX2_loop2:
+	CMPQ         CX, $0x00000010
+	JL           actTanhAVX2_loop1
+	VBROADCASTSS bias+16(FP), Y0
 	VADDPS       (AX), Y0, Y1
+	VADDPS       32(AX), Y0, Y0
 	VMULPS       minus2<>+0(SB), Y1, Y2
-	VMINPS       expHi<>+0(SB), Y2, Y4
-	VMAXPS       expLo<>+0(SB), Y4, Y4
-	VMULPS       log2e<>+0(SB), Y4, Y5
-	VROUNDPS     $0x00, Y5, Y5
-	VFNMADD231PS ln2hi<>+0(SB), Y5, Y4
-	VFNMADD231PS ln2lo<>+0(SB), Y5, Y4
-	VMOVUPS      expP0<>+0(SB), Y3
-	VFMADD213PS  expP1<>+0(SB), Y4, Y3
-	VFMADD213PS  expP2<>+0(SB), Y4, Y3
-	VFMADD213PS  expP3<>+0(SB), Y4, Y3
-	VFMADD213PS  expP4<>+0(SB), Y4, Y3
-	VFMADD213PS  expP5<>+0(SB), Y4, Y3
-	VMULPS       Y4, Y4, Y6
-	VFMADD213PS  Y4, Y6, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
-	VCVTPS2DQ    Y5, Y4
-	VPSLLD       $0x17, Y4, Y4
-	VPADDD       Y4, Y3, Y3
-	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y4
-	VBLENDVPS    Y4, posInf<>+0(SB), Y3, Y3
-	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y4
-	VANDNPS      Y3, Y4, Y3
-	VADDPS       one<>+0(SB), Y3, Y3
+	VMULPS       minus2<>+0(SB), Y0, Y3
+	VMINPS       expHi<>+0(SB), Y2, Y6
+	VMINPS       expHi<>+0(SB), Y3, Y7
+	VMAXPS       expLo<>+0(SB), Y6, Y6
+	VMAXPS       expLo<>+0(SB), Y7, Y7
+	VMULPS       log2e<>+0(SB), Y6, Y8
+	VMULPS       log2e<>+0(SB), Y7, Y9
+	VROUNDPS     $0x00, Y8, Y8
+	VROUNDPS     $0x00, Y9, Y9
+	VFNMADD231PS ln2hi<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2hi<>+0(SB), Y9, Y7
+	VFNMADD231PS ln2lo<>+0(SB), Y8, Y6
+	VFNMADD231PS ln2lo<>+0(SB), Y9, Y7
+	VMOVUPS      expP0<>+0(SB), Y4
+	VMOVUPS      expP0<>+0(SB), Y5
+	VFMADD213PS  expP1<>+0(SB), Y6, Y4
+	VFMADD213PS  expP1<>+0(SB), Y7, Y5
+	VFMADD213PS  expP2<>+0(SB), Y6, Y4
+	VFMADD213PS  expP2<>+0(SB), Y7, Y5
+	VFMADD213PS  expP3<>+0(SB), Y6, Y4
+	VFMADD213PS  expP3<>+0(SB), Y7, Y5
+	VFMADD213PS  expP4<>+0(SB), Y6, Y4
+	VFMADD213PS  expP4<>+0(SB), Y7, Y5
+	VFMADD213PS  expP5<>+0(SB), Y6, Y4
+	VFMADD213PS  expP5<>+0(SB), Y7, Y5
+	VMULPS       Y6, Y6, Y10
+	VMULPS       Y7, Y7, Y11
+	VFMADD213PS  Y6, Y10, Y4
+	VFMADD213PS  Y7, Y11, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
+	VADDPS       one<>+0(SB), Y5, Y5
+	VCVTPS2DQ    Y8, Y6
+	VCVTPS2DQ    Y9, Y7
+	VPSLLD       $0x17, Y6, Y6
+	VPSLLD       $0x17, Y7, Y7
+	VPADDD       Y6, Y4, Y4
+	VPADDD       Y7, Y5, Y5
+	VCMPPS       $0x1e, expOver<>+0(SB), Y2, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y4, Y4
+	VCMPPS       $0x1e, expOver<>+0(SB), Y3, Y6
+	VBLENDVPS    Y6, posInf<>+0(SB), Y5, Y5
+	VCMPPS       $0x11, expLo<>+0(SB), Y2, Y6
+	VANDNPS      Y4, Y6, Y4
+	VCMPPS       $0x11, expLo<>+0(SB), Y3, Y6
+	VANDNPS      Y5, Y6, Y5
+	VADDPS       one<>+0(SB), Y4, Y4
 	VMOVUPS      two<>+0(SB), Y2
-	VDIVPS       Y3, Y2, Y2
+	VADDPS       one<>+0(SB), Y5, Y5
+	VMOVUPS      two<>+0(SB), Y3
+	VDIVPS       Y4, Y2, Y2
+	VDIVPS       Y5, Y3, Y3
 	VSUBPS       one<>+0(SB), Y2, Y2
-	VCMPPS       $0x03, Y1, Y1, Y3
-	VBLENDVPS    Y3, Y1, Y2, Y2
+	VSUBPS       one<>+0(SB), Y3, Y3
+	VCMPPS       $0x03, Y1, Y1, Y4
+	VBLENDVPS    Y4, Y1, Y2, Y2
 	VMOVUPS      Y2, (AX)
-	ADDQ         $0x20, AX
-	SUBQ         $0x08, CX
-	JMP          actTanhAVX2_loop
+	VCMPPS       $0x03, Y0, Y0, Y1
+	VBLENDVPS    Y1, Y0, Y3, Y3
+	VMOVUPS      Y3, 32(AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actTanhAVX2_loop2
+
+actTanhAVX2_loop1:
+	CMPQ         CX, $0x00000008
+	JL           actTanhAVX2_done
+	VBROADCASTSS bias+16(FP), Y0
+	VADDPS       (AX), Y0, Y0
+	VMULPS       minus2<>+0(SB), Y0, Y1
+	VMINPS       expHi<>+0(SB), Y1, Y3
+	VMAXPS       expLo<>+0(SB), Y3, Y3
+	VMULPS       log2e<>+0(SB), Y3, Y4
+	VROUNDPS     $0x00, Y4, Y4
+	VFNMADD231PS ln2hi<>+0(SB), Y4, Y3
+	VFNMADD231PS ln2lo<>+0(SB), Y4, Y3
+	VMOVUPS      expP0<>+0(SB), Y2
+	VFMADD213PS  expP1<>+0(SB), Y3, Y2
+	VFMADD213PS  expP2<>+0(SB), Y3, Y2
+	VFMADD213PS  expP3<>+0(SB), Y3, Y2
+	VFMADD213PS  expP4<>+0(SB), Y3, Y2
+	VFMADD213PS  expP5<>+0(SB), Y3, Y2
+	VMULPS       Y3, Y3, Y5
+	VFMADD213PS  Y3, Y5, Y2
+	VADDPS       one<>+0(SB), Y2, Y2
+	VCVTPS2DQ    Y4, Y3
+	VPSLLD       $0x17, Y3, Y3
+	VPADDD       Y3, Y2, Y2
+	VCMPPS       $0x1e, expOver<>+0(SB), Y1, Y3
+	VBLENDVPS    Y3, posInf<>+0(SB), Y2, Y2
+	VCMPPS       $0x11, expLo<>+0(SB), Y1, Y3
+	VANDNPS      Y2, Y3, Y2
+	VADDPS       one<>+0(SB), Y2, Y2
+	VMOVUPS      two<>+0(SB), Y1
+	VDIVPS       Y2, Y1, Y1
+	VSUBPS       one<>+0(SB), Y1, Y1
+	VCMPPS       $0x03, Y0, Y0, Y2
+	VBLENDVPS    Y2, Y0, Y1, Y1
+	VMOVUPS      Y1, (AX)
+	ADDQ         $0x00000020, AX
+	SUBQ         $0x00000008, CX
+	JMP          actTanhAVX2_loop1
 
 actTanhAVX2_done:
 	VZEROUPPER

@@ -39,96 +39,186 @@ const (
 	cmpGT = 0x1e // _CMP_GT_OQ
 )
 
-// expf sets y = expf(x) for eight lanes; x is not modified.
-func expf(x, y VecVirtual) {
-	t := YMM()
-	VMINPS(fconst("expHi", 88.3762626647949), x, t)
-	VMAXPS(fconst("expLo", -87.3365478515625), t, t)
-	fx := YMM()
-	VMULPS(fconst("log2e", 1.44269504088896341), t, fx)
-	VROUNDPS(U8(0), fx, fx) // nearest
-	VFNMADD231PS(fconst("ln2hi", 0.693359375), fx, t)
-	VFNMADD231PS(fconst("ln2lo", -2.12194440e-4), fx, t)
-	VMOVUPS(fconst("expP0", 1.9875691500e-4), y)
-	VFMADD213PS(fconst("expP1", 1.3981999507e-3), t, y)
-	VFMADD213PS(fconst("expP2", 8.3334519073e-3), t, y)
-	VFMADD213PS(fconst("expP3", 4.1665795894e-2), t, y)
-	VFMADD213PS(fconst("expP4", 1.6666665459e-1), t, y)
-	VFMADD213PS(fconst("expP5", 5.0000001201e-1), t, y)
-	z := YMM()
-	VMULPS(t, t, z)
-	VFMADD213PS(t, z, y) // y = y·z + t
-	VADDPS(fconst("one", 1), y, y)
-	n := YMM()
-	VCVTPS2DQ(fx, n)
-	VPSLLD(U8(23), n, n)
-	VPADDD(n, y, y)
+// The helpers below work on groups of registers (one per independent
+// 8-lane chain) and emit each step for every member before the next step,
+// so the chains' long dependency latencies overlap.
+
+type group []VecVirtual
+
+func newGroup(n int) group {
+	g := make(group, n)
+	for i := range g {
+		g[i] = YMM()
+	}
+	return g
+}
+
+// expf sets y = expf(x) lane-wise; x is not modified.
+func expf(x, y group) {
+	n := len(x)
+	t, fx, z, e, m := newGroup(n), newGroup(n), newGroup(n), newGroup(n), newGroup(n)
+	for i := range x {
+		VMINPS(fconst("expHi", 88.3762626647949), x[i], t[i])
+	}
+	for i := range x {
+		VMAXPS(fconst("expLo", -87.3365478515625), t[i], t[i])
+	}
+	for i := range x {
+		VMULPS(fconst("log2e", 1.44269504088896341), t[i], fx[i])
+	}
+	for i := range x {
+		VROUNDPS(U8(0), fx[i], fx[i]) // nearest
+	}
+	for i := range x {
+		VFNMADD231PS(fconst("ln2hi", 0.693359375), fx[i], t[i])
+	}
+	for i := range x {
+		VFNMADD231PS(fconst("ln2lo", -2.12194440e-4), fx[i], t[i])
+	}
+	for i := range x {
+		VMOVUPS(fconst("expP0", 1.9875691500e-4), y[i])
+	}
+	for _, c := range []struct {
+		name string
+		v    float32
+	}{{"expP1", 1.3981999507e-3}, {"expP2", 8.3334519073e-3}, {"expP3", 4.1665795894e-2},
+		{"expP4", 1.6666665459e-1}, {"expP5", 5.0000001201e-1}} {
+		for i := range x {
+			VFMADD213PS(fconst(c.name, c.v), t[i], y[i])
+		}
+	}
+	for i := range x {
+		VMULPS(t[i], t[i], z[i])
+	}
+	for i := range x {
+		VFMADD213PS(t[i], z[i], y[i]) // y = y·z + t
+	}
+	for i := range x {
+		VADDPS(fconst("one", 1), y[i], y[i])
+	}
+	for i := range x {
+		VCVTPS2DQ(fx[i], e[i])
+	}
+	for i := range x {
+		VPSLLD(U8(23), e[i], e[i])
+	}
+	for i := range x {
+		VPADDD(e[i], y[i], y[i])
+	}
 	// Beyond the clamps: +Inf above, 0 below (glibc gives denormals there,
 	// below 1.2e-38).
-	m := YMM()
-	VCMPPS(U8(cmpGT), fconst("expOver", 88.72283935546875), x, m)
-	VBLENDVPS(m, vconst("posInf", 0x7f800000), y, y)
-	VCMPPS(U8(cmpLT), fconst("expLo", -87.3365478515625), x, m)
-	VANDNPS(y, m, y) // y = ^m & y
+	for i := range x {
+		VCMPPS(U8(cmpGT), fconst("expOver", 88.72283935546875), x[i], m[i])
+		VBLENDVPS(m[i], vconst("posInf", 0x7f800000), y[i], y[i])
+	}
+	for i := range x {
+		VCMPPS(U8(cmpLT), fconst("expLo", -87.3365478515625), x[i], m[i])
+		VANDNPS(y[i], m[i], y[i]) // y = ^m & y
+	}
 }
 
 // logf sets y = logf(v) for v ≥ 1 (finite); v is clobbered.
-func logf(v, y VecVirtual) {
-	e := YMM()
-	VPSRLD(U8(23), v, e)
-	VPSUBD(vconst("i126", 126), e, e)
-	VCVTDQ2PS(e, e)
-	VANDPS(vconst("mantMask", 0x807fffff), v, v)
-	VORPS(fconst("half", 0.5), v, v) // mantissa in [0.5, 1)
-	m := YMM()
-	VCMPPS(U8(cmpLT), fconst("sqrthf", 0.707106781186547524), v, m)
-	t := YMM()
-	VANDPS(v, m, t)
-	VSUBPS(fconst("one", 1), v, v)
-	VANDPS(fconst("one", 1), m, m)
-	VSUBPS(m, e, e)
-	VADDPS(t, v, v)
-	z := YMM()
-	VMULPS(v, v, z)
-	VMOVUPS(fconst("logP0", 7.0376836292e-2), y)
-	for i, c := range []float32{-1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
-		-1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1} {
-		VFMADD213PS(fconst(fmt.Sprintf("logP%d", i+1), c), v, y)
+func logf(v, y group) {
+	n := len(v)
+	e, m, t, z := newGroup(n), newGroup(n), newGroup(n), newGroup(n)
+	for i := range v {
+		VPSRLD(U8(23), v[i], e[i])
 	}
-	VMULPS(v, y, y)
-	VMULPS(z, y, y)
-	VFMADD231PS(fconst("ln2lo", -2.12194440e-4), e, y)
-	VFNMADD231PS(fconst("half", 0.5), z, y)
-	VADDPS(v, y, y)
-	VFMADD231PS(fconst("ln2hi", 0.693359375), e, y)
+	for i := range v {
+		VPSUBD(vconst("i126", 126), e[i], e[i])
+	}
+	for i := range v {
+		VCVTDQ2PS(e[i], e[i])
+	}
+	for i := range v {
+		VANDPS(vconst("mantMask", 0x807fffff), v[i], v[i])
+	}
+	for i := range v {
+		VORPS(fconst("half", 0.5), v[i], v[i]) // mantissa in [0.5, 1)
+	}
+	for i := range v {
+		VCMPPS(U8(cmpLT), fconst("sqrthf", 0.707106781186547524), v[i], m[i])
+	}
+	for i := range v {
+		VANDPS(v[i], m[i], t[i])
+		VSUBPS(fconst("one", 1), v[i], v[i])
+		VANDPS(fconst("one", 1), m[i], m[i])
+		VSUBPS(m[i], e[i], e[i])
+		VADDPS(t[i], v[i], v[i])
+	}
+	for i := range v {
+		VMULPS(v[i], v[i], z[i])
+	}
+	for i := range v {
+		VMOVUPS(fconst("logP0", 7.0376836292e-2), y[i])
+	}
+	for k, c := range []float32{-1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
+		-1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1} {
+		for i := range v {
+			VFMADD213PS(fconst(fmt.Sprintf("logP%d", k+1), c), v[i], y[i])
+		}
+	}
+	for i := range v {
+		VMULPS(v[i], y[i], y[i])
+	}
+	for i := range v {
+		VMULPS(z[i], y[i], y[i])
+	}
+	for i := range v {
+		VFMADD231PS(fconst("ln2lo", -2.12194440e-4), e[i], y[i])
+	}
+	for i := range v {
+		VFNMADD231PS(fconst("half", 0.5), z[i], y[i])
+	}
+	for i := range v {
+		VADDPS(v[i], y[i], y[i])
+	}
+	for i := range v {
+		VFMADD231PS(fconst("ln2hi", 0.693359375), e[i], y[i])
+	}
 }
 
 // tanhDarknet sets y = 2/(1+expf(-2x)) - 1 (Darknet's tanh_activate).
-func tanhDarknet(x, y VecVirtual) {
-	u := YMM()
-	VMULPS(fconst("minus2", -2), x, u)
-	e := YMM()
+func tanhDarknet(x, y group) {
+	n := len(x)
+	u, e := newGroup(n), newGroup(n)
+	for i := range x {
+		VMULPS(fconst("minus2", -2), x[i], u[i])
+	}
 	expf(u, e)
-	VADDPS(fconst("one", 1), e, e)
-	VMOVUPS(fconst("two", 2), y)
-	VDIVPS(e, y, y)
-	VSUBPS(fconst("one", 1), y, y)
+	for i := range x {
+		VADDPS(fconst("one", 1), e[i], e[i])
+		VMOVUPS(fconst("two", 2), y[i])
+	}
+	for i := range x {
+		VDIVPS(e[i], y[i], y[i])
+	}
+	for i := range x {
+		VSUBPS(fconst("one", 1), y[i], y[i])
+	}
 }
 
 // logistic sets y = 1/(1+expf(-x)).
-func logistic(x, y VecVirtual) {
-	u := YMM()
-	VXORPS(vconst("signBit", 0x80000000), x, u)
-	e := YMM()
+func logistic(x, y group) {
+	n := len(x)
+	u, e := newGroup(n), newGroup(n)
+	for i := range x {
+		VXORPS(vconst("signBit", 0x80000000), x[i], u[i])
+	}
 	expf(u, e)
-	VADDPS(fconst("one", 1), e, e)
-	VMOVUPS(fconst("one", 1), y)
-	VDIVPS(e, y, y)
+	for i := range x {
+		VADDPS(fconst("one", 1), e[i], e[i])
+		VMOVUPS(fconst("one", 1), y[i])
+	}
+	for i := range x {
+		VDIVPS(e[i], y[i], y[i])
+	}
 }
 
 // transcendentalActs emits actLogisticAVX2, actSwishAVX2, actMishAVX2 and
 // actTanhAVX2, each func(x *float32, n int, bias float32): x[i] =
-// act(x[i] + bias) for i < n, n a multiple of 8.
+// act(x[i] + bias) for i < n, n a multiple of 8. The main loop runs two
+// independent 8-lane chains (16 floats); a last group of 8 runs alone.
 func transcendentalActs() {
 	for _, act := range []string{"Logistic", "Swish", "Mish", "Tanh"} {
 		name := "act" + act + "AVX2"
@@ -137,47 +227,62 @@ func transcendentalActs() {
 		Doc(name + " sets x[i] = " + act + "(x[i]+bias) with Darknet's float formula, i < n (a multiple of 8).")
 		p := Load(Param("x"), GP64())
 		n := Load(Param("n"), GP64())
-		bias := YMM()
-		VBROADCASTSS(NewParamAddr("bias", 16), bias)
-		Label(name + "_loop")
-		TESTQ(n, n)
-		JE(LabelRef(name + "_done"))
-		x := YMM()
-		VADDPS(Mem{Base: p}, bias, x)
-		y := YMM()
-		switch act {
-		case "Logistic":
-			logistic(x, y)
-		case "Swish":
-			logistic(x, y)
-			VMULPS(x, y, y)
-		case "Tanh":
-			tanhDarknet(x, y)
-		case "Mish":
-			// softplus with threshold 20: x > 20 ? x : x < -20 ? e : logf(e+1)
-			e := YMM()
-			expf(x, e)
-			v := YMM()
-			VADDPS(fconst("one", 1), e, v)
-			sp := YMM()
-			logf(v, sp)
-			m := YMM()
-			VCMPPS(U8(cmpLT), fconst("minus20", -20), x, m)
-			VBLENDVPS(m, e, sp, sp)
-			VCMPPS(U8(cmpGT), fconst("twenty", 20), x, m)
-			VBLENDVPS(m, x, sp, sp)
-			tanhDarknet(sp, y)
-			VMULPS(x, y, y)
+		for _, width := range []int{2, 1} {
+			loop := fmt.Sprintf("%s_loop%d", name, width)
+			next := fmt.Sprintf("%s_loop%d", name, width-1)
+			if width == 1 {
+				next = name + "_done"
+			}
+			Label(loop)
+			CMPQ(n, U32(8*width))
+			JL(LabelRef(next))
+			bias := YMM()
+			VBROADCASTSS(NewParamAddr("bias", 16), bias)
+			x, y := newGroup(width), newGroup(width)
+			for i := range x {
+				VADDPS(Mem{Base: p, Disp: 32 * i}, bias, x[i])
+			}
+			switch act {
+			case "Logistic":
+				logistic(x, y)
+			case "Swish":
+				logistic(x, y)
+				for i := range x {
+					VMULPS(x[i], y[i], y[i])
+				}
+			case "Tanh":
+				tanhDarknet(x, y)
+			case "Mish":
+				// softplus with threshold 20: x > 20 ? x : x < -20 ? e : logf(e+1)
+				e, v, sp, m := newGroup(width), newGroup(width), newGroup(width), newGroup(width)
+				expf(x, e)
+				for i := range x {
+					VADDPS(fconst("one", 1), e[i], v[i])
+				}
+				logf(v, sp)
+				for i := range x {
+					VCMPPS(U8(cmpLT), fconst("minus20", -20), x[i], m[i])
+					VBLENDVPS(m[i], e[i], sp[i], sp[i])
+					VCMPPS(U8(cmpGT), fconst("twenty", 20), x[i], m[i])
+					VBLENDVPS(m[i], x[i], sp[i], sp[i])
+				}
+				tanhDarknet(sp, y)
+				for i := range x {
+					VMULPS(x[i], y[i], y[i])
+				}
+			}
+			// NaN in, NaN out, as with Darknet's scalar code (the clamps in
+			// expf would otherwise turn a NaN into a number).
+			for i := range x {
+				nan := YMM()
+				VCMPPS(U8(0x03), x[i], x[i], nan) // _CMP_UNORD_Q
+				VBLENDVPS(nan, x[i], y[i], y[i])
+				VMOVUPS(y[i], Mem{Base: p, Disp: 32 * i})
+			}
+			ADDQ(U32(32*width), p)
+			SUBQ(U32(8*width), n)
+			JMP(LabelRef(loop))
 		}
-		// NaN in, NaN out, as with Darknet's scalar code (the clamps in expf
-		// would otherwise turn a NaN into a number).
-		nan := YMM()
-		VCMPPS(U8(0x03), x, x, nan) // _CMP_UNORD_Q
-		VBLENDVPS(nan, x, y, y)
-		VMOVUPS(y, Mem{Base: p})
-		ADDQ(U8(32), p)
-		SUBQ(U8(8), n)
-		JMP(LabelRef(name + "_loop"))
 		Label(name + "_done")
 		VZEROUPPER()
 		RET()
