@@ -348,12 +348,12 @@ func run(pa *PackedA, src *bSource, n int, beta float32, c []float32, ldc int, e
 		}
 		return
 	}
-	// Split N in whole NR panels when there are enough of them, else M in
-	// whole MR panels; never more parts than panels.
+	// Split N in whole NR panels, or M in whole MR panels when that
+	// balances clearly better; never more parts than panels.
 	npan := (n + im.nr - 1) / im.nr
 	mpan := pa.mpad / im.mr
 	threads = max(threads, 1)
-	splitN := npan >= 2*threads || npan >= mpan
+	splitN := chooseSplitN(npan, mpan, threads)
 	parts := threads
 	if splitN {
 		parts = min(parts, npan)
@@ -376,6 +376,24 @@ func run(pa *PackedA, src *bSource, n int, beta float32, c []float32, ldc int, e
 		block(ws, pa, i0*im.mr, min(i1*im.mr, m), j0, j1, src, beta, c, ldc, ep)
 		wsPool.Put(ws)
 	})
+}
+
+// chooseSplitN decides how to divide C between threads: by column panels
+// (each thread packs only its own part of B, all share A) unless the
+// column panels divide unevenly and the row panels clearly better — e.g.
+// 11 panels of N = 169 on 2 threads leave one thread 6/11 of the work,
+// while 86 row panels of M = 512 split 43/43.
+func chooseSplitN(npan, mpan, threads int) bool {
+	if threads <= 1 {
+		return true
+	}
+	eff := func(p int) float64 {
+		if p < threads {
+			return float64(p) / float64(threads)
+		}
+		return float64(p) / float64(threads*((p+threads-1)/threads))
+	}
+	return eff(npan)+0.02 >= eff(mpan)
 }
 
 // share returns the half-open range of part p when n items are split into
