@@ -148,6 +148,9 @@ func c(x uint64, bits int) int32 {
 	return int32((x + (1 << (59 - bits))) >> (60 - bits))
 }
 
+// darkgo: the forward DCT (fdct, fdctCols, fdctRows) of the encoder is
+// not copied. idct is kept as the reference of idctFast (fast.go).
+
 // idct implements the inverse DCT.
 // Inputs are UQ8.0; outputs are Q10.3.
 func idct(b *block) {

@@ -1,6 +1,7 @@
-// This file and fast.go are darkgo's; the other .go files are the Go
-// standard library's image/jpeg decoder (Go 1.26, BSD licence in LICENSE)
-// with the changes listed below.
+// This file, fast.go and the _test.go files are darkgo's; reader.go,
+// scan.go, huffman.go and dct.go are the Go standard library's image/jpeg
+// decoder (Go 1.26, BSD licence in LICENSE) with the changes listed below,
+// each marked "darkgo:" where it is made.
 
 package jpeg
 

@@ -649,6 +649,7 @@ func (d *decoder) decode(r io.Reader, configOnly bool) (image.Image, error) {
 	}
 	if d.img3 != nil {
 		if d.blackPix != nil {
+			// darkgo: CMYK conversion is left to image/jpeg.
 			return nil, ErrCMYK
 		} else if d.isRGB() {
 			return d.convertToRGB()
