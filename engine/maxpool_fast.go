@@ -6,9 +6,10 @@ import "math"
 // Darknet's x86 vector-path quirks, see maxpool.forward): every output the
 // reference computes with one of its block routines whose lanes all see a
 // whole in-range window, or with windowMax over a whole in-range window, is
-// computed here by the same comparisons in the same order but without
-// per-element bounds checks; the few outputs at the borders call the
-// reference routines themselves. Work is split by channel.
+// computed here by the same comparisons in the same order but a whole run
+// of outputs at a time (with AVX where the CPU has it: vmaxps is the
+// comparison itself); the few outputs at the borders call the reference
+// routines. Work is split by channel.
 
 func (m *maxpool) prepareFast(*Net, *Layer) error { return nil }
 
@@ -28,20 +29,14 @@ func (m *maxpool) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, thr
 
 // depthGroups is maxpool_depth (maxout) for output channels [g0,g1):
 // channel g is the maximum of input channels g, g+C, g+2C, ... taken in
-// that order with a plain comparison from -FLT_MAX, as the reference.
+// that order with the reference's comparison, starting from -FLT_MAX.
 func (m *maxpool) depthGroups(in, out []float32, g0, g1 int) {
 	plane := m.in.H * m.in.W
 	for g := g0; g < g1; g++ {
 		d := out[g*plane : (g+1)*plane]
-		for i := range d {
-			d[i] = -math.MaxFloat32
-		}
+		fillNegMax(d)
 		for k := g; k < m.in.C; k += m.out.C {
-			src := in[k*plane : (k+1)*plane]
-			src = src[:len(d)]
-			for i, x := range src {
-				d[i] = gt(x, d[i])
-			}
+			maxInto(d, in[k*plane:(k+1)*plane])
 		}
 	}
 }
@@ -61,95 +56,126 @@ func (m *maxpool) plane(in, out []float32, k int) {
 	if w-m.size-off >= 0 {
 		xHi = min((w-m.size-off)/m.strideX+1, ow)
 	}
+	xHi = max(xHi, xLo)
 	for oy := 0; oy < oh; oy++ {
 		row := dst[oy*ow : (oy+1)*ow]
 		y0 := off + oy*m.strideY
-		inside := y0 >= 0 && y0+m.size <= h && xLo < xHi
-		ox := 0
+		inside := y0 >= 0 && y0+m.size <= h
+		whole := func(a, b int) bool { return inside && a >= xLo && b <= xHi }
 		switch {
 		case m.strideX == 1 && m.strideY == 1:
-			// The reference's 8-wide blocks; a block whose eight windows
-			// are all inside computes the plain window maximum per lane.
-			for ; ox < ow-8-(m.size-1); ox += 8 {
-				if inside && ox >= xLo && ox+8 <= xHi {
-					m.windowsPlain(src, row, y0, ox, ox+8)
-				} else {
-					m.maxBlock8(in, k, oy, ox, row[ox:ox+8])
+			// The reference's 8-wide blocks, then outputs one by one; a
+			// block whose eight windows are inside computes the plain
+			// window maximum per lane, as windowMax does, so every inside
+			// output is computed row-wise here first.
+			end := blockEnd(ow-8-(m.size-1), 8)
+			if inside {
+				m.rowsPlain(src, row, y0, xLo, xHi)
+			}
+			for b := 0; b < end; b += 8 {
+				if !whole(b, b+8) {
+					m.maxBlock8(in, k, oy, b, row[b:b+8])
+				}
+			}
+			for x := end; x < ow; x++ {
+				if !whole(x, x+1) {
+					row[x] = m.windowMax(in, k, oy, x)
 				}
 			}
 		case m.size == 2 && m.strideX == 2 && m.strideY == 2:
-			for ; ox < ow-4; ox += 4 {
-				if inside && ox >= xLo && ox+4 <= xHi {
-					blocks4x2(src[y0*w:(y0+2)*w], w, row[ox:ox+4], 2*ox+off)
+			end := blockEnd(ow-4, 4)
+			if inside {
+				// Runs of 4-wide blocks that are inside: the lane formula.
+				if a, b := (xLo+3)&^3, min(xHi, end)&^3; a < b {
+					maxPairs(row[a:b], src[y0*w+off+2*a:], src[(y0+1)*w+off+2*a:])
+				}
+			}
+			for b := 0; b < end; b += 4 {
+				if !whole(b, b+4) {
+					m.maxBlock4x2(in, k, oy, b, row[b:b+4])
+				}
+			}
+			for x := end; x < ow; x++ {
+				if whole(x, x+1) {
+					m.windowsPlain(src, row, y0, x, x+1)
 				} else {
-					m.maxBlock4x2(in, k, oy, ox, row[ox:ox+4])
+					row[x] = m.windowMax(in, k, oy, x)
+				}
+			}
+		default:
+			for x := 0; x < ow; x++ {
+				if whole(x, x+1) {
+					m.windowsPlain(src, row, y0, x, x+1)
+				} else {
+					row[x] = m.windowMax(in, k, oy, x)
 				}
 			}
 		}
-		// Scalar tail, as windowMax.
-		if inside {
-			a, b := max(ox, xLo), max(ox, xHi)
-			for x := ox; x < a; x++ {
-				row[x] = m.windowMax(in, k, oy, x)
-			}
-			m.windowsPlain(src, row, y0, a, b)
-			ox = b
-		}
-		for ; ox < ow; ox++ {
-			row[ox] = m.windowMax(in, k, oy, ox)
+	}
+}
+
+// blockEnd is where the reference's `for j = 0; j < limit; j += step`
+// block loop stops.
+func blockEnd(limit, step int) int {
+	if limit <= 0 {
+		return 0
+	}
+	return (limit + step - 1) / step * step
+}
+
+// rowsPlain sets row[ox] for ox in [a,b), stride 1, whose windows (top
+// row y0) lie inside the plane, to the window maximum in windowMax's order
+// (rows top to bottom, columns left to right, from -FLT_MAX), one window
+// position at a time across the whole run of outputs.
+func (m *maxpool) rowsPlain(src, row []float32, y0, a, b int) {
+	w, size := m.in.W, m.size
+	x0 := -m.padding/2 + a
+	v := row[a:b]
+	fillNegMax(v)
+	for dy := 0; dy < size; dy++ {
+		r := src[(y0+dy)*w : (y0+dy+1)*w]
+		for dx := 0; dx < size; dx++ {
+			maxInto(v, r[x0+dx:x0+dx+len(v)])
 		}
 	}
 }
 
 // windowsPlain sets row[ox] for ox in [a,b), whose windows (top row y0)
-// lie inside the plane, to the window maximum: rows top to bottom, columns
-// left to right, a plain comparison from -FLT_MAX (windowMax's order).
+// lie inside the plane, to the window maximum in windowMax's order.
 func (m *maxpool) windowsPlain(src, row []float32, y0, a, b int) {
 	w, size, sx := m.in.W, m.size, m.strideX
 	x0 := -m.padding/2 + a*sx
-	switch {
-	case size == 2:
-		r0, r1 := src[y0*w:(y0+1)*w], src[(y0+1)*w:(y0+2)*w]
-		for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
-			v := float32(-math.MaxFloat32)
-			v = gt(r0[x0], v)
-			v = gt(r0[x0+1], v)
-			v = gt(r1[x0], v)
-			v = gt(r1[x0+1], v)
-			row[ox] = v
-		}
-	case size == 3:
-		r0, r1, r2 := src[y0*w:(y0+1)*w], src[(y0+1)*w:(y0+2)*w], src[(y0+2)*w:(y0+3)*w]
-		for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
-			v := float32(-math.MaxFloat32)
-			for _, r := range [3][]float32{r0, r1, r2} {
-				r := r[x0 : x0+3]
-				v = gt(r[0], v)
-				v = gt(r[1], v)
-				v = gt(r[2], v)
+	for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
+		v := float32(-math.MaxFloat32)
+		for dy := 0; dy < size; dy++ {
+			for _, x := range src[(y0+dy)*w+x0 : (y0+dy)*w+x0+size] {
+				v = gt(x, v)
 			}
-			row[ox] = v
 		}
-	default:
-		for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
-			v := float32(-math.MaxFloat32)
-			for dy := 0; dy < size; dy++ {
-				r := src[(y0+dy)*w+x0 : (y0+dy)*w+x0+size]
-				for _, x := range r {
-					v = gt(x, v)
-				}
-			}
-			row[ox] = v
-		}
+		row[ox] = v
 	}
 }
 
-// blocks4x2 is maxBlock4x2 for four outputs whose windows are inside the
-// plane: rows holds the two input rows (width w), x the first column.
-// Per window row, the pair maximum is _mm256_max_ps's a > b ? a : b.
-func blocks4x2(rows []float32, w int, dst []float32, x int) {
-	r0, r1 := rows[x:x+8], rows[w+x:w+x+8]
-	for i := range 4 {
+func fillNegMax(x []float32) {
+	for i := range x {
+		x[i] = -math.MaxFloat32
+	}
+}
+
+// maxIntoGo is maxInto without assembly.
+func maxIntoGo(dst, x []float32) {
+	x = x[:len(dst)]
+	for i, v := range x {
+		dst[i] = gt(v, dst[i])
+	}
+}
+
+// maxPairsGo is maxPairs without assembly: maxBlock4x2's lane formula for
+// outputs whose windows are inside (the pair maximum is _mm256_max_ps's
+// a > b ? a : b).
+func maxPairsGo(dst, r0, r1 []float32) {
+	r0, r1 = r0[:2*len(dst)], r1[:2*len(dst)]
+	for i := range dst {
 		v := gt(gt(r0[2*i], r0[2*i+1]), -math.MaxFloat32)
 		dst[i] = gt(gt(r1[2*i], r1[2*i+1]), v)
 	}
