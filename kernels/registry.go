@@ -9,7 +9,7 @@ import (
 )
 
 // kernelFunc is the full-tile microkernel contract shared by every ISA
-// (see /work/notes/api.md, "kernels microkernel contract"):
+// (shared by the amd64 and arm64 assembly):
 //
 //	c[i*ldc+j]  = Σ_p a[p*MR+i]*b[p*NR+j]   if accumulate == 0
 //	c[i*ldc+j] += Σ_p a[p*MR+i]*b[p*NR+j]   otherwise
