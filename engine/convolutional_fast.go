@@ -18,6 +18,7 @@ type convFast struct {
 	postAct   bool               // activation applied after the GEMM (normalize_channels family)
 	eps       []kernels.Epilogue // one per group (bias slice + activation)
 	geom      kernels.ConvGeom   // one group's convolution
+	direct    *directConv        // 3×3 with few filters: direct kernel (convolutional_direct.go)
 	pointwise bool               // 1×1, stride 1, no padding: the input is the GEMM's B as it is
 	depthwise bool               // one filter per input channel: direct kernel
 }
@@ -57,11 +58,19 @@ func (c *convolutional) prepareFast(n *Net, l *Layer) error {
 			f.eps = append(f.eps, kernels.Epilogue{Bias: f.bias[g*fpg : (g+1)*fpg], Act: f.act})
 		}
 	}
+	if c.useDirect() {
+		c.prepareDirect(f)
+	}
 	c.fast = f
 	return nil
 }
 
-func (c *convolutional) scratch(*Layer) int { return 0 }
+func (c *convolutional) scratch(*Layer) (int, int) {
+	if c.fast != nil && c.fast.direct != nil {
+		return c.directScratch()
+	}
+	return 0, 0
+}
 
 // bind splits a convolution into parts that each compute a rectangle of
 // the output with kernels.ConvRange (or GemmRange for a 1×1 conv, whose B
@@ -77,6 +86,8 @@ func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float3
 	plane := c.out.H * c.out.W
 	var steps []step
 	switch {
+	case f.direct != nil:
+		steps = c.bindDirect(s, in, out, threads)
 	case f.depthwise:
 		steps = append(steps, split(c.filters, threads, func(c0, c1 int) { c.depthwiseChannels(in, out, c0, c1) }))
 	case c.groups >= threads:

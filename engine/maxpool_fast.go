@@ -13,7 +13,7 @@ import "math"
 
 func (m *maxpool) prepareFast(*Net, *Layer) error { return nil }
 
-func (m *maxpool) scratch(*Layer) int { return 0 }
+func (m *maxpool) scratch(*Layer) (int, int) { return 0, 0 }
 
 func (m *maxpool) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
 	in := ins[0]

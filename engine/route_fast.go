@@ -8,7 +8,7 @@ package engine
 
 func (r *route) prepareFast(*Net, *Layer) error { return nil }
 
-func (r *route) scratch(*Layer) int { return 0 }
+func (r *route) scratch(*Layer) (int, int) { return 0, 0 }
 
 func (r *route) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
 	// src[i] is the part of input i that goes to out[off[i]:off[i+1]].

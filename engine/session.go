@@ -17,8 +17,10 @@ type fastOp interface {
 	// weight packing). It must not modify what forward reads.
 	prepareFast(n *Net, l *Layer) error
 	// scratch is the number of float32 of workspace one part of the
-	// layer's work needs (each part gets its own).
-	scratch(l *Layer) int
+	// layer's work needs (each part gets its own, s.work[slot]), and of
+	// workspace its steps share (s.shared: written by one step, read by
+	// the next).
+	scratch(l *Layer) (perSlot, shared int)
 	// bind returns the layer's work in a session as steps run one after
 	// the other; threads is the most parts a step may have. It runs once
 	// per session (and thread count), so the closures it builds are made
@@ -77,7 +79,8 @@ type Session struct {
 	input   []float32
 	outs    [][]float32          // each layer's output, a window of arena
 	ins     [][][]float32        // each layer's inputs, windows of arena/input
-	work    [][]float32          // per-part scratch
+	work    [][]float32          // per-slot scratch
+	shared  []float32            // scratch shared by the parts of a layer
 	kws     []*kernels.Workspace // per-part GEMM packing buffers
 	steps   [][]step             // each layer's bound work
 	threads int
@@ -134,11 +137,15 @@ func (s *Session) SetThreads(n int) {
 		runtime.AddCleanup(s, func(h *crewHolder) { h.c.close() }, s.holder)
 	}
 	s.holder.c = s.crew
-	work := 0
+	work, shared := 0, 0
 	for _, l := range s.net.Layers {
 		if f, ok := l.op.(fastOp); ok {
-			work = max(work, f.scratch(l))
+			w, sh := f.scratch(l)
+			work, shared = max(work, w), max(shared, sh)
 		}
+	}
+	if len(s.shared) != shared {
+		s.shared = make([]float32, shared)
 	}
 	s.work = make([][]float32, n)
 	s.kws = make([]*kernels.Workspace, n)

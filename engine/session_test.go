@@ -226,10 +226,28 @@ func TestFastConv(t *testing.T) {
 		{16, 20, 20, 40, 3, 1, 1, 1, 1, "normalize_channels_softmax"},
 		{32, 6, 6, 70, 1, 1, 0, 2, 1, "leaky"}, // M split (few columns)
 		{3, 2, 3, 4, 7, 1, 3, 1, 1, "linear"},  // kernel wider than the image
+		// The direct 3×3 kernel: few filters, odd and tiny images,
+		// widths below and around its 24-position tile.
+		{16, 80, 80, 16, 3, 1, 1, 1, 1, "leaky"},
+		{5, 13, 29, 8, 3, 1, 1, 1, 1, "linear"},
+		{1, 1, 1, 4, 3, 1, 1, 1, 1, "relu"},
+		{7, 3, 22, 32, 3, 1, 1, 1, 1, "mish"},
+		{33, 9, 25, 12, 3, 1, 1, 1, 1, "normalize_channels"},
+		{2, 26, 1, 20, 3, 1, 1, 1, 1, "leaky"},
 	} {
 		text := netText(tc.c, tc.h, tc.w) + fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=%d\nstride=%d\npadding=%d\ngroups=%d\ndilation=%d\nactivation=%s\n",
 			tc.filters, tc.size, tc.stride, tc.pad, tc.groups, tc.dilation, tc.act)
 		fastVsRef(t, text, false)
+	}
+	if !haveConvDirect {
+		return
+	}
+	n := mustBuild(t, netText(5, 13, 29)+"[convolutional]\nfilters=8\nsize=3\npad=1\nactivation=leaky\n")
+	if err := n.SyntheticWeights(1); err != nil {
+		t.Fatal(err)
+	}
+	if n.Layers[0].op.(*convolutional).fast.direct == nil {
+		t.Error("a 3x3 conv with 8 filters does not take the direct path")
 	}
 }
 
@@ -281,5 +299,44 @@ func TestExpfFast(t *testing.T) {
 	for _, x := range []float32{0, float32(math.Copysign(0, -1)), 87, -87, 86.99999, -86.99999, 88.72, -103.9, -104,
 		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.MaxFloat32, -math.MaxFloat32, 1e-45} {
 		check(x)
+	}
+}
+
+// TestDirectConvBits checks that the direct 3×3 kernel sums in the GEMM
+// path's order: with few channels (K within one GEMM block) both give the
+// same bits, so choosing between them does not change results.
+func TestDirectConvBits(t *testing.T) {
+	if !haveConvDirect {
+		t.Skip("no direct convolution kernel on this CPU")
+	}
+	defer func(f int, u float64) { directMaxFilters, directMinUse = f, u }(directMaxFilters, directMinUse)
+	for _, c := range [][4]int{{16, 20, 20, 16}, {12, 7, 31, 32}, {3, 1, 1, 4}} {
+		var outs [][]float32
+		for _, direct := range []bool{false, true} {
+			directMaxFilters, directMinUse = 0, 2 // GEMM
+			if direct {
+				directMaxFilters = 32
+			}
+			n := mustBuild(t, netText(c[0], c[1], c[2])+fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=3\npad=1\nactivation=leaky\n", c[3]))
+			if err := n.SyntheticWeights(1); err != nil {
+				t.Fatal(err)
+			}
+			if got := n.Layers[0].op.(*convolutional).fast.direct != nil; got != direct {
+				t.Fatalf("%v: direct path %v, want %v", c, got, direct)
+			}
+			s, err := n.NewSession()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Forward(ramp(n.Input.Size())); err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, append([]float32(nil), s.Output(0)...))
+		}
+		for i := range outs[0] {
+			if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
+				t.Fatalf("%v: output %d is %v on the direct path, %v on the GEMM path", c, i, outs[1][i], outs[0][i])
+			}
+		}
 	}
 }

@@ -9,7 +9,7 @@ package engine
 func (sc *shortcut) prepareFast(*Net, *Layer) error { return nil }
 
 // scratch holds one channel's input weights.
-func (sc *shortcut) scratch(*Layer) int { return len(sc.fromSizes) + 1 }
+func (sc *shortcut) scratch(*Layer) (int, int) { return len(sc.fromSizes) + 1, 0 }
 
 // inplace: the output may overwrite the previous layer's output, which has
 // the same shape.

@@ -6,7 +6,7 @@ package engine
 
 func (u *upsample) prepareFast(*Net, *Layer) error { return nil }
 
-func (u *upsample) scratch(*Layer) int { return 0 }
+func (u *upsample) scratch(*Layer) (int, int) { return 0, 0 }
 
 func (u *upsample) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
 	in := ins[0]

@@ -7,7 +7,7 @@ package engine
 
 func (y *yolo) prepareFast(*Net, *Layer) error { return nil }
 
-func (y *yolo) scratch(*Layer) int { return 0 }
+func (y *yolo) scratch(*Layer) (int, int) { return 0, 0 }
 
 func (y *yolo) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
 	in := ins[0]
