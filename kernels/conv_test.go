@@ -23,6 +23,10 @@ func TestConv(t *testing.T) {
 			if it%4 == 0 {
 				g.KernelW, g.PadW, g.StrideW, g.DilationW = g.KernelH, g.PadH, g.StrideH, g.DilationH
 			}
+			if it%3 == 0 {
+				// K ≥ 64: long enough K blocks for the direct-kernel path.
+				g.Channels, g.KernelH, g.KernelW = 8+r.IntN(9), 3, 3
+			}
 			m, k, n := 1+r.IntN(2*info.MR+3), g.K(), g.N()
 			img := newBuffer(r, g.Channels*g.Height*g.Width, r.IntN(4), true)
 			w := newBuffer(r, m*k, 0, true).data()

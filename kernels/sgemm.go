@@ -416,6 +416,7 @@ func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, src *bSource, beta fl
 	t := tiler{im: im, ws: ws, c: c, ldc: ldc, ep: ep}
 	nc := ncFor(bl, im, pa.kc, min(bl.mc, r1-r0))
 	direct := useDirect(im, src, r1-r0, pa.kc, bl)
+	convDirect := convDirectOK && im.direct != nil && src.conv != nil && r1-r0 <= bl.mc && pa.kc >= 64
 	for jc := j0; jc < j1; jc += nc {
 		nb := min(nc, j1-jc)
 		for p0 := 0; p0 < k; p0 += pa.kc {
@@ -444,10 +445,25 @@ func block(ws *workspace, pa *PackedA, r0, r1, j0, j1 int, src *bSource, beta fl
 				for ic := r0; ic < r1; ic += bl.mc {
 					ie := min(ic+bl.mc, r1)
 					for jr := 0; jr < full; jr += nr {
-						t.rowsDirect(src.b[p0*src.ldb+jc+jr:], src.ldb, ic, ie, jc+jr)
+						t.rowsDirect(src.b[p0*src.ldb+jc+jr:], src.ldb, ic, ie, jc+jr, nr)
 					}
 					if full < nb {
 						t.rows(bp, ic, ie, jc+full, nb-full)
+					}
+				}
+				continue
+			}
+			if convDirect {
+				// Gather the im2col rows of this block into a row-major
+				// buffer and let the direct kernel read them there: no
+				// scatter into panels (padding columns are zero).
+				ldb := directStride(nb, nr)
+				buf := ws.bpBuf(t.kb * ldb)
+				gatherConvRows(src, buf, ldb, p0, t.kb, jc, nb)
+				for ic := r0; ic < r1; ic += bl.mc {
+					ie := min(ic+bl.mc, r1)
+					for jr := 0; jr < nb; jr += nr {
+						t.rowsDirect(buf[jr:], ldb, ic, ie, jc+jr, min(nr, nb-jr))
 					}
 				}
 				continue
@@ -536,9 +552,10 @@ func useDirect(im *impl, src *bSource, rows, kc int, bl blocking) bool {
 		rows <= bl.mc && kc >= 64 && (src.ldb*4)%1024 != 0
 }
 
-// rowsDirect is rows for a full-width panel of B read in place: b starts
-// at row p0, column col of B.
-func (t *tiler) rowsDirect(b []float32, ldb, i0, i1, col int) {
+// rowsDirect is rows for a panel of B read in place: b starts at row p0,
+// column col of B, and nn ≤ NR columns of it are wanted (the kernel reads
+// NR, so b must hold NR readable columns per row).
+func (t *tiler) rowsDirect(b []float32, ldb, i0, i1, col, nn int) {
 	im := t.im
 	mr, nr := im.mr, im.nr
 	epi := t.last && (t.ep.Bias != nil || t.ep.Act != Linear)
@@ -547,27 +564,38 @@ func (t *tiler) rowsDirect(b []float32, ldb, i0, i1, col int) {
 		mm := min(mr, i1-i)
 		apan := &t.ap[i*t.kb]
 		cOff := i*t.ldc + col
-		if mm == mr {
+		if mm == mr && nn == nr {
 			im.direct(t.kb, apan, &b[0], &t.c[cOff], ldb, t.ldc, t.acc)
-		} else {
-			tile := t.ws.tile[:mr*nr]
-			im.direct(t.kb, apan, &b[0], &tile[0], ldb, nr, 0)
-			for ii := 0; ii < mm; ii++ {
-				dst := t.c[cOff+ii*t.ldc : cOff+ii*t.ldc+nr]
-				src := tile[ii*nr : ii*nr+nr]
-				if t.acc != 0 {
-					for j := range dst {
-						dst[j] += src[j]
-					}
-				} else {
-					copy(dst, src)
+			continue
+		}
+		tile := t.ws.tile[:mr*nr]
+		im.direct(t.kb, apan, &b[0], &tile[0], ldb, nr, 0)
+		for ii := 0; ii < mm; ii++ {
+			dst := t.c[cOff+ii*t.ldc : cOff+ii*t.ldc+nn]
+			src := tile[ii*nr : ii*nr+nn]
+			if t.acc != 0 {
+				for j := range dst {
+					dst[j] += src[j]
 				}
+			} else {
+				copy(dst, src)
 			}
 		}
 	}
 	if epi {
-		epilogueBlock(t.c, t.ldc, i0, i1-i0, col, nr, t.ep)
+		epilogueBlock(t.c, t.ldc, i0, i1-i0, col, nn, t.ep)
 	}
+}
+
+// directStride is the row stride of a gathered B block nb columns wide:
+// whole NR panels (so the kernel can read the last one), avoiding
+// multiples of 1 KiB, which map every row to the same few L1 sets.
+func directStride(nb, nr int) int {
+	ld := (nb + nr - 1) / nr * nr
+	if (ld*4)%1024 == 0 {
+		ld += nr
+	}
+	return ld
 }
 
 // edgeTile runs the full-tile kernel into scratch and copies the valid
