@@ -2,107 +2,175 @@
 
 #include "textflag.h"
 
-// func conv3x3Direct(out *float32, ldo int, in *float32, wp, chs, nch int, w, bias *float32, acc int)
+// func convTaps9(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
 //
-// One 4-filter × 24-position tile of a 3×3 stride-1 convolution over a
-// zero-padded input whose rows are wp floats apart and channels chs
-// floats apart. Positions are consecutive floats of the padded grid: with
-// in pointing at channel 0 of the tile's first window corner,
+// One 4-filter × 24-position tile of a convolution with 9 taps (3×3)
+// whose taps read runs of consecutive floats: tap t of channel c of
+// position j is in[c·chs + taps[t]/4 + j] (taps are byte offsets). With
+// the zero-bordered input of convolutional_direct.go this is a 3×3
+// convolution:
 //
-//	out[f·ldo + j] = s + Σ_c Σ_ky,kx w[(c·9 + ky·3 + kx)·4 + f] ·
-//	                 in[c·chs + ky·wp + kx + j]        (f < 4, j < 24)
+//	out[f·ldo + j] = s + Σ_c Σ_t w[(c·9 + t)·4 + f] · in[c·chs + taps[t]/4 + j]
 //
-// where s is bias[f], or out[f·ldo + j] itself when acc != 0 (a later
-// block of channels).
+// for f < 4, j < 24, summed in that order (c, then t) with one FMA per
+// term, from s = 0, or from s = out[f·ldo + j] when flags&1 (a later
+// block of channels). With flags&2 the epilogue follows, exactly as the
+// kernels package's vector epilogue computes it: v = sum + bias[f], then
+// flags>>2 = 0: v; 1: max(v, 0.1·v) (leaky); 2: v·(v > 0 ? 1 : 0) (relu).
 //
 // Requires AVX2 and FMA.
-TEXT ·conv3x3Direct(SB), NOSPLIT, $0-72
+TEXT ·convTaps9(SB), NOSPLIT, $0-72
 	MOVQ out+0(FP), DI
 	MOVQ ldo+8(FP), R8
 	SHLQ $2, R8
 	MOVQ in+16(FP), SI
-	MOVQ wp+24(FP), R9
-	SHLQ $2, R9
+	MOVQ taps+24(FP), R13
 	MOVQ chs+32(FP), R10
 	SHLQ $2, R10
 	MOVQ nch+40(FP), CX
 	MOVQ w+48(FP), DX
-	MOVQ bias+56(FP), AX
-	LEAQ (R9)(R9*1), R11
-	MOVQ acc+64(FP), BX
-	TESTQ BX, BX
-	JZ   initbias
-	MOVQ    DI, BX
-	VMOVUPS 0(BX), Y0
-	VMOVUPS 32(BX), Y1
-	VMOVUPS 64(BX), Y2
-	ADDQ    R8, BX
-	VMOVUPS 0(BX), Y3
-	VMOVUPS 32(BX), Y4
-	VMOVUPS 64(BX), Y5
-	ADDQ    R8, BX
-	VMOVUPS 0(BX), Y6
-	VMOVUPS 32(BX), Y7
-	VMOVUPS 64(BX), Y8
-	ADDQ    R8, BX
-	VMOVUPS 0(BX), Y9
-	VMOVUPS 32(BX), Y10
-	VMOVUPS 64(BX), Y11
-	JMP     initdone
+	MOVQ flags+56(FP), BX
+	TESTQ $1, BX
+	JZ   zero
+	MOVQ    DI, R11
+	VMOVUPS 0(R11), Y0
+	VMOVUPS 32(R11), Y1
+	VMOVUPS 64(R11), Y2
+	ADDQ    R8, R11
+	VMOVUPS 0(R11), Y3
+	VMOVUPS 32(R11), Y4
+	VMOVUPS 64(R11), Y5
+	ADDQ    R8, R11
+	VMOVUPS 0(R11), Y6
+	VMOVUPS 32(R11), Y7
+	VMOVUPS 64(R11), Y8
+	ADDQ    R8, R11
+	VMOVUPS 0(R11), Y9
+	VMOVUPS 32(R11), Y10
+	VMOVUPS 64(R11), Y11
+	JMP     start
 
-initbias:
-	VBROADCASTSS 0(AX), Y0
-	VMOVAPS      Y0, Y1
-	VMOVAPS      Y0, Y2
-	VBROADCASTSS 4(AX), Y3
-	VMOVAPS      Y3, Y4
-	VMOVAPS      Y3, Y5
-	VBROADCASTSS 8(AX), Y6
-	VMOVAPS      Y6, Y7
-	VMOVAPS      Y6, Y8
-	VBROADCASTSS 12(AX), Y9
-	VMOVAPS      Y9, Y10
-	VMOVAPS      Y9, Y11
+zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
 
-initdone:
-	TESTQ        CX, CX
-	JLE          store
+start:
+	TESTQ CX, CX
+	JLE   store
 
-#define TAP(addr0, addr1, addr2, woff) \
-	VMOVUPS      addr0, Y12; \
-	VMOVUPS      addr1, Y13; \
-	VMOVUPS      addr2, Y14; \
-	VBROADCASTSS woff+0(DX), Y15; \
+#define TAP(t) \
+	MOVQ         (t*8)(R13), R12; \
+	VMOVUPS      0(SI)(R12*1), Y12; \
+	VMOVUPS      32(SI)(R12*1), Y13; \
+	VMOVUPS      64(SI)(R12*1), Y14; \
+	VBROADCASTSS (t*16+0)(DX), Y15; \
 	VFMADD231PS  Y15, Y12, Y0; \
 	VFMADD231PS  Y15, Y13, Y1; \
 	VFMADD231PS  Y15, Y14, Y2; \
-	VBROADCASTSS woff+4(DX), Y15; \
+	VBROADCASTSS (t*16+4)(DX), Y15; \
 	VFMADD231PS  Y15, Y12, Y3; \
 	VFMADD231PS  Y15, Y13, Y4; \
 	VFMADD231PS  Y15, Y14, Y5; \
-	VBROADCASTSS woff+8(DX), Y15; \
+	VBROADCASTSS (t*16+8)(DX), Y15; \
 	VFMADD231PS  Y15, Y12, Y6; \
 	VFMADD231PS  Y15, Y13, Y7; \
 	VFMADD231PS  Y15, Y14, Y8; \
-	VBROADCASTSS woff+12(DX), Y15; \
+	VBROADCASTSS (t*16+12)(DX), Y15; \
 	VFMADD231PS  Y15, Y12, Y9; \
 	VFMADD231PS  Y15, Y13, Y10; \
 	VFMADD231PS  Y15, Y14, Y11
 
 channel:
-	TAP(0(SI), 32(SI), 64(SI), 0)
-	TAP(4(SI), 36(SI), 68(SI), 16)
-	TAP(8(SI), 40(SI), 72(SI), 32)
-	TAP(0(SI)(R9*1), 32(SI)(R9*1), 64(SI)(R9*1), 48)
-	TAP(4(SI)(R9*1), 36(SI)(R9*1), 68(SI)(R9*1), 64)
-	TAP(8(SI)(R9*1), 40(SI)(R9*1), 72(SI)(R9*1), 80)
-	TAP(0(SI)(R11*1), 32(SI)(R11*1), 64(SI)(R11*1), 96)
-	TAP(4(SI)(R11*1), 36(SI)(R11*1), 68(SI)(R11*1), 112)
-	TAP(8(SI)(R11*1), 40(SI)(R11*1), 72(SI)(R11*1), 128)
+	TAP(0)
+	TAP(1)
+	TAP(2)
+	TAP(3)
+	TAP(4)
+	TAP(5)
+	TAP(6)
+	TAP(7)
+	TAP(8)
 	ADDQ $144, DX
 	ADDQ R10, SI
 	DECQ CX
 	JNZ  channel
+
+	// Epilogue: bias, then the activation.
+	TESTQ $2, BX
+	JZ    store
+	MOVQ  bias+64(FP), AX
+	SHRQ  $2, BX
+
+#define BIAS(off, a, b, c) \
+	VBROADCASTSS off(AX), Y15; \
+	VADDPS       Y15, a, a; \
+	VADDPS       Y15, b, b; \
+	VADDPS       Y15, c, c
+
+	BIAS(0, Y0, Y1, Y2)
+	BIAS(4, Y3, Y4, Y5)
+	BIAS(8, Y6, Y7, Y8)
+	BIAS(12, Y9, Y10, Y11)
+	CMPQ BX, $1
+	JEQ  leaky
+	CMPQ BX, $2
+	JEQ  relu
+	JMP  store
+
+#define LEAKY(r) \
+	VMULPS Y15, r, Y14; \
+	VMAXPS Y14, r, r
+
+leaky:
+	MOVL         $0x3dcccccd, R12 // 0.1f
+	MOVQ         R12, X15
+	VBROADCASTSS X15, Y15
+	LEAKY(Y0)
+	LEAKY(Y1)
+	LEAKY(Y2)
+	LEAKY(Y3)
+	LEAKY(Y4)
+	LEAKY(Y5)
+	LEAKY(Y6)
+	LEAKY(Y7)
+	LEAKY(Y8)
+	LEAKY(Y9)
+	LEAKY(Y10)
+	LEAKY(Y11)
+	JMP store
+
+#define RELU(r) \
+	VCMPPS $0x0e, Y13, r, Y14; \
+	VANDPS Y15, Y14, Y14; \
+	VMULPS Y14, r, r
+
+relu:
+	MOVL         $0x3f800000, R12 // 1.0f
+	MOVQ         R12, X15
+	VBROADCASTSS X15, Y15
+	VXORPS       Y13, Y13, Y13
+	RELU(Y0)
+	RELU(Y1)
+	RELU(Y2)
+	RELU(Y3)
+	RELU(Y4)
+	RELU(Y5)
+	RELU(Y6)
+	RELU(Y7)
+	RELU(Y8)
+	RELU(Y9)
+	RELU(Y10)
+	RELU(Y11)
 
 store:
 	VMOVUPS Y0, 0(DI)

@@ -234,6 +234,10 @@ func TestFastConv(t *testing.T) {
 		{7, 3, 22, 32, 3, 1, 1, 1, 1, "mish"},
 		{33, 9, 25, 12, 3, 1, 1, 1, 1, "normalize_channels"},
 		{2, 26, 1, 20, 3, 1, 1, 1, 1, "leaky"},
+		{200, 9, 30, 8, 3, 1, 1, 1, 1, "leaky"}, // two blocks of channels
+		{260, 20, 20, 64, 3, 1, 1, 1, 1, "relu"},
+		{130, 6, 25, 4, 3, 1, 1, 1, 1, "logistic"},
+		{3, 64, 64, 32, 3, 2, 1, 1, 1, "leaky"}, // stride 2 (GEMM path)
 	} {
 		text := netText(tc.c, tc.h, tc.w) + fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=%d\nstride=%d\npadding=%d\ngroups=%d\ndilation=%d\nactivation=%s\n",
 			tc.filters, tc.size, tc.stride, tc.pad, tc.groups, tc.dilation, tc.act)
@@ -310,14 +314,16 @@ func TestDirectConvBits(t *testing.T) {
 		t.Skip("no direct convolution kernel on this CPU")
 	}
 	defer func(f int, u float64) { directMaxFilters, directMinUse = f, u }(directMaxFilters, directMinUse)
-	for _, c := range [][4]int{{16, 20, 20, 16}, {12, 7, 31, 32}, {3, 1, 1, 4}} {
+	acts := []string{"leaky", "relu", "linear", "mish"}
+	for i, c := range [][5]int{{16, 20, 20, 16, 1}, {12, 7, 31, 32, 1}, {3, 1, 1, 4, 1}, {5, 11, 13, 8, 1}, {6, 9, 9, 4, 1}} {
+		act := acts[i%len(acts)]
 		var outs [][]float32
 		for _, direct := range []bool{false, true} {
 			directMaxFilters, directMinUse = 0, 2 // GEMM
 			if direct {
 				directMaxFilters = 32
 			}
-			n := mustBuild(t, netText(c[0], c[1], c[2])+fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=3\npad=1\nactivation=leaky\n", c[3]))
+			n := mustBuild(t, netText(c[0], c[1], c[2])+fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=3\nstride=%d\npad=1\nactivation=%s\n", c[3], c[4], act))
 			if err := n.SyntheticWeights(1); err != nil {
 				t.Fatal(err)
 			}
@@ -335,7 +341,7 @@ func TestDirectConvBits(t *testing.T) {
 		}
 		for i := range outs[0] {
 			if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
-				t.Fatalf("%v: output %d is %v on the direct path, %v on the GEMM path", c, i, outs[1][i], outs[0][i])
+				t.Fatalf("%v %s: output %d is %v on the direct path, %v on the GEMM path", c, act, i, outs[1][i], outs[0][i])
 			}
 		}
 	}
