@@ -12,18 +12,20 @@ import "sort"
 //     gets no storage of its own and never runs;
 //   - direct concatenation: the inputs of a route that concatenates whole
 //     layers write straight into their slice of the route's output, so the
-//     route itself never runs;
+//     route itself never runs (or only copies the inputs that cannot, such
+//     as views);
 //   - in place: a per-element layer (shortcut, yolo) whose input is read
 //     by no later layer writes its output over that input;
 //   - reuse: storages whose lifetimes (first write to last read) do not
 //     overlap share arena space, placed greedily largest first.
 type plan struct {
-	root      []int  // storage owner of each layer's output (itself for roots)
-	offset    []int  // offset of each layer's output inside its root's storage
-	skip      []bool // the layer is a view or a direct concatenation: nothing to run
-	base      []int  // arena offset of each root's storage (-1 for non-roots)
-	arena     int    // floats in the arena
-	naive     int    // Σ outputs: one buffer per layer, as Darknet allocates
+	root      []int    // storage owner of each layer's output (itself for roots)
+	offset    []int    // offset of each layer's output inside its root's storage
+	skip      []bool   // the layer is a view or a direct concatenation: nothing to run
+	placed    [][]bool // a route's inputs already written in place (the rest are copied)
+	base      []int    // arena offset of each root's storage (-1 for non-roots)
+	arena     int      // floats in the arena
+	naive     int      // Σ outputs: one buffer per layer, as Darknet allocates
 	inputSize int
 }
 
@@ -58,7 +60,8 @@ func (r *route) concatenates() bool { return r.groups == 1 && len(r.sizes) > 1 }
 
 func makePlan(n *Net) *plan {
 	L := len(n.Layers)
-	p := &plan{root: make([]int, L), offset: make([]int, L), skip: make([]bool, L), base: make([]int, L), inputSize: n.Input.Size()}
+	p := &plan{root: make([]int, L), offset: make([]int, L), skip: make([]bool, L), base: make([]int, L),
+		placed: make([][]bool, L), inputSize: n.Input.Size()}
 	for i := range p.root {
 		p.root[i] = i
 	}
@@ -97,20 +100,27 @@ func makePlan(n *Net) *plan {
 				continue
 			}
 		}
-		if r, ok := l.op.(*route); ok && r.concatenates() && directConcat(p, l, claimed) {
+		if r, ok := l.op.(*route); ok && r.concatenates() {
+			movable, all := directInputs(p, l, claimed)
 			off := 0
 			for k, in := range l.Inputs {
-				// Move the input, and every view already made of it, into the
-				// route's storage.
-				for j := 0; j < i; j++ {
-					if p.root[j] == in {
-						p.root[j], p.offset[j] = i, p.offset[j]+off
+				if movable[k] {
+					// Move the input, and every view already made of it,
+					// into the route's storage.
+					for j := 0; j < i; j++ {
+						if p.root[j] == in {
+							p.root[j], p.offset[j] = i, p.offset[j]+off
+						}
 					}
+					claimed[in] = true
 				}
-				claimed[in] = true
 				off += r.sizes[k]
 			}
-			p.skip[i] = true
+			if all {
+				p.skip[i] = true
+			} else {
+				p.placed[i] = movable
+			}
 		}
 	}
 	// Storage lifetimes: from the first member's write to the last member's
@@ -190,20 +200,24 @@ func canOverwrite(p *plan, n *Net, last []int, i, in int) bool {
 	return true
 }
 
-// directConcat reports whether every input of a concatenating route can
-// write straight into the route's output: each input must be a plain
-// layer owning its storage (not the network input, not a view, not already
-// part of another concatenation) appearing once. A direct concatenation can
+// directInputs reports which inputs of a concatenating route can write
+// straight into the route's output: a plain layer owning its storage (not
+// the network input, not a view, not already part of another
+// concatenation), at its first appearance. A direct concatenation can
 // itself be such an input, so nested concatenations copy nothing either.
-func directConcat(p *plan, l *Layer, claimed []bool) bool {
+// The route copies the others (all: none to copy).
+func directInputs(p *plan, l *Layer, claimed []bool) (movable []bool, all bool) {
+	movable = make([]bool, len(l.Inputs))
 	seen := map[int]bool{}
-	for _, in := range l.Inputs {
-		if in < 0 || seen[in] || claimed[in] || p.root[in] != in {
-			return false
+	all = true
+	for k, in := range l.Inputs {
+		movable[k] = in >= 0 && !seen[in] && !claimed[in] && p.root[in] == in
+		all = all && movable[k]
+		if in >= 0 {
+			seen[in] = true
 		}
-		seen[in] = true
 	}
-	return true
+	return movable, all
 }
 
 // Memory reports the activation memory a session needs (floats in its

@@ -1,8 +1,9 @@
 package engine
 
 // A route the memory plan could not turn into a view or a direct
-// concatenation (an input read by two concatenations, the network input,
-// groups over several inputs...) copies its parts. The output is split into
+// concatenation copies its parts, or those the plan could not have
+// written in place (views, the network input, an input read by two
+// concatenations; groups over several inputs copy everything). The output is split into
 // equal element ranges, one per part, each copying the pieces of the inputs
 // that land in it.
 
@@ -10,21 +11,24 @@ func (r *route) prepareFast(*Net, *Layer) error { return nil }
 
 func (r *route) scratch(*Layer) (int, int) { return 0, 0 }
 
-func (r *route) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
-	// src[i] is the part of input i that goes to out[off[i]:off[i+1]].
+func (r *route) bind(s *Session, l *Layer, ins [][]float32, out []float32, threads int) []step {
+	// src[i] is the part of input i that goes to out[off[i]:off[i+1]];
+	// nil when the plan had the input written there already.
+	placed := s.net.plan.placed[l.Index]
 	src := make([][]float32, len(ins))
 	off := make([]int, len(ins)+1)
 	for i, in := range ins {
 		part := r.sizes[i] / r.groups
-		src[i] = in[part*r.groupID : part*(r.groupID+1)]
+		if placed == nil || !placed[i] {
+			src[i] = in[part*r.groupID : part*(r.groupID+1)]
+		}
 		off[i+1] = off[i] + part
 	}
 	total := len(out)
 	// Copies below about 64 KiB are not worth a hand-off.
 	return []step{splitMin(total, 16<<10, threads, func(_, lo, hi int) {
 		for i, s := range src {
-			a, b := max(lo, off[i]), min(hi, off[i+1])
-			if a < b {
+			if a, b := max(lo, off[i]), min(hi, off[i+1]); a < b && s != nil {
 				copy(out[a:b], s[a-off[i]:b-off[i]])
 			}
 		}

@@ -179,6 +179,32 @@ stride=1
 layers=-1,-2,0
 `, true)
 	fastVsRef(t, netText(5, 3, 3)+"[maxpool]\nsize=1\nstride=1\n[maxpool]\nsize=3\nstride=1\n[route]\nlayers=-1,-2\ngroups=2\ngroup_id=0\n", true)
+	// Partly direct: a plain input written in place next to a CSP-split
+	// view that is copied (PeleeNet's dense and stage concatenations).
+	text := netText(4, 5, 7) + `
+[maxpool]
+size=1
+stride=1
+[route]
+layers=-1
+groups=2
+group_id=1
+[maxpool]
+size=2
+stride=1
+[route]
+layers=-1,-2
+[route]
+layers=-4,-2
+`
+	n := mustBuild(t, text)
+	if err := n.SyntheticWeights(1); err != nil {
+		t.Fatal(err)
+	}
+	if p := n.plan; p.skip[3] || p.placed[3] == nil || !p.placed[3][0] || p.placed[3][1] || p.root[2] != 3 {
+		t.Errorf("route 3 should get layer 2 in place and copy the view: skip %v placed %v root of 2: %d", p.skip[3], p.placed[3], p.root[2])
+	}
+	fastVsRef(t, text, true)
 }
 
 func TestFastYolo(t *testing.T) {
