@@ -50,3 +50,11 @@ var exp2by64 = func() (t [64]float64) {
 
 // logisticFast is logistic with expfFast: the same float32 result.
 func logisticFast(x float32) float32 { return 1 / (1 + expfFast(-x)) }
+
+// logisticGo is logisticSlice without assembly.
+func logisticGo(dst, src []float32) {
+	src = src[:len(dst)]
+	for i, v := range src {
+		dst[i] = logisticFast(v)
+	}
+}

@@ -372,3 +372,32 @@ func TestDirectConvBits(t *testing.T) {
 		}
 	}
 }
+
+// TestLogisticSlice compares the vector logistic with logisticFast bit for
+// bit on a sample of every float32 (groups with NaN, infinities and values
+// beyond ±87 take the scalar path), at every alignment of the tail.
+func TestLogisticSlice(t *testing.T) {
+	var src []float32
+	for b := uint32(0); b < 1<<31; b += 9973 {
+		src = append(src, math.Float32frombits(b), math.Float32frombits(b|1<<31))
+	}
+	src = append(src, float32(math.NaN()), float32(math.Inf(1)), 0, 87, -87, 88)
+	for off := 0; off < 9; off++ {
+		s := src[off:]
+		dst := make([]float32, len(s))
+		logisticSlice(dst, s)
+		for i, v := range s {
+			if got, want := dst[i], logisticFast(v); math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+				t.Fatalf("logisticSlice(%v) = %v, logisticFast gives %v", v, got, want)
+			}
+		}
+	}
+	// In place.
+	x := append([]float32(nil), src...)
+	logisticSlice(x, x)
+	for i, v := range src {
+		if want := logisticFast(v); math.Float32bits(x[i]) != math.Float32bits(want) && !(x[i] != x[i] && want != want) {
+			t.Fatalf("in place: logisticSlice(%v) = %v, logisticFast gives %v", v, x[i], want)
+		}
+	}
+}

@@ -1,8 +1,9 @@
 package engine
 
 // The fast [yolo] computes each plane straight from the input (no copy
-// followed by passes in place), with the reference's formulas, and splits
-// the planes across parts. With the plan's in-place storage the input and
+// followed by passes in place), with the reference's formulas (the
+// logistic vectorized, bit for bit expf's), and splits the planes across
+// parts. With the plan's in-place storage the input and
 // output are the same memory, which is fine for a per-element map.
 
 func (y *yolo) prepareFast(*Net, *Layer) error { return nil }
@@ -28,8 +29,8 @@ func (y *yolo) planes(in, out []float32, p0, p1 int) {
 		e := p % entries
 		switch {
 		case e < 2 && !y.p.NewCoords:
-			for i, v := range src {
-				t := logisticFast(v)
+			logisticSlice(dst, src)
+			for i, t := range dst {
 				dst[i] = t*scale + shift
 			}
 		case e < 2:
@@ -39,9 +40,7 @@ func (y *yolo) planes(in, out []float32, p0, p1 int) {
 		case e < 4 || y.p.NewCoords:
 			copy(dst, src)
 		default:
-			for i, v := range src {
-				dst[i] = logisticFast(v)
-			}
+			logisticSlice(dst, src)
 		}
 	}
 }
