@@ -72,7 +72,7 @@ func (c *convolutional) useDirect() bool {
 
 // Thresholds of useDirect (variables for the tests that set them).
 var (
-	directMaxFilters = 32
+	directMaxFilters = 128
 	directMinUse     = 0.88
 )
 

@@ -347,7 +347,7 @@ func TestDirectConvBits(t *testing.T) {
 		for _, direct := range []bool{false, true} {
 			directMaxFilters, directMinUse = 0, 2 // GEMM
 			if direct {
-				directMaxFilters = 32
+				directMaxFilters = 128
 			}
 			n := mustBuild(t, netText(c[0], c[1], c[2])+fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=3\nstride=%d\npad=1\nactivation=%s\n", c[3], c[4], act))
 			if err := n.SyntheticWeights(1); err != nil {
