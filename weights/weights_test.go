@@ -16,11 +16,6 @@ import (
 	"testing/iotest"
 )
 
-func repoRoot(t testing.TB) string {
-	t.Helper()
-	return golden.RepoRoot(t)
-}
-
 func goldenDir(t testing.TB) string {
 	t.Helper()
 	return golden.Dir(t)
