@@ -13,7 +13,7 @@ import (
 type convFast struct {
 	packed    []*kernels.PackedA // one per group
 	bias      []float32          // folded bias, one per filter
-	weights   []float32          // folded weights (depthwise kernel reads them directly)
+	weights   []float32          // folded weights, kept for the depthwise kernel only
 	act       kernels.Activation // fused into the GEMM epilogue
 	postAct   bool               // activation applied after the GEMM (normalize_channels family)
 	eps       []kernels.Epilogue // one per group (bias slice + activation)
@@ -50,7 +50,12 @@ func (c *convolutional) prepareFast(n *Net, l *Layer) error {
 	f.geom = kernels.ConvGeom{Channels: c.in.C / c.groups, Height: c.in.H, Width: c.in.W,
 		KernelH: c.size, KernelW: c.size, PadH: pad, PadW: pad,
 		StrideH: c.strideY, StrideW: c.strideX, DilationH: c.dilation, DilationW: c.dilation}
-	if !f.depthwise {
+	// One layout of the weights besides the reference's: the direct
+	// kernel's, the packed GEMM panels, or (depthwise) the folded ones.
+	switch {
+	case c.useDirect():
+		c.prepareDirect(f)
+	case !f.depthwise:
 		fpg := c.filters / c.groups
 		k := per
 		for g := 0; g < c.groups; g++ {
@@ -58,8 +63,8 @@ func (c *convolutional) prepareFast(n *Net, l *Layer) error {
 			f.eps = append(f.eps, kernels.Epilogue{Bias: f.bias[g*fpg : (g+1)*fpg], Act: f.act})
 		}
 	}
-	if c.useDirect() {
-		c.prepareDirect(f)
+	if !f.depthwise {
+		f.weights = nil
 	}
 	c.fast = f
 	return nil
