@@ -181,6 +181,11 @@ func writeImage(path string, img image.Image) error {
 		err = cerr
 	}
 	if err == nil {
+		// CreateTemp makes the file private (0600); an output image is an
+		// ordinary file, readable like anything else the user writes.
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
 		err = os.Rename(tmp.Name(), path)
 	}
 	if err != nil {
