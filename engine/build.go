@@ -112,7 +112,7 @@ func (b *buildState) errorf(l *Layer, format string, args ...any) error {
 func (b *buildState) charge(floats int64) error {
 	bytes := floats * 4
 	if floats < 0 || bytes > b.budget {
-		return fmt.Errorf("needs more memory than the budget allows (%d MiB left); raise Options.MaxMemory if this cfg is really meant", b.budget>>20)
+		return fmt.Errorf("needs %d MiB more than the memory budget allows (%d MiB left of Options.MaxMemory); a cfg this large is probably a mistake", (bytes-b.budget)>>20, b.budget>>20)
 	}
 	b.budget -= bytes
 	return nil

@@ -99,6 +99,12 @@ func buildConvolutional(b *buildState, s *cfgparse.Section, l *Layer) error {
 		return s.Errorf("padding", "must be between 0 and %d, got %d", maxDim, c.padding)
 	}
 	if err := checkShape(l.In); err != nil {
+		if l.In == (Shape{}) {
+			// Darknet's route gives 0x0x0 when it joins layers of different
+			// sizes, which is what a network size that is not a multiple of
+			// the network's total stride produces.
+			return fmt.Errorf("input is empty (0x0x0): a [route] joins layers of different sizes; is the network size %dx%d a multiple of the network's stride (32 for YOLO)?", b.net.Input.W, b.net.Input.H)
+		}
 		return fmt.Errorf("input %v: %v (the layer before a convolutional layer must output an image)", l.In, err)
 	}
 	if l.In.C%c.groups != 0 || c.filters%c.groups != 0 {

@@ -10,7 +10,10 @@ import (
 
 // Net is a network built from a Darknet cfg: its layer graph with shapes and
 // costs, and (once loaded) its parameters. After loading it is never modified,
-// so one Net can be shared by many goroutines.
+// so one Net can be shared by many goroutines. (LoadWeights and
+// SyntheticWeights are the loading step itself and run once, before the Net
+// is shared; the exported fields describe the network and must be treated as
+// read-only.)
 type Net struct {
 	File     string // cfg file name, for messages
 	Input    Shape  // from [net] channels, height, width
@@ -41,7 +44,8 @@ type Options struct {
 	// cores, runtime.GOMAXPROCS).
 	Threads int
 	// Names are the class names reported in detections (for example the
-	// lines of coco.names); may be nil.
+	// lines of coco.names, cfg.COCONames()); with nil, Detection.Name is
+	// empty and callers use Detection.Class.
 	Names []string
 	// Seed seeds the synthetic weights Load uses when it has no weights.
 	Seed uint64

@@ -202,7 +202,9 @@ func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 // ForwardUpTo saves Forward's copy.
 func (s *Session) Input() []float32 { return s.input }
 
-// Output is layer i's output from the last Forward. It is a window of the
+// Output is layer i's output from the last Forward (i must be a layer
+// index, 0 ≤ i < len(Net.Layers); anything else is a programmer error and
+// panics like a slice index). It is a window of the
 // session's arena: valid until the next Forward, and only for layers whose
 // output the plan keeps to the end (Net.OutputLayers) once later layers
 // have run.
