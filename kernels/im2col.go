@@ -3,17 +3,17 @@ package kernels
 // ConvOutSize is the output extent of im2col along one axis:
 // (in + 2·pad − (dilation·(k−1)+1)) / stride + 1, the formula of Darknet's
 // im2col_cpu_ext (Caffe's). pad is the padding im2col applies, which for a
-// Darknet conv layer is l.pad·l.dilation. It returns 0 when the window does
-// not fit.
+// Darknet conv layer is l.pad·l.dilation. It returns 0 when the formula gives
+// less than one.
 func ConvOutSize(in, k, pad, stride, dilation int) int {
 	if stride < 1 || dilation < 1 || k < 1 {
 		return 0
 	}
+	// The division truncates toward zero, as C's does: a window slightly
+	// larger than the padded input still gives one output (partly read from
+	// outside the image, as zeros), exactly as in Darknet.
 	span := dilation*(k-1) + 1
-	if in+2*pad < span {
-		return 0
-	}
-	return (in+2*pad-span)/stride + 1
+	return max((in+2*pad-span)/stride+1, 0)
 }
 
 // Im2col unrolls the CHW image data (channels×height×width) into the

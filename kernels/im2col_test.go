@@ -45,7 +45,8 @@ func TestIm2col(t *testing.T) {
 	if col[0] != 0 || col[6] != 1 || col[4*25+12] != 13 {
 		t.Errorf("same-padding layout wrong: %v %v %v", col[0], col[6], col[4*25+12])
 	}
-	if ConvOutSize(416, 3, 1, 2, 1) != 208 || ConvOutSize(13, 3, 2, 1, 2) != 13 || ConvOutSize(2, 5, 0, 1, 1) != 0 {
+	if ConvOutSize(416, 3, 1, 2, 1) != 208 || ConvOutSize(13, 3, 2, 1, 2) != 13 || ConvOutSize(2, 5, 0, 1, 1) != 0 ||
+		ConvOutSize(1, 2, 0, 7, 1) != 1 /* C truncation: (1-2)/7+1, as Darknet computes it */ {
 		t.Error("ConvOutSize")
 	}
 }
