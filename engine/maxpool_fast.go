@@ -128,6 +128,9 @@ func blockEnd(limit, step int) int {
 // (rows top to bottom, columns left to right, from -FLT_MAX), one window
 // position at a time across the whole run of outputs.
 func (m *maxpool) rowsPlain(src, row []float32, y0, a, b int) {
+	if a >= b {
+		return // no window inside (a window wider than the padded row)
+	}
 	w, size := m.in.W, m.size
 	x0 := -m.padding/2 + a
 	v := row[a:b]
