@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -135,8 +136,31 @@ func FuzzBuild(f *testing.F) {
 		if err := n.SyntheticWeights(1); err != nil {
 			return
 		}
-		if _, err := n.Forward(t.Context(), make([]float32, n.Input.Size())); err != nil {
+		input := make([]float32, n.Input.Size())
+		for i := range input {
+			input[i] = float32(i%17) / 17
+		}
+		outs, err := n.Forward(t.Context(), input)
+		if err != nil {
 			t.Fatal(err)
+		}
+		// Differential check: the fast path must agree with the reference.
+		ref, err := n.ForwardReference(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range outs {
+			want := ref[o.Index]
+			finite := true
+			for _, v := range want {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					finite = false
+					break
+				}
+			}
+			if e := relL2Err(o.Data, want); finite && e > 1e-4 {
+				t.Fatalf("layer %d %s: fast path differs from the reference (relative L2 %.3g)", o.Index, n.Layers[o.Index].Name, e)
+			}
 		}
 	})
 }
