@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/darkgo/darkgo/internal/golden"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,20 +19,7 @@ import (
 // root walks up from the package directory to the repository root.
 func root(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("cannot find the repository root (go.mod)")
-		}
-		dir = parent
-	}
+	return golden.RepoRoot(t)
 }
 
 // TestCOCONames: the bundled coco.names is Darknet's data/coco.names, as

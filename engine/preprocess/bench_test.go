@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"bytes"
+	"github.com/darkgo/darkgo/internal/golden"
 	"image"
 	"image/draw"
 	"os"
@@ -47,20 +48,7 @@ func decodePhoto(t testing.TB, p photo) image.Image {
 // repoRoot returns the directory holding go.mod above the test directory.
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return golden.RepoRoot(t)
 }
 
 // opaque hides the concrete type of an image so that only the generic

@@ -1,8 +1,8 @@
 package preprocess
 
 import (
-	"encoding/binary"
 	"encoding/json"
+	"github.com/darkgo/darkgo/internal/golden"
 	"image"
 	"image/png"
 	"math"
@@ -15,41 +15,12 @@ import (
 // directory holding go.mod), failing the test if it is missing.
 func goldenDir(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
-	g := filepath.Join(dir, "..", "shared", "golden")
-	if _, err := os.Stat(filepath.Join(g, "README.md")); err != nil {
-		t.Fatalf("golden data not found: %v", err)
-	}
-	return g
+	return golden.Dir(t)
 }
 
 func readF32(t testing.TB, path string) []float32 {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b)%4 != 0 {
-		t.Fatalf("%s: size %d is not a multiple of 4", path, len(b))
-	}
-	v := make([]float32, len(b)/4)
-	for i := range v {
-		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-	}
-	return v
+	return golden.ReadF32(t, path)
 }
 
 // dogRun is one full/<net>/dog case: the network input size and whether

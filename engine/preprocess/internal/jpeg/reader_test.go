@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/darkgo/darkgo/internal/golden"
 	"image"
 	"image/color"
 	stdjpeg "image/jpeg"
@@ -70,20 +71,7 @@ func corpus(t *testing.T) map[string][]byte {
 
 func repoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test directory")
-		}
-		dir = parent
-	}
+	return golden.RepoRoot(t)
 }
 
 // sameDecode decodes data with this package and with image/jpeg and
