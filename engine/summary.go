@@ -16,6 +16,16 @@ type detailer interface {
 // a network (e.g. "32 3x3/2" for a convolution). It is "" for layers with
 // nothing to add.
 func (l *Layer) Detail() string {
+	switch op := l.op.(type) {
+	case *route:
+		// Darknet prints "route 2 1/2" (group_id/groups) for a partial route.
+		if op.groups > 1 {
+			return fmt.Sprintf("%s  %d/%d", layerRefs(l), op.groupID, op.groups)
+		}
+		return layerRefs(l)
+	case *shortcut:
+		return "from " + layerRefs(l)[strings.Index(layerRefs(l)+" ", " ")+1:]
+	}
 	if d, ok := l.op.(detailer); ok {
 		return d.detail()
 	}
@@ -87,4 +97,40 @@ func intList(v []int) string {
 		s[i] = fmt.Sprint(x)
 	}
 	return strings.Join(s, ",")
+}
+
+// layerRefs lists the producers of a multi-input layer for the summary
+// ("2 -1" style: absolute indices, the network input as "input").
+func layerRefs(l *Layer) string {
+	parts := make([]string, len(l.Inputs))
+	for i, k := range l.Inputs {
+		if k < 0 {
+			parts[i] = "input"
+		} else {
+			parts[i] = fmt.Sprint(k)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (p *pool2d) poolDetail() string {
+	stride := fmt.Sprint(p.strideX)
+	if p.strideX != p.strideY {
+		stride = fmt.Sprintf("%dx%d", p.strideX, p.strideY)
+	}
+	return fmt.Sprintf("%dx%d/%s", p.size, p.size, stride)
+}
+
+func (m *maxpool) detail() string {
+	if m.depth {
+		return fmt.Sprintf("maxout -> %d channels", m.outChannels)
+	}
+	return m.poolDetail()
+}
+
+func (u *upsample) detail() string {
+	if u.reverse {
+		return fmt.Sprintf("/%d (sum)", u.stride)
+	}
+	return fmt.Sprintf("x%d", u.stride)
 }
