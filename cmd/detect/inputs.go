@@ -128,7 +128,12 @@ func (d *decoder) load(r *decoded) {
 	t0 := time.Now()
 	f, err := os.Open(r.path)
 	if err != nil {
-		r.err = err // *PathError: names the file and the reason
+		// Same shape as the other per-image errors: "FILE: reason".
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		r.err = fmt.Errorf("%s: %w", r.path, err)
 		return
 	}
 	defer f.Close()
