@@ -13,12 +13,27 @@ import "math"
 
 func (m *maxpool) prepareFast(*Net, *Layer) error { return nil }
 
-func (m *maxpool) scratch(*Layer) (int, int) { return 0, 0 }
+// scratch: pooling with stride 1 across keeps one channel's row maxima
+// (see planeRows).
+func (m *maxpool) scratch(*Layer) (int, int) {
+	if m.depth || m.strideX != 1 {
+		return 0, 0
+	}
+	return m.in.H * m.out.W, 0
+}
 
-func (m *maxpool) bind(_ *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
+func (m *maxpool) bind(s *Session, _ *Layer, ins [][]float32, out []float32, threads int) []step {
 	in := ins[0]
 	if m.depth {
 		return []step{split(m.out.C, threads, func(g0, g1 int) { m.depthGroups(in, out, g0, g1) })}
+	}
+	if m.strideX == 1 {
+		return []step{splitSlot(m.in.C, threads, func(slot, c0, c1 int) {
+			tmp := s.work[slot][:m.in.H*m.out.W]
+			for k := c0; k < c1; k++ {
+				m.planeRows(in, out, k, tmp)
+			}
+		})}
 	}
 	return []step{split(m.in.C, threads, func(c0, c1 int) {
 		for k := c0; k < c1; k++ {
@@ -41,7 +56,7 @@ func (m *maxpool) depthGroups(in, out []float32, g0, g1 int) {
 	}
 }
 
-// plane pools input channel k.
+// plane pools input channel k when the stride across is not 1.
 func (m *maxpool) plane(in, out []float32, k int) {
 	h, w, oh, ow := m.in.H, m.in.W, m.out.H, m.out.W
 	off := -m.padding / 2
@@ -63,25 +78,6 @@ func (m *maxpool) plane(in, out []float32, k int) {
 		inside := y0 >= 0 && y0+m.size <= h
 		whole := func(a, b int) bool { return inside && a >= xLo && b <= xHi }
 		switch {
-		case m.strideX == 1 && m.strideY == 1:
-			// The reference's 8-wide blocks, then outputs one by one; a
-			// block whose eight windows are inside computes the plain
-			// window maximum per lane, as windowMax does, so every inside
-			// output is computed row-wise here first.
-			end := blockEnd(ow-8-(m.size-1), 8)
-			if inside {
-				m.rowsPlain(src, row, y0, xLo, xHi)
-			}
-			for b := 0; b < end; b += 8 {
-				if !whole(b, b+8) {
-					m.maxBlock8(in, k, oy, b, row[b:b+8])
-				}
-			}
-			for x := end; x < ow; x++ {
-				if !whole(x, x+1) {
-					row[x] = m.windowMax(in, k, oy, x)
-				}
-			}
 		case m.size == 2 && m.strideX == 2 && m.strideY == 2:
 			end := blockEnd(ow-4, 4)
 			if inside {
@@ -114,6 +110,97 @@ func (m *maxpool) plane(in, out []float32, k int) {
 	}
 }
 
+// planeRows pools input channel k when the stride across is 1, using tmp
+// (in.H*out.W floats). Every output is first set to windowMax's result,
+// computed separably: tmp holds, for each input row and output column,
+// the maximum over the in-range window columns, and an output is the
+// maximum of its in-range window rows' values, in order. Both windowMax and
+// this keep the first of the maximal values in window order (a > b ? a : b
+// from -FLT_MAX never picks a NaN and never replaces an equal value, so +0
+// and -0 stay as found), hence the same bits. With stride 1 down as well
+// the reference's 8-wide blocks whose lanes are not all inside are then
+// redone with maxBlock8.
+func (m *maxpool) planeRows(in, out []float32, k int, tmp []float32) {
+	h, w, oh, ow, size, sy := m.in.H, m.in.W, m.out.H, m.out.W, m.size, m.strideY
+	off := -m.padding / 2
+	src := in[k*h*w : (k+1)*h*w]
+	dst := out[k*oh*ow : (k+1)*oh*ow]
+	fillNegMax(tmp)
+	// Columns ox whose window columns are all in range: [xLo, xHi).
+	xLo := min(-off, ow)
+	xHi := max(min(w-size-off+1, ow), xLo)
+	if ow == w {
+		// All rows at once, as one flat run per window column: outputs
+		// whose window column falls outside the row read a neighbouring
+		// row's value there, so those border columns are redone below.
+		for dx := 0; dx < size; dx++ {
+			sh := off + dx
+			lo, hi := max(0, -sh), min(ow, w-sh)
+			if lo < hi {
+				maxInto(tmp[lo:(h-1)*ow+hi], src[lo+sh:(h-1)*w+hi+sh])
+			}
+		}
+		for y := 0; y < h; y++ {
+			m.rowMaxClipped(src[y*w:(y+1)*w], tmp[y*ow:(y+1)*ow], 0, xLo)
+			m.rowMaxClipped(src[y*w:(y+1)*w], tmp[y*ow:(y+1)*ow], xHi, ow)
+		}
+	} else {
+		for y := 0; y < h; y++ {
+			r, t := src[y*w:(y+1)*w], tmp[y*ow:(y+1)*ow]
+			for dx := 0; dx < size; dx++ {
+				sh := off + dx
+				lo, hi := max(0, -sh), min(ow, w-sh)
+				if lo < hi {
+					maxInto(t[lo:hi], r[lo+sh:hi+sh])
+				}
+			}
+		}
+	}
+	fillNegMax(dst)
+	if sy == 1 {
+		for dy := 0; dy < size; dy++ {
+			sh := off + dy
+			lo, hi := max(0, -sh), min(oh, h-sh)
+			if lo < hi {
+				maxInto(dst[lo*ow:hi*ow], tmp[(lo+sh)*ow:(hi+sh)*ow])
+			}
+		}
+	} else {
+		for oy := 0; oy < oh; oy++ {
+			for dy := 0; dy < size; dy++ {
+				if y := off + oy*sy + dy; y >= 0 && y < h {
+					maxInto(dst[oy*ow:(oy+1)*ow], tmp[y*ow:(y+1)*ow])
+				}
+			}
+		}
+		return
+	}
+	end := blockEnd(ow-8-(size-1), 8)
+	for oy := 0; oy < oh; oy++ {
+		y0 := off + oy
+		inside := y0 >= 0 && y0+size <= h
+		for b := 0; b < end; b += 8 {
+			if !inside || b < xLo || b+8 > xHi {
+				m.maxBlock8(in, k, oy, b, dst[oy*ow+b:oy*ow+b+8])
+			}
+		}
+	}
+}
+
+// rowMaxClipped sets t[ox], ox in [a,b), to the maximum of input row r
+// over the in-range columns of output column ox's window, left to right
+// from -FLT_MAX.
+func (m *maxpool) rowMaxClipped(r, t []float32, a, b int) {
+	off, w := -m.padding/2, m.in.W
+	for ox := a; ox < b; ox++ {
+		v := float32(-math.MaxFloat32)
+		for x := max(off+ox, 0); x < min(off+ox+m.size, w); x++ {
+			v = gt(r[x], v)
+		}
+		t[ox] = v
+	}
+}
+
 // blockEnd is where the reference's `for j = 0; j < limit; j += step`
 // block loop stops.
 func blockEnd(limit, step int) int {
@@ -121,26 +208,6 @@ func blockEnd(limit, step int) int {
 		return 0
 	}
 	return (limit + step - 1) / step * step
-}
-
-// rowsPlain sets row[ox] for ox in [a,b), stride 1, whose windows (top
-// row y0) lie inside the plane, to the window maximum in windowMax's order
-// (rows top to bottom, columns left to right, from -FLT_MAX), one window
-// position at a time across the whole run of outputs.
-func (m *maxpool) rowsPlain(src, row []float32, y0, a, b int) {
-	if a >= b {
-		return // no window inside (a window wider than the padded row)
-	}
-	w, size := m.in.W, m.size
-	x0 := -m.padding/2 + a
-	v := row[a:b]
-	fillNegMax(v)
-	for dy := 0; dy < size; dy++ {
-		r := src[(y0+dy)*w : (y0+dy+1)*w]
-		for dx := 0; dx < size; dx++ {
-			maxInto(v, r[x0+dx:x0+dx+len(v)])
-		}
-	}
 }
 
 // windowsPlain sets row[ox] for ox in [a,b), whose windows (top row y0)
