@@ -109,30 +109,18 @@ func (s *Section) Float(key string, def float64) float64 {
 // Darknet's atoi would read as 0, is an error: for route layers= that 0
 // would silently mean layer 0.
 func (s *Section) Ints(key string) []int {
-	o, ok := s.lookup(key)
-	if !ok {
-		return nil
-	}
-	fields, err := splitList(o.val)
-	if err != nil {
-		s.record(o, "invalid list %q", err)
-		return nil
-	}
-	out := make([]int, len(fields))
-	for i, f := range fields {
-		v, err := parseInt(f)
-		if err != nil {
-			s.record(o, "invalid integer list %q", fmt.Errorf("element %d: %w", i+1, err))
-			return nil
-		}
-		out[i] = v
-	}
-	return out
+	return parseList(s, key, parseInt, "invalid integer list %q")
 }
 
 // Floats returns the comma separated numbers of key (float32 precision), or
 // nil if the key is absent.
 func (s *Section) Floats(key string) []float64 {
+	return parseList(s, key, parseFloat, "invalid number list %q")
+}
+
+// parseList reads key as a comma separated list of numbers, recording the
+// first bad element (with its position) as the section's error.
+func parseList[T int | float64](s *Section, key string, parse func(string) (T, error), msg string) []T {
 	o, ok := s.lookup(key)
 	if !ok {
 		return nil
@@ -142,11 +130,11 @@ func (s *Section) Floats(key string) []float64 {
 		s.record(o, "invalid list %q", err)
 		return nil
 	}
-	out := make([]float64, len(fields))
+	out := make([]T, len(fields))
 	for i, f := range fields {
-		v, err := parseFloat(f)
+		v, err := parse(f)
 		if err != nil {
-			s.record(o, "invalid number list %q", fmt.Errorf("element %d: %w", i+1, err))
+			s.record(o, msg, fmt.Errorf("element %d: %w", i+1, err))
 			return nil
 		}
 		out[i] = v
