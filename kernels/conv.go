@@ -74,35 +74,42 @@ func Conv(pa *PackedA, img []float32, g ConvGeom, out []float32, ldc int, ep Epi
 // (virtual) im2col matrix: each row segment is gathered from the image
 // into an L1-sized buffer, then split into the NR-column panels.
 func packConvBlock(ws *workspace, src *bSource, bp []float32, p0, kb, jc, nb, nr int) {
-	g := src.conv
 	if cap(ws.row) < nb {
 		ws.row = make([]float32, nb)
 	}
 	row := ws.row[:nb]
 	full := nb / nr * nr
 	for p := 0; p < kb; p++ {
-		tap := p0 + p
-		ch, r := tap/src.kArea, tap%src.kArea
-		ky, kx := r/g.KernelW, r%g.KernelW
-		plane := src.img[ch*src.imSize : (ch+1)*src.imSize]
-		y0 := ky*g.DilationH - g.PadH
-		x0 := kx*g.DilationW - g.PadW
-		for j := jc; j < jc+nb; {
-			oy, ox := j/src.outW, j%src.outW
-			cnt := min(src.outW-ox, jc+nb-j)
-			var srow []float32
-			if y := y0 + oy*g.StrideH; y >= 0 && y < g.Height {
-				srow = plane[y*g.Width : (y+1)*g.Width]
-			}
-			gatherRow(row[j-jc:j-jc+cnt], srow, x0+ox*g.StrideW, g.StrideW)
-			j += cnt
-		}
+		gatherTap(src, row, p0+p, jc)
 		scatterRow(bp, row, p, kb, full, nr)
 		if full < nb {
 			d := bp[full*kb+p*nr : full*kb+p*nr+nr]
 			copy(d, row[full:])
 			clear(d[nb-full:])
 		}
+	}
+}
+
+// gatherTap writes columns [jc, jc+len(dst)) of row tap of the (virtual)
+// im2col matrix into dst: for each output position, the input pixel that
+// kernel tap (channel, ky, kx) reads, or 0 outside the image.
+func gatherTap(src *bSource, dst []float32, tap, jc int) {
+	g := src.conv
+	ch, r := tap/src.kArea, tap%src.kArea
+	ky, kx := r/g.KernelW, r%g.KernelW
+	plane := src.img[ch*src.imSize : (ch+1)*src.imSize]
+	y0 := ky*g.DilationH - g.PadH
+	x0 := kx*g.DilationW - g.PadW
+	end := jc + len(dst)
+	for j := jc; j < end; {
+		oy, ox := j/src.outW, j%src.outW
+		cnt := min(src.outW-ox, end-j)
+		var srow []float32
+		if y := y0 + oy*g.StrideH; y >= 0 && y < g.Height {
+			srow = plane[y*g.Width : (y+1)*g.Width]
+		}
+		gatherRow(dst[j-jc:j-jc+cnt], srow, x0+ox*g.StrideW, g.StrideW)
+		j += cnt
 	}
 }
 
@@ -117,25 +124,9 @@ const convDirectOK = true
 // (virtual) im2col matrix to buf row-major with row stride ldb, zeroing
 // columns nb..ldb-1.
 func gatherConvRows(src *bSource, buf []float32, ldb, p0, kb, jc, nb int) {
-	g := src.conv
 	for p := 0; p < kb; p++ {
 		row := buf[p*ldb : (p+1)*ldb]
-		tap := p0 + p
-		ch, r := tap/src.kArea, tap%src.kArea
-		ky, kx := r/g.KernelW, r%g.KernelW
-		plane := src.img[ch*src.imSize : (ch+1)*src.imSize]
-		y0 := ky*g.DilationH - g.PadH
-		x0 := kx*g.DilationW - g.PadW
-		for j := jc; j < jc+nb; {
-			oy, ox := j/src.outW, j%src.outW
-			cnt := min(src.outW-ox, jc+nb-j)
-			var srow []float32
-			if y := y0 + oy*g.StrideH; y >= 0 && y < g.Height {
-				srow = plane[y*g.Width : (y+1)*g.Width]
-			}
-			gatherRow(row[j-jc:j-jc+cnt], srow, x0+ox*g.StrideW, g.StrideW)
-			j += cnt
-		}
+		gatherTap(src, row[:nb], p0+p, jc)
 		clear(row[nb:])
 	}
 }
