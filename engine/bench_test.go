@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"github.com/darkgo/darkgo/internal/cputime"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -56,7 +57,7 @@ func BenchmarkForward(b *testing.B) {
 					b.Fatal(err)
 				}
 				times := make([]time.Duration, 0, b.N)
-				cpu0 := processCPU()
+				cpu0 := cputime.Process()
 				b.ResetTimer()
 				for i := 0; i < b.N; i++ {
 					t0 := time.Now()
@@ -66,7 +67,7 @@ func BenchmarkForward(b *testing.B) {
 					times = append(times, time.Since(t0))
 				}
 				b.StopTimer()
-				cpu := (processCPU() - cpu0).Seconds() / float64(b.N)
+				cpu := (cputime.Process() - cpu0).Seconds() / float64(b.N)
 				slices.Sort(times)
 				med := times[len(times)/2].Seconds()
 				b.ReportMetric(n.BFLOPs()/med, "GFLOP/s")
@@ -94,10 +95,10 @@ func BenchmarkLayers(b *testing.B) {
 				L := len(n.Layers)
 				per := make([][]time.Duration, L)
 				clock := func() time.Duration { return time.Duration(time.Now().UnixNano()) }
-				if threads == 1 && threadCPU() != 0 {
+				if threads == 1 && cputime.Thread() != 0 {
 					runtime.LockOSThread()
 					defer runtime.UnlockOSThread()
-					clock = threadCPU
+					clock = cputime.Thread
 				}
 				b.ResetTimer()
 				for it := 0; it < b.N; it++ {

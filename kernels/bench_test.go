@@ -2,6 +2,7 @@ package kernels
 
 import (
 	"fmt"
+	"github.com/darkgo/darkgo/internal/cputime"
 	"math/rand/v2"
 	"runtime"
 	"sort"
@@ -40,11 +41,11 @@ func BenchmarkSgemm(b *testing.B) {
 				b.Run(fmt.Sprintf("%s/%dx%dx%d/t%d", info.Name, m, n, k, threads), func(b *testing.B) {
 					a, bb, c := randSlice(m*k, 1), randSlice(k*n, 2), make([]float32, m*n)
 					b.ResetTimer()
-					c0 := processCPU()
+					c0 := cputime.Process()
 					for i := 0; i < b.N; i++ {
 						sgemmWith(im, threads, false, false, m, n, k, 1, a, k, bb, n, 0, c, n)
 					}
-					reportGFLOPS(b, info.Name, m, n, k, processCPU()-c0)
+					reportGFLOPS(b, info.Name, m, n, k, cputime.Process()-c0)
 				})
 			}
 		}
@@ -64,11 +65,11 @@ func BenchmarkGemmPacked(b *testing.B) {
 					bb, c := randSlice(k*n, 2), make([]float32, m*n)
 					bias := randSlice(m, 3)
 					b.ResetTimer()
-					c0 := processCPU()
+					c0 := cputime.Process()
 					for i := 0; i < b.N; i++ {
 						GemmPacked(pa, n, bb, n, c, n, Epilogue{Bias: bias, Act: Leaky}, threads)
 					}
-					reportGFLOPS(b, info.Name, m, n, k, processCPU()-c0)
+					reportGFLOPS(b, info.Name, m, n, k, cputime.Process()-c0)
 				})
 			}
 		}
@@ -109,16 +110,16 @@ func corePeak(name string) float64 {
 		return p
 	}
 	loop, ok := peakLoops[name]
-	if !ok || threadCPU() == 0 {
+	if !ok || cputime.Thread() == 0 {
 		return 0
 	}
 	const iters = 1 << 15
 	runtime.LockOSThread()
 	var ts []time.Duration
 	for i := 0; i < 200; i++ {
-		c0 := threadCPU()
+		c0 := cputime.Thread()
 		loop.fn(iters)
-		ts = append(ts, threadCPU()-c0)
+		ts = append(ts, cputime.Thread()-c0)
 	}
 	runtime.UnlockOSThread()
 	sort.Slice(ts, func(i, j int) bool { return ts[i] < ts[j] })
@@ -169,30 +170,30 @@ func BenchmarkConv3x3(b *testing.B) {
 		out := make([]float32, m*n)
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("%s/im2col+gemm/t%d", info.Name, threads), func(b *testing.B) {
-				c0 := processCPU()
+				c0 := cputime.Process()
 				for i := 0; i < b.N; i++ {
 					Im2col(img, c, h, w, 3, 3, 1, 1, 1, 1, 1, 1, col)
 					GemmPacked(pa, n, col, n, out, n, Epilogue{Act: Leaky}, threads)
 				}
-				reportGFLOPS(b, info.Name, m, n, k, processCPU()-c0)
+				reportGFLOPS(b, info.Name, m, n, k, cputime.Process()-c0)
 			})
 			b.Run(fmt.Sprintf("%s/conv/t%d", info.Name, threads), func(b *testing.B) {
 				g := ConvGeom{Channels: c, Height: h, Width: w, KernelH: 3, KernelW: 3, PadH: 1, PadW: 1,
 					StrideH: 1, StrideW: 1, DilationH: 1, DilationW: 1}
-				c0 := processCPU()
+				c0 := cputime.Process()
 				for i := 0; i < b.N; i++ {
 					Conv(pa, img, g, out, n, Epilogue{Act: Leaky}, threads)
 				}
-				reportGFLOPS(b, info.Name, m, n, k, processCPU()-c0)
+				reportGFLOPS(b, info.Name, m, n, k, cputime.Process()-c0)
 			})
 			b.Run(fmt.Sprintf("%s/gemm/t%d", info.Name, threads), func(b *testing.B) {
 				Im2col(img, c, h, w, 3, 3, 1, 1, 1, 1, 1, 1, col)
 				b.ResetTimer()
-				c0 := processCPU()
+				c0 := cputime.Process()
 				for i := 0; i < b.N; i++ {
 					GemmPacked(pa, n, col, n, out, n, Epilogue{Act: Leaky}, threads)
 				}
-				reportGFLOPS(b, info.Name, m, n, k, processCPU()-c0)
+				reportGFLOPS(b, info.Name, m, n, k, cputime.Process()-c0)
 			})
 		}
 	}

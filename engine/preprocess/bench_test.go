@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"bytes"
+	"github.com/darkgo/darkgo/internal/cputime"
 	"github.com/darkgo/darkgo/internal/golden"
 	"image"
 	"image/draw"
@@ -75,13 +76,13 @@ func BenchmarkDecode(b *testing.B) {
 	for _, im := range photos(b) {
 		b.Run(im.name, func(b *testing.B) {
 			b.SetBytes(int64(len(im.data)))
-			c0 := processCPU()
+			c0 := cputime.Process()
 			for b.Loop() {
 				if _, _, err := DecodeBytes(im.data, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64(cputime.Process()-c0)/1e6/float64(b.N), "cpu-ms/op")
 		})
 	}
 }
@@ -98,13 +99,13 @@ func BenchmarkNetworkInput(b *testing.B) {
 				b.Run(name, func(b *testing.B) {
 					var s Scratch
 					dst := make([]float32, 3*416*416)
-					c0 := processCPU()
+					c0 := cputime.Process()
 					for b.Loop() {
 						if err := s.NetworkInput(dst, v.img, 416, 416, 3, lb); err != nil {
 							b.Fatal(err)
 						}
 					}
-					b.ReportMetric(float64(processCPU()-c0)/1e6/float64(b.N), "cpu-ms/op")
+					b.ReportMetric(float64(cputime.Process()-c0)/1e6/float64(b.N), "cpu-ms/op")
 				})
 			}
 		}
@@ -130,10 +131,10 @@ func BenchmarkInterleaved(b *testing.B) {
 				dst := make([]float32, 3*416*416)
 				var wall, cpu [4][]time.Duration
 				timeIt := func(i int, f func()) {
-					t0, c0 := time.Now(), processCPU()
+					t0, c0 := time.Now(), cputime.Process()
 					f()
 					wall[i] = append(wall[i], time.Since(t0))
-					cpu[i] = append(cpu[i], processCPU()-c0)
+					cpu[i] = append(cpu[i], cputime.Process()-c0)
 				}
 				for b.Loop() {
 					timeIt(0, func() {
@@ -180,9 +181,9 @@ func BenchmarkOrient(b *testing.B) {
 	var cpu [2][]time.Duration
 	for b.Loop() {
 		for i, f := range []func(image.Image, int) image.Image{orientRef, Orient} {
-			c0 := processCPU()
+			c0 := cputime.Process()
 			_ = f(img, 6)
-			cpu[i] = append(cpu[i], processCPU()-c0)
+			cpu[i] = append(cpu[i], cputime.Process()-c0)
 		}
 	}
 	for i, name := range []string{"ref", "fast"} {

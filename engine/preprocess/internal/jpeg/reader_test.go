@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/darkgo/darkgo/internal/cputime"
 	"github.com/darkgo/darkgo/internal/golden"
 	"image"
 	"image/color"
@@ -201,12 +202,12 @@ func BenchmarkDecode(b *testing.B) {
 			var wall, cpu [2][]time.Duration
 			for b.Loop() {
 				for i, dec := range []func(io.Reader) (image.Image, error){stdjpeg.Decode, Decode} {
-					t0, c0 := time.Now(), processCPU()
+					t0, c0 := time.Now(), cputime.Process()
 					if _, err := dec(bytes.NewReader(data)); err != nil {
 						b.Fatal(err)
 					}
 					wall[i] = append(wall[i], time.Since(t0))
-					cpu[i] = append(cpu[i], processCPU()-c0)
+					cpu[i] = append(cpu[i], cputime.Process()-c0)
 				}
 			}
 			med := func(d []time.Duration) float64 {
