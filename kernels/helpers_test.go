@@ -91,18 +91,7 @@ func absProduct(transA, transB bool, m, n, k int, a []float32, lda int, b []floa
 		for j := 0; j < n; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += math.Abs(float64(av) * float64(bv))
+				s += math.Abs(float64(opAt(transA, a, lda, i, p)) * float64(opAt(transB, b, ldb, p, j)))
 			}
 			out[i*n+j] = s
 		}

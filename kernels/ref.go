@@ -3,6 +3,15 @@ package kernels
 // Reference implementations: straightforward loops that define the
 // results every optimised path is tested against. They are always built.
 
+// opAt is element (r, c) of op(X) for a row-major X with leading dimension
+// ld: X[r][c], or X[c][r] when trans.
+func opAt(trans bool, x []float32, ld, r, c int) float32 {
+	if trans {
+		return x[c*ld+r]
+	}
+	return x[r*ld+c]
+}
+
 // sgemmRef computes C = alpha·op(A)·op(B) + beta·C with a float64
 // accumulator per element (so it is more accurate than any kernel, and
 // the tests' tolerance covers the kernels' rounding, not the reference's).
@@ -11,18 +20,7 @@ func sgemmRef(transA, transB bool, m, n, k int, alpha float32, a []float32, lda 
 		for j := 0; j < n; j++ {
 			var s float64
 			for p := 0; p < k; p++ {
-				var av, bv float32
-				if transA {
-					av = a[p*lda+i]
-				} else {
-					av = a[i*lda+p]
-				}
-				if transB {
-					bv = b[j*ldb+p]
-				} else {
-					bv = b[p*ldb+j]
-				}
-				s += float64(av) * float64(bv)
+				s += float64(opAt(transA, a, lda, i, p)) * float64(opAt(transB, b, ldb, p, j))
 			}
 			r := float32(float64(alpha) * s)
 			if beta != 0 {

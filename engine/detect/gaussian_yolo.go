@@ -29,16 +29,7 @@ func (l *GaussianYolo) validate() error {
 }
 
 func (l *GaussianYolo) count(data []float32, thresh float32) int {
-	size := 8 + 1 + l.Classes
-	c := 0
-	for n := range l.Mask {
-		for _, v := range data[yoloIndex(l.W, l.H, size, n, 0, 8):][:l.W*l.H] {
-			if v > thresh {
-				c++
-			}
-		}
-	}
-	return c
+	return countObjects(data, l.W, l.H, len(l.Mask), 8, l.Classes, thresh)
 }
 
 // decode is get_gaussian_yolo_detections with its own box correction.

@@ -62,11 +62,17 @@ func yoloIndex(w, h, size, n, loc, e int) int {
 }
 
 func (l *Yolo) count(data []float32, thresh float32) int {
-	size := 4 + 1 + l.Classes
+	return countObjects(data, l.W, l.H, len(l.Mask), 4, l.Classes, thresh)
+}
+
+// countObjects is yolo_num_detections for the [anchor][box+1+classes][h][w]
+// layout with boxValues box entries (4, or 8 for Gaussian_yolo): the cells
+// and anchors whose objectness exceeds thresh.
+func countObjects(data []float32, w, h, anchors, boxValues, classes int, thresh float32) int {
+	size := boxValues + 1 + classes
 	c := 0
-	for n := range l.Mask {
-		obj := data[yoloIndex(l.W, l.H, size, n, 0, 4):][:l.W*l.H]
-		for _, v := range obj {
+	for n := 0; n < anchors; n++ {
+		for _, v := range data[yoloIndex(w, h, size, n, 0, boxValues):][:w*h] {
 			if v > thresh {
 				c++
 			}
