@@ -26,7 +26,7 @@ var benchModels = []struct {
 // benchNet builds a benchmark model with synthetic weights and a session.
 func benchNet(b *testing.B, cfg string, size, threads int) (*Net, *Session, []float32) {
 	b.Helper()
-	n, err := BuildFile(filepath.Join(repoRoot(b), cfg), &Options{Width: size, Height: size, Threads: threads})
+	n, err := BuildFile(filepath.Join(repoRoot(b), cfg), &Options{Width: size, Height: size, Threads: threads, Exact: os.Getenv("DARKGO_BENCH_EXACT") == "1"})
 	if err != nil {
 		b.Fatal(err)
 	}

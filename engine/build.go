@@ -26,7 +26,7 @@ func Build(cfg *cfgparse.Config, opts *Options) (*Net, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	n := &Net{File: cfg.File, cfg: cfg, threads: opts.Threads}
+	n := &Net{File: cfg.File, cfg: cfg, threads: opts.Threads, exact: opts.Exact}
 	s := cfg.Net
 	n.Input = Shape{C: s.Int("channels", 0), H: s.Int("height", 0), W: s.Int("width", 0)}
 	if opts.Width > 0 {

@@ -19,6 +19,7 @@ type convFast struct {
 	eps       []kernels.Epilogue // one per group (bias slice + activation)
 	geom      kernels.ConvGeom   // one group's convolution
 	direct    *directConv        // 3×3 with few filters: direct kernel (convolutional_direct.go)
+	wino      *winoConv          // 3×3 with many channels and filters (convolutional_winograd.go)
 	pointwise bool               // 1×1, stride 1, no padding: the input is the GEMM's B as it is
 	depthwise bool               // one filter per input channel: direct kernel
 }
@@ -53,6 +54,8 @@ func (c *convolutional) prepareFast(n *Net, l *Layer) error {
 	// One layout of the weights besides the reference's: the direct
 	// kernel's, the packed GEMM panels, or (depthwise) the folded ones.
 	switch {
+	case !n.exact && c.useWinograd():
+		c.prepareWinograd(f)
 	case c.useDirect():
 		c.prepareDirect(f)
 	case !f.depthwise:
@@ -71,6 +74,9 @@ func (c *convolutional) prepareFast(n *Net, l *Layer) error {
 }
 
 func (c *convolutional) scratch(*Layer) (int, int) {
+	if c.fast != nil && c.fast.wino != nil {
+		return c.winoScratch()
+	}
 	if c.fast != nil && c.fast.direct != nil {
 		return c.directScratch()
 	}
@@ -91,6 +97,8 @@ func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float3
 	plane := c.out.H * c.out.W
 	var steps []step
 	switch {
+	case f.wino != nil:
+		steps = c.bindWinograd(s, in, out, threads)
 	case f.direct != nil:
 		steps = c.bindDirect(s, in, out, threads)
 	case f.depthwise:

@@ -27,6 +27,7 @@ type Net struct {
 	loaded  bool
 	plan    *plan // where activations live in a session (made at load)
 	threads int   // default worker count per layer
+	exact   bool  // Options.Exact: no Winograd convolutions
 	poolState
 }
 
@@ -51,6 +52,11 @@ type Options struct {
 	Seed uint64
 	// CfgName and WeightsName name the inputs in error messages (Load).
 	CfgName, WeightsName string
+	// Exact turns off the Winograd convolutions (3×3 layers with many
+	// channels: 2-3× faster), whose sums round differently from Darknet's
+	// (about 1e-6 of a layer's scale). Every convolution then sums in
+	// Darknet's way, as its GEMM does.
+	Exact bool
 }
 
 // DefaultMaxMemory is the memory budget used when Options.MaxMemory is 0.

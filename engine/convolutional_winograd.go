@@ -1,0 +1,403 @@
+package engine
+
+import "github.com/darkgo/darkgo/kernels"
+
+// Winograd F(4×4, 3×3) convolution for 3×3, stride 1, pad 1 layers with
+// many channels and filters (Lavin & Gray, "Fast Algorithms for
+// Convolutional Neural Networks", CVPR 2016).
+//
+// Each 4×4 block of outputs (a tile) is computed from the 6×6 block of
+// input around it: with the input tile d of a channel transformed to
+// V = Bᵀ d B and the filter g of that channel to U = G g Gᵀ (both 6×6),
+// the tile is Y = Aᵀ [Σ_c U_c ⊙ V_c] A. The channel sum of the 36
+// element-wise products is 36 independent GEMMs, one per point ξ of the
+// 6×6 grid: M_ξ (filters × tiles) = U_ξ (filters × channels) · V_ξ
+// (channels × tiles). That is 36 multiplications per 16 outputs instead of
+// 144: the GEMMs do 4× fewer FLOPs than the direct convolution, and the
+// transforms (linear in channels·tiles and filters·tiles) cost little once
+// there are a few dozen of each. 3×3 stride-1 convolutions are most of the
+// work of the tiny YOLOs and the EFM head.
+//
+// The sums are not Darknet's: the transforms round differently, so outputs
+// differ from the direct convolution by a few float32 ulps of the layer's
+// scale (about 1e-6 relative, measured in winograd_test.go), well inside
+// what the golden networks allow but not bit for bit. Options.Exact turns
+// the path off.
+//
+// Layout: step 1 (split by channel) copies each channel into a zero-
+// bordered plane (a slot's scratch) and writes its transformed tiles into
+// the shared V, [ξ][channel][tile]. Step 2 is split into units of (a run of
+// tile rows, a block of filters): the unit's 36 GEMMs write M, [ξ][filter]
+// [tile], into the slot's scratch, and its output transform adds the bias,
+// applies the activation and stores the tiles' pixels that are inside the
+// image.
+
+const (
+	winoPoints = 36
+	// winoUnitTiles is about how many tiles a unit's GEMMs span (their
+	// N): whole tile rows of the image are taken until there are at
+	// least this many.
+	winoUnitTiles = 96
+	// winoBlockFilters is the filter block of a unit (its GEMMs' M) when
+	// a layer has more filters than this.
+	winoBlockFilters = 96
+)
+
+// winoConv is a layer's load-time form for the Winograd path.
+type winoConv struct {
+	u      []*kernels.PackedA // U_ξ of each filter block: u[block*36+ξ]
+	fb     int                // filters per block (the last may have fewer)
+	blocks int
+	tw, th int // tiles across and down
+	pw, ph int // the zero-bordered plane: 4·tw+2 by 4·th+2
+	rows   int // tile rows per unit
+	bias   []float32
+}
+
+// useWinograd reports whether the layer takes the Winograd path: 3×3,
+// stride 1, pad 1, no dilation or groups, and enough channels and filters
+// for the transforms to pay (see winoMinChannels).
+func (c *convolutional) useWinograd() bool {
+	return winogradEnabled && c.size == 3 && c.strideX == 1 && c.strideY == 1 && c.padding == 1 &&
+		c.dilation == 1 && c.groups == 1 && c.in.C >= winoMinChannels && c.filters >= winoMinFilters &&
+		c.out.H >= 4 && c.out.W >= 4
+}
+
+// Thresholds of useWinograd (variables for the tests and benchmarks that
+// set them).
+var (
+	winogradEnabled = true
+	winoMinChannels = 32
+	winoMinFilters  = 32
+	winoUseAsm      = haveWinoAsm // the tests also run the Go transforms
+)
+
+// winoG is G of F(4,3): the filter transform U = G g Gᵀ.
+var winoG = [6][3]float64{
+	{1.0 / 4, 0, 0},
+	{-1.0 / 6, -1.0 / 6, -1.0 / 6},
+	{-1.0 / 6, 1.0 / 6, -1.0 / 6},
+	{1.0 / 24, 1.0 / 12, 1.0 / 6},
+	{1.0 / 24, -1.0 / 12, 1.0 / 6},
+	{0, 0, 1},
+}
+
+// winoFilter returns U = G g Gᵀ of one 3×3 filter g, computed in float64
+// and rounded once.
+func winoFilter(g []float32) (u [winoPoints]float32) {
+	var t [6][3]float64 // G g
+	for i := 0; i < 6; i++ {
+		for j := 0; j < 3; j++ {
+			var s float64
+			for k := 0; k < 3; k++ {
+				s += winoG[i][k] * float64(g[k*3+j])
+			}
+			t[i][j] = s
+		}
+	}
+	for i := 0; i < 6; i++ {
+		for j := 0; j < 6; j++ {
+			var s float64
+			for k := 0; k < 3; k++ {
+				s += t[i][k] * winoG[j][k]
+			}
+			u[i*6+j] = float32(s)
+		}
+	}
+	return u
+}
+
+func (c *convolutional) prepareWinograd(f *convFast) {
+	C, K := c.in.C, c.filters
+	w := &winoConv{bias: f.bias}
+	w.tw, w.th = (c.out.W+3)/4, (c.out.H+3)/4
+	w.pw, w.ph = 4*w.tw+2, 4*w.th+2
+	w.rows = min(w.th, max(1, (winoUnitTiles+w.tw-1)/w.tw))
+	w.fb = K
+	if K > winoBlockFilters {
+		// Equal blocks, each a multiple of 24 filters (whole panels of
+		// every kernel's MR: 4, 6, 8).
+		nb := (K + winoBlockFilters - 1) / winoBlockFilters
+		w.fb = ((K+nb-1)/nb + 23) / 24 * 24
+	}
+	w.blocks = (K + w.fb - 1) / w.fb
+	us := make([]float32, K*C*winoPoints) // [filter][channel][ξ]
+	for k := 0; k < K; k++ {
+		for ch := 0; ch < C; ch++ {
+			u := winoFilter(f.weights[(k*C+ch)*9 : (k*C+ch)*9+9])
+			copy(us[(k*C+ch)*winoPoints:], u[:])
+		}
+	}
+	a := make([]float32, w.fb*C)
+	for b := 0; b < w.blocks; b++ {
+		k0, k1 := b*w.fb, min(K, (b+1)*w.fb)
+		for xi := 0; xi < winoPoints; xi++ {
+			for k := k0; k < k1; k++ {
+				for ch := 0; ch < C; ch++ {
+					a[(k-k0)*C+ch] = us[(k*C+ch)*winoPoints+xi]
+				}
+			}
+			w.u = append(w.u, kernels.PackA(k1-k0, C, a[:(k1-k0)*C], C))
+		}
+	}
+	f.wino = w
+}
+
+// winoScratch: per slot, step 1's twelve phase planes (see winoInput) or
+// step 2's M and the output transform's rows (see winoOutput); shared, V.
+func (c *convolutional) winoScratch() (perSlot, shared int) {
+	w := c.fast.wino
+	t := w.tw * w.th
+	in := 12 * w.phase()
+	out := winoPoints*w.fb*w.rows*w.tw + 40*w.rows*w.tw
+	return max(in, out), winoPoints * c.in.C * t
+}
+
+// phase is the size of one phase plane of winoInput: 4·(th+1) rows of tw.
+func (w *winoConv) phase() int { return 4 * (w.th + 1) * w.tw }
+
+func (c *convolutional) bindWinograd(s *Session, in, out []float32, threads int) []step {
+	w := c.fast.wino
+	C := c.in.C
+	T := w.tw * w.th
+	v := s.shared[:winoPoints*C*T]
+	input := splitSlot(C, threads, func(slot, c0, c1 int) {
+		buf := s.work[slot]
+		for ch := c0; ch < c1; ch++ {
+			c.winoInput(in, v, buf, ch)
+		}
+	})
+	rowUnits := (w.th + w.rows - 1) / w.rows
+	ep := kernels.Epilogue{Act: kernels.Linear}
+	gemm := splitSlot(rowUnits*w.blocks, threads, func(slot, u0, u1 int) {
+		for u := u0; u < u1; u++ {
+			ru, b := u/w.blocks, u%w.blocks
+			ty0, ty1, nb, vu := w.unit(C, ru)
+			k0, k1 := b*w.fb, min(c.filters, (b+1)*w.fb)
+			nf := k1 - k0
+			buf := s.work[slot]
+			m := buf[:winoPoints*nf*nb]
+			for xi := 0; xi < winoPoints; xi++ {
+				kernels.GemmRange(s.kws[slot], w.u[b*winoPoints+xi], nb, v[vu+xi*C*nb:], nb,
+					m[xi*nf*nb:], nb, &ep, 0, nf, 0, nb)
+			}
+			c.winoOutput(m, buf[winoPoints*nf*nb:], out, k0, k1, ty0, ty1)
+		}
+	})
+	return []step{input, gemm}
+}
+
+// unit returns the tile rows [ty0,ty1) of row unit ru, its tile count and
+// where its part of V starts. V is [unit][ξ][channel][tile of the unit]:
+// each GEMM's B is a compact channels × tiles matrix.
+func (w *winoConv) unit(C, ru int) (ty0, ty1, nb, v int) {
+	ty0 = ru * w.rows
+	ty1 = min(w.th, ty0+w.rows)
+	return ty0, ty1, (ty1 - ty0) * w.tw, ru * w.rows * w.tw * winoPoints * C
+}
+
+// winoInput transforms channel ch of the input: V[ξ][ch][t] = (Bᵀ d B)_ξ
+// for every tile t, d the tile's 6×6 input (with the zero border).
+//
+// So that both passes are element-wise over long runs (the vector kernel
+// winoBRows), the input is first gathered into six phase planes: with P
+// the bordered image and Y = 4a+k (k < 4), Q_j[k][a][tx] = P[Y][4tx+j].
+// The horizontal pass (d B) maps Q_0..Q_5 to H_0..H_5 over all rows at
+// once; in H_j, the six rows of tile row ty are H_j[k][ty] (k < 4) and
+// H_j[k-4][ty+1] (k = 4, 5), runs of tiles in V's order, so the vertical
+// pass (Bᵀ ·) of column j is one call over all tiles.
+func (c *convolutional) winoInput(in, v, buf []float32, ch int) {
+	w := c.fast.wino
+	h, wd := c.in.H, c.in.W
+	tw := w.tw
+	C := c.in.C
+	ph := w.phase()
+	rows := ph / tw // 4·(th+1)
+	var q, hh [6][]float32
+	for j := range q {
+		q[j] = buf[j*ph : (j+1)*ph]
+		hh[j] = buf[(6+j)*ph : (7+j)*ph]
+	}
+	src := in[ch*h*wd : (ch+1)*h*wd]
+	for Y := 0; Y < rows; Y++ {
+		a, k := Y/4, Y%4
+		o := (k*(w.th+1) + a) * tw
+		y := Y - 1
+		if y < 0 || y >= h {
+			for j := range q {
+				clear(q[j][o : o+tw])
+			}
+			continue
+		}
+		row := src[y*wd : (y+1)*wd]
+		q0, q1, q2, q3, q4, q5 := q[0][o:o+tw], q[1][o:o+tw], q[2][o:o+tw], q[3][o:o+tw], q[4][o:o+tw], q[5][o:o+tw]
+		for tx := 0; tx < tw; tx++ {
+			x := 4*tx - 1 // P's column 4tx is the input's 4tx-1
+			if x >= 0 && x+6 <= wd {
+				r := row[x : x+6 : x+6]
+				q0[tx], q1[tx], q2[tx], q3[tx], q4[tx], q5[tx] = r[0], r[1], r[2], r[3], r[4], r[5]
+				continue
+			}
+			var d [6]float32
+			for j := range d {
+				if x+j >= 0 && x+j < wd {
+					d[j] = row[x+j]
+				}
+			}
+			q0[tx], q1[tx], q2[tx], q3[tx], q4[tx], q5[tx] = d[0], d[1], d[2], d[3], d[4], d[5]
+		}
+	}
+	winoBRows(&q, &hh, ph)
+	band := (w.th + 1) * tw
+	for ru := 0; ru*w.rows < w.th; ru++ {
+		ty0, _, nb, vu := w.unit(C, ru)
+		t0 := ty0 * tw
+		for j := 0; j < 6; j++ {
+			hj := hh[j][t0:]
+			src := [6][]float32{hj[:nb], hj[band : band+nb], hj[2*band : 2*band+nb], hj[3*band : 3*band+nb], hj[tw : tw+nb], hj[band+tw : band+tw+nb]}
+			var dst [6][]float32
+			for i := range dst {
+				o := vu + ((6*i+j)*C+ch)*nb
+				dst[i] = v[o : o+nb]
+			}
+			winoBRows(&src, &dst, nb)
+		}
+	}
+}
+
+// winoBRows applies winoB element-wise: dst[·][x] = winoB(src[·][x]) for
+// x < n (the assembly kernel when there is one).
+func winoBRows(src, dst *[6][]float32, n int) {
+	for i := range 6 {
+		_, _ = src[i][n-1], dst[i][n-1]
+	}
+	if winoUseAsm {
+		var s, d [6]*float32
+		for i := range 6 {
+			s[i], d[i] = &src[i][0], &dst[i][0]
+		}
+		winoBAVX2(&s, &d, n)
+		return
+	}
+	winoBRowsGo(src, dst, n)
+}
+
+func winoBRowsGo(src, dst *[6][]float32, n int) {
+	s0, s1, s2, s3, s4, s5 := src[0][:n], src[1][:n], src[2][:n], src[3][:n], src[4][:n], src[5][:n]
+	d0, d1, d2, d3, d4, d5 := dst[0][:n], dst[1][:n], dst[2][:n], dst[3][:n], dst[4][:n], dst[5][:n]
+	for x := range d0 {
+		d0[x], d1[x], d2[x], d3[x], d4[x], d5[x] = winoB(s0[x], s1[x], s2[x], s3[x], s4[x], s5[x])
+	}
+}
+
+// winoARows applies winoA element-wise: dst[·][x] = winoA(src[·][x]).
+func winoARows(src *[6][]float32, dst *[4][]float32, n int) {
+	for i := range 6 {
+		_ = src[i][n-1]
+	}
+	for i := range 4 {
+		_ = dst[i][n-1]
+	}
+	if winoUseAsm {
+		var s [6]*float32
+		var d [4]*float32
+		for i := range 6 {
+			s[i] = &src[i][0]
+		}
+		for i := range 4 {
+			d[i] = &dst[i][0]
+		}
+		winoAAVX2(&s, &d, n)
+		return
+	}
+	winoARowsGo(src, dst, n)
+}
+
+func winoARowsGo(src *[6][]float32, dst *[4][]float32, n int) {
+	s0, s1, s2, s3, s4, s5 := src[0][:n], src[1][:n], src[2][:n], src[3][:n], src[4][:n], src[5][:n]
+	d0, d1, d2, d3 := dst[0][:n], dst[1][:n], dst[2][:n], dst[3][:n]
+	for x := range d0 {
+		d0[x], d1[x], d2[x], d3[x] = winoA(s0[x], s1[x], s2[x], s3[x], s4[x], s5[x])
+	}
+}
+
+// winoB is one row (or column) of Bᵀ d for F(4,3).
+func winoB(d0, d1, d2, d3, d4, d5 float32) (e0, e1, e2, e3, e4, e5 float32) {
+	e0 = 4*d0 - 5*d2 + d4
+	e1 = (d3 + d4) - 4*(d1+d2)
+	e2 = (d4 - d3) + 4*(d1-d2)
+	e3 = (d4 - d2) + 2*(d3-d1)
+	e4 = (d4 - d2) - 2*(d3-d1)
+	e5 = 4*d1 - 5*d3 + d5
+	return
+}
+
+// winoA is one row (or column) of Aᵀ m for F(4,3).
+func winoA(m0, m1, m2, m3, m4, m5 float32) (y0, y1, y2, y3 float32) {
+	s12, d12 := m1+m2, m1-m2
+	s34, d34 := m3+m4, m3-m4
+	y0 = m0 + s12 + s34
+	y1 = d12 + 2*d34
+	y2 = s12 + 4*s34
+	y3 = d12 + m5 + 8*d34
+	return
+}
+
+// winoOutput transforms M (a unit's [ξ][filter k0..k1][tile of rows
+// ty0..ty1]) into the output tiles, then adds the bias and applies the
+// activation to the output rows the unit covers. Per filter, the column
+// pass (Aᵀ ·) maps M's 36 rows to S[j][i] and the row pass (· A) maps
+// those to Y[i][j], the output pixels (4ty+i, 4tx+j) of every tile, which
+// are then stored into the output rows. tmp holds S and Y (40 rows).
+func (c *convolutional) winoOutput(m, tmp, out []float32, k0, k1, ty0, ty1 int) {
+	w := c.fast.wino
+	oh, ow := c.out.H, c.out.W
+	plane := oh * ow
+	tw := w.tw
+	nf, nb := k1-k0, (ty1-ty0)*tw
+	stride := nf * nb
+	y0, y1 := 4*ty0, min(oh, 4*ty1)
+	row := func(r int) []float32 { return tmp[r*nb : (r+1)*nb] }
+	for k := k0; k < k1; k++ {
+		mk := m[(k-k0)*nb:]
+		for j := 0; j < 6; j++ {
+			var src [6][]float32
+			for i := range src {
+				src[i] = mk[(6*i+j)*stride : (6*i+j)*stride+nb]
+			}
+			dst := [4][]float32{row(4*j), row(4*j + 1), row(4*j + 2), row(4*j + 3)}
+			winoARows(&src, &dst, nb)
+		}
+		for i := 0; i < 4; i++ {
+			src := [6][]float32{row(i), row(4 + i), row(8 + i), row(12 + i), row(16 + i), row(20 + i)}
+			dst := [4][]float32{row(24 + 4*i), row(25 + 4*i), row(26 + 4*i), row(27 + 4*i)}
+			winoARows(&src, &dst, nb)
+		}
+		dst := out[k*plane : (k+1)*plane]
+		for i := 0; i < 4; i++ {
+			p0, p1, p2, p3 := row(24+4*i), row(25+4*i), row(26+4*i), row(27+4*i)
+			for ty := ty0; ty < ty1; ty++ {
+				oy := 4*ty + i
+				if oy >= oh {
+					break
+				}
+				o := dst[oy*ow : (oy+1)*ow]
+				t0 := (ty - ty0) * tw
+				full := min(tw, ow/4) // tiles entirely inside the row
+				q0, q1, q2, q3 := p0[t0:t0+full], p1[t0:t0+full], p2[t0:t0+full], p3[t0:t0+full]
+				for tx := range q0 {
+					r := o[4*tx : 4*tx+4 : 4*tx+4]
+					r[0], r[1], r[2], r[3] = q0[tx], q1[tx], q2[tx], q3[tx]
+				}
+				for tx := full; tx < tw; tx++ {
+					for jx, p := range [4][]float32{p0, p1, p2, p3} {
+						if x := 4*tx + jx; x < ow {
+							o[x] = p[t0+tx]
+						}
+					}
+				}
+			}
+		}
+		kernels.ActivateChannels(dst[y0*ow:y1*ow], w.bias[k:k+1], (y1-y0)*ow, c.fast.act)
+	}
+}

@@ -1,0 +1,226 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// The element-wise transforms of F(4×4, 3×3) Winograd (see
+// convolutional_winograd.go), 8 floats at a time with a scalar tail.
+// Go's reference versions are winoBRowsGo and winoARowsGo.
+
+// func winoBAVX2(src, dst *[6]*float32, n int)
+//
+// For x < n, with d_i = src[i][x]:
+//
+//	dst[0][x] = 4·d0 − 5·d2 + d4
+//	dst[1][x] = (d3 + d4) − 4·(d1 + d2)
+//	dst[2][x] = (d4 − d3) + 4·(d1 − d2)
+//	dst[3][x] = (d4 − d2) + 2·(d3 − d1)
+//	dst[4][x] = (d4 − d2) − 2·(d3 − d1)
+//	dst[5][x] = 4·d1 − 5·d3 + d5
+//
+// Requires AVX2 and FMA.
+TEXT ·winoBAVX2(SB), NOSPLIT, $0-24
+	MOVL $0x40800000, R14 // 4
+	VMOVD R14, X12
+	VBROADCASTSS X12, Y12
+	MOVL $0x40a00000, R14 // 5
+	VMOVD R14, X13
+	VBROADCASTSS X13, Y13
+	MOVL $0x40000000, R14 // 2
+	VMOVD R14, X14
+	VBROADCASTSS X14, Y14
+	MOVQ src+0(FP), R14
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ 32(R14), SI
+	MOVQ 40(R14), DI
+	MOVQ dst+8(FP), R14
+	MOVQ 0(R14), R8
+	MOVQ 8(R14), R9
+	MOVQ 16(R14), R10
+	MOVQ 24(R14), R11
+	MOVQ 32(R14), R12
+	MOVQ 40(R14), R13
+	MOVQ n+16(FP), R15
+	ANDQ $-8, R15
+	SHLQ $2, R15
+	XORQ R14, R14
+
+bvec:
+	CMPQ R14, R15
+	JGE  btail
+	VMOVUPS (AX)(R14*1), Y0
+	VMOVUPS (BX)(R14*1), Y1
+	VMOVUPS (CX)(R14*1), Y2
+	VMOVUPS (DX)(R14*1), Y3
+	VMOVUPS (SI)(R14*1), Y4
+	VMOVUPS (DI)(R14*1), Y5
+	VMOVAPS Y4, Y6
+	VFNMADD231PS Y13, Y2, Y6
+	VFMADD231PS Y12, Y0, Y6
+	VMOVUPS Y6, (R8)(R14*1)
+	VMOVAPS Y5, Y7
+	VFNMADD231PS Y13, Y3, Y7
+	VFMADD231PS Y12, Y1, Y7
+	VMOVUPS Y7, (R13)(R14*1)
+	VADDPS Y3, Y4, Y8
+	VADDPS Y1, Y2, Y9
+	VFNMADD231PS Y12, Y9, Y8
+	VMOVUPS Y8, (R9)(R14*1)
+	VSUBPS Y3, Y4, Y8
+	VSUBPS Y2, Y1, Y9
+	VFMADD231PS Y12, Y9, Y8
+	VMOVUPS Y8, (R10)(R14*1)
+	VSUBPS Y2, Y4, Y8
+	VSUBPS Y1, Y3, Y9
+	VMOVAPS Y8, Y10
+	VFMADD231PS Y14, Y9, Y8
+	VFNMADD231PS Y14, Y9, Y10
+	VMOVUPS Y8, (R11)(R14*1)
+	VMOVUPS Y10, (R12)(R14*1)
+	ADDQ $32, R14
+	JMP  bvec
+
+btail:
+	MOVQ n+16(FP), R15
+	SHLQ $2, R15
+
+bscalar:
+	CMPQ R14, R15
+	JGE  bdone
+	VMOVSS (AX)(R14*1), X0
+	VMOVSS (BX)(R14*1), X1
+	VMOVSS (CX)(R14*1), X2
+	VMOVSS (DX)(R14*1), X3
+	VMOVSS (SI)(R14*1), X4
+	VMOVSS (DI)(R14*1), X5
+	VMOVAPS X4, X6
+	VFNMADD231SS X13, X2, X6
+	VFMADD231SS X12, X0, X6
+	VMOVSS X6, (R8)(R14*1)
+	VMOVAPS X5, X7
+	VFNMADD231SS X13, X3, X7
+	VFMADD231SS X12, X1, X7
+	VMOVSS X7, (R13)(R14*1)
+	VADDSS X3, X4, X8
+	VADDSS X1, X2, X9
+	VFNMADD231SS X12, X9, X8
+	VMOVSS X8, (R9)(R14*1)
+	VSUBSS X3, X4, X8
+	VSUBSS X2, X1, X9
+	VFMADD231SS X12, X9, X8
+	VMOVSS X8, (R10)(R14*1)
+	VSUBSS X2, X4, X8
+	VSUBSS X1, X3, X9
+	VMOVAPS X8, X10
+	VFMADD231SS X14, X9, X8
+	VFNMADD231SS X14, X9, X10
+	VMOVSS X8, (R11)(R14*1)
+	VMOVSS X10, (R12)(R14*1)
+	ADDQ $4, R14
+	JMP  bscalar
+
+bdone:
+	VZEROUPPER
+	RET
+
+// func winoAAVX2(src *[6]*float32, dst *[4]*float32, n int)
+//
+// For x < n, with m_i = src[i][x], s12 = m1 + m2, d12 = m1 − m2,
+// s34 = m3 + m4, d34 = m3 − m4:
+//
+//	dst[0][x] = (m0 + s12) + s34
+//	dst[1][x] = d12 + 2·d34
+//	dst[2][x] = s12 + 4·s34
+//	dst[3][x] = (d12 + m5) + 8·d34
+//
+// Requires AVX2 and FMA.
+TEXT ·winoAAVX2(SB), NOSPLIT, $0-24
+	MOVL $0x40800000, R14 // 4
+	VMOVD R14, X12
+	VBROADCASTSS X12, Y12
+	MOVL $0x41000000, R14 // 8
+	VMOVD R14, X13
+	VBROADCASTSS X13, Y13
+	MOVL $0x40000000, R14 // 2
+	VMOVD R14, X14
+	VBROADCASTSS X14, Y14
+	MOVQ src+0(FP), R14
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ 32(R14), SI
+	MOVQ 40(R14), DI
+	MOVQ dst+8(FP), R14
+	MOVQ 0(R14), R8
+	MOVQ 8(R14), R9
+	MOVQ 16(R14), R10
+	MOVQ 24(R14), R11
+	MOVQ n+16(FP), R15
+	ANDQ $-8, R15
+	SHLQ $2, R15
+	XORQ R14, R14
+
+avec:
+	CMPQ R14, R15
+	JGE  atail
+	VMOVUPS (AX)(R14*1), Y0
+	VMOVUPS (BX)(R14*1), Y1
+	VMOVUPS (CX)(R14*1), Y2
+	VMOVUPS (DX)(R14*1), Y3
+	VMOVUPS (SI)(R14*1), Y4
+	VMOVUPS (DI)(R14*1), Y5
+	VADDPS Y2, Y1, Y6
+	VSUBPS Y2, Y1, Y7
+	VADDPS Y4, Y3, Y8
+	VSUBPS Y4, Y3, Y9
+	VADDPS Y6, Y0, Y10
+	VADDPS Y8, Y10, Y10
+	VMOVUPS Y10, (R8)(R14*1)
+	VMOVAPS Y7, Y11
+	VFMADD231PS Y14, Y9, Y11
+	VMOVUPS Y11, (R9)(R14*1)
+	VFMADD231PS Y12, Y8, Y6
+	VMOVUPS Y6, (R10)(R14*1)
+	VADDPS Y5, Y7, Y7
+	VFMADD231PS Y13, Y9, Y7
+	VMOVUPS Y7, (R11)(R14*1)
+	ADDQ $32, R14
+	JMP  avec
+
+atail:
+	MOVQ n+16(FP), R15
+	SHLQ $2, R15
+
+ascalar:
+	CMPQ R14, R15
+	JGE  adone
+	VMOVSS (AX)(R14*1), X0
+	VMOVSS (BX)(R14*1), X1
+	VMOVSS (CX)(R14*1), X2
+	VMOVSS (DX)(R14*1), X3
+	VMOVSS (SI)(R14*1), X4
+	VMOVSS (DI)(R14*1), X5
+	VADDSS X2, X1, X6
+	VSUBSS X2, X1, X7
+	VADDSS X4, X3, X8
+	VSUBSS X4, X3, X9
+	VADDSS X6, X0, X10
+	VADDSS X8, X10, X10
+	VMOVSS X10, (R8)(R14*1)
+	VMOVAPS X7, X11
+	VFMADD231SS X14, X9, X11
+	VMOVSS X11, (R9)(R14*1)
+	VFMADD231SS X12, X8, X6
+	VMOVSS X6, (R10)(R14*1)
+	VADDSS X5, X7, X7
+	VFMADD231SS X13, X9, X7
+	VMOVSS X7, (R11)(R14*1)
+	ADDQ $4, R14
+	JMP  ascalar
+
+adone:
+	VZEROUPPER
+	RET
