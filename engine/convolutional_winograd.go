@@ -365,7 +365,7 @@ func (c *convolutional) winoOutput(m, tmp, out []float32, k0, k1, ty0, ty1 int) 
 			for i := range src {
 				src[i] = mk[(6*i+j)*stride : (6*i+j)*stride+nb]
 			}
-			dst := [4][]float32{row(4*j), row(4*j + 1), row(4*j + 2), row(4*j + 3)}
+			dst := [4][]float32{row(4 * j), row(4*j + 1), row(4*j + 2), row(4*j + 3)}
 			winoARows(&src, &dst, nb)
 		}
 		for i := 0; i < 4; i++ {
