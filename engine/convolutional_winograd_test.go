@@ -65,8 +65,10 @@ func TestWinogradTransforms(t *testing.T) {
 // into a concatenation. The thresholds are lowered so that small layers
 // take the path too. Both the assembly and the Go transforms.
 func TestWinogradConv(t *testing.T) {
-	defer func(c, f int) { winoMinChannels, winoMinFilters = c, f }(winoMinChannels, winoMinFilters)
-	winoMinChannels, winoMinFilters = 1, 1
+	defer func(c, f, t int, u float64) {
+		winoMinChannels, winoMinFilters, winoMinTiles, winoMinUse = c, f, t, u
+	}(winoMinChannels, winoMinFilters, winoMinTiles, winoMinUse)
+	winoMinChannels, winoMinFilters, winoMinTiles, winoMinUse = 1, 1, 1, 0
 	cases := []struct {
 		c, h, w, filters int
 		act              string

@@ -224,3 +224,115 @@ ascalar:
 adone:
 	VZEROUPPER
 	RET
+
+// func winoGatherAVX2(row *float32, q *[6]*float32, n int)
+//
+// q[j][t] = row[4t+j] for j < 6, t < n, n a multiple of 8: the 4×4
+// transposes of 8 tiles' columns (and of the columns 4 further for
+// j = 4, 5) in both 128-bit lanes. Reads row[0 : 4n+4].
+TEXT ·winoGatherAVX2(SB), NOSPLIT, $0-24
+	MOVQ row+0(FP), SI
+	MOVQ q+8(FP), R14
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ 32(R14), R8
+	MOVQ 40(R14), R9
+	MOVQ n+16(FP), R15
+	SHRQ $3, R15
+	XORQ R14, R14
+
+gloop:
+	TESTQ R15, R15
+	JZ    gdone
+	VMOVUPS    0(SI), X0
+	VINSERTF128 $1, 64(SI), Y0, Y0
+	VMOVUPS    16(SI), X1
+	VINSERTF128 $1, 80(SI), Y1, Y1
+	VMOVUPS    32(SI), X2
+	VINSERTF128 $1, 96(SI), Y2, Y2
+	VMOVUPS    48(SI), X3
+	VINSERTF128 $1, 112(SI), Y3, Y3
+	VUNPCKLPS  Y1, Y0, Y4
+	VUNPCKHPS  Y1, Y0, Y5
+	VUNPCKLPS  Y3, Y2, Y6
+	VUNPCKHPS  Y3, Y2, Y7
+	VUNPCKLPD  Y6, Y4, Y8
+	VUNPCKHPD  Y6, Y4, Y9
+	VUNPCKLPD  Y7, Y5, Y10
+	VUNPCKHPD  Y7, Y5, Y11
+	VMOVUPS    Y8, (AX)(R14*1)
+	VMOVUPS    Y9, (BX)(R14*1)
+	VMOVUPS    Y10, (CX)(R14*1)
+	VMOVUPS    Y11, (DX)(R14*1)
+	// Columns 4t+4 and 4t+5: the first two columns of the next tiles.
+	VMOVUPS    16(SI), X0
+	VINSERTF128 $1, 80(SI), Y0, Y0
+	VMOVUPS    32(SI), X1
+	VINSERTF128 $1, 96(SI), Y1, Y1
+	VMOVUPS    48(SI), X2
+	VINSERTF128 $1, 112(SI), Y2, Y2
+	VMOVUPS    64(SI), X3
+	VINSERTF128 $1, 128(SI), Y3, Y3
+	VUNPCKLPS  Y1, Y0, Y4
+	VUNPCKLPS  Y3, Y2, Y6
+	VUNPCKLPD  Y6, Y4, Y8
+	VUNPCKHPD  Y6, Y4, Y9
+	VMOVUPS    Y8, (R8)(R14*1)
+	VMOVUPS    Y9, (R9)(R14*1)
+	ADDQ $128, SI
+	ADDQ $32, R14
+	DECQ R15
+	JMP  gloop
+
+gdone:
+	VZEROUPPER
+	RET
+
+// func winoScatterAVX2(y *[4]*float32, dst *float32, n int)
+//
+// dst[4t+j] = y[j][t] for j < 4, t < n, n a multiple of 8 (the inverse
+// of the gather's transposes).
+TEXT ·winoScatterAVX2(SB), NOSPLIT, $0-24
+	MOVQ y+0(FP), R14
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ dst+8(FP), DI
+	MOVQ n+16(FP), R15
+	SHRQ $3, R15
+	XORQ R14, R14
+
+sloop:
+	TESTQ R15, R15
+	JZ    sdone
+	VMOVUPS   (AX)(R14*1), Y0
+	VMOVUPS   (BX)(R14*1), Y1
+	VMOVUPS   (CX)(R14*1), Y2
+	VMOVUPS   (DX)(R14*1), Y3
+	VUNPCKLPS Y1, Y0, Y4
+	VUNPCKHPS Y1, Y0, Y5
+	VUNPCKLPS Y3, Y2, Y6
+	VUNPCKHPS Y3, Y2, Y7
+	VUNPCKLPD Y6, Y4, Y8
+	VUNPCKHPD Y6, Y4, Y9
+	VUNPCKLPD Y7, Y5, Y10
+	VUNPCKHPD Y7, Y5, Y11
+	VMOVUPS   X8, 0(DI)
+	VEXTRACTF128 $1, Y8, 64(DI)
+	VMOVUPS   X9, 16(DI)
+	VEXTRACTF128 $1, Y9, 80(DI)
+	VMOVUPS   X10, 32(DI)
+	VEXTRACTF128 $1, Y10, 96(DI)
+	VMOVUPS   X11, 48(DI)
+	VEXTRACTF128 $1, Y11, 112(DI)
+	ADDQ $128, DI
+	ADDQ $32, R14
+	DECQ R15
+	JMP  sloop
+
+sdone:
+	VZEROUPPER
+	RET
