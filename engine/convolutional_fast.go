@@ -213,3 +213,23 @@ func (c *convolutional) depthwiseChannels(in, out []float32, c0, c1 int) {
 		}
 	}
 }
+
+// algorithm names the fast path the layer runs (Layer.Algorithm).
+func (c *convolutional) algorithm() string {
+	f := c.fast
+	switch {
+	case f == nil:
+		return ""
+	case f.wino != nil:
+		return "winograd"
+	case f.direct != nil:
+		return "direct"
+	case f.depthwise:
+		return "depthwise"
+	case c.groups > 1:
+		return "grouped-gemm"
+	case f.pointwise:
+		return "gemm"
+	}
+	return "conv-gemm"
+}

@@ -119,7 +119,8 @@ func TestWinogradConv(t *testing.T) {
 	winoUseAsm = haveWinoAsm
 }
 
-// Options.Exact keeps every convolution off the Winograd path.
+// Options.Exact keeps every convolution off the Winograd path (and
+// Layer.Algorithm says which path a layer takes).
 func TestWinogradExact(t *testing.T) {
 	text := netText(64, 26, 26) + "[convolutional]\nfilters=64\nsize=3\nstride=1\npad=1\nactivation=leaky\n"
 	for _, exact := range []bool{false, true} {
@@ -134,8 +135,12 @@ func TestWinogradExact(t *testing.T) {
 		if err := n.SyntheticWeights(1); err != nil {
 			t.Fatal(err)
 		}
-		if got := n.Layers[0].op.(*convolutional).fast.wino != nil; got == exact {
-			t.Errorf("Exact=%v: Winograd path taken = %v", exact, got)
+		want := "winograd"
+		if exact {
+			want = "direct"
+		}
+		if got := n.Layers[0].Algorithm(); got != want {
+			t.Errorf("Exact=%v: layer 0 runs %q, want %q", exact, got, want)
 		}
 	}
 }

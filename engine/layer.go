@@ -72,3 +72,14 @@ func register(typ string, f builder) {
 	}
 	builders[typ] = f
 }
+
+// Algorithm names how a session computes the layer when there is a choice
+// (convolutions: "winograd", "direct", "gemm" for 1×1, "conv-gemm" with the
+// im2col matrix packed on the fly, "grouped-gemm", "depthwise"), or "".
+// It is known once the weights are loaded.
+func (l *Layer) Algorithm() string {
+	if a, ok := l.op.(interface{ algorithm() string }); ok {
+		return a.algorithm()
+	}
+	return ""
+}

@@ -252,6 +252,7 @@ func peakRSS() (int64, bool) {
 type profileLayer struct {
 	Index    int    `json:"index"`
 	Type     string `json:"type"`
+	Algo     string `json:"algorithm,omitempty"`
 	In       [3]int `json:"in"`
 	Out      [3]int `json:"out"`
 	BFLOPs   round3 `json:"bflops"`
@@ -327,7 +328,7 @@ func runProfile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 	types := map[string]*typeShare{}
 	var order []string
 	for i, l := range m.net.Layers {
-		pl := profileLayer{Index: i, Type: l.Type, In: chw(l.In), Out: chw(l.Out), BFLOPs: round3(l.BFLOPs),
+		pl := profileLayer{Index: i, Type: l.Type, Algo: l.Algorithm(), In: chw(l.In), Out: chw(l.Out), BFLOPs: round3(l.BFLOPs),
 			MedianMS: round3(msf(meds[i])), CIOMB: round3(float64(cio(l)) / 1e6)}
 		if meds[i] > 0 && l.BFLOPs > 0 {
 			pl.GFLOPs = round3(l.BFLOPs / meds[i].Seconds())
@@ -377,7 +378,7 @@ func runProfile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 	fmt.Fprintf(w, "%s (%s weights), %d %s, median of %d runs per layer; kernels %s on %s\n",
 		m.name, weights, threads, plural(threads, "thread", "threads"), o.runs, kernels.Name(), kernels.CPUName())
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "layer\ttype\tinput\t\toutput\tBFLOPs\tms\tGFLOP/s\t%%\tCIO MB\t\n")
+	fmt.Fprintf(tw, "layer\ttype\talgorithm\tinput\t\toutput\tBFLOPs\tms\tGFLOP/s\t%%\tCIO MB\t\n")
 	for i, l := range m.net.Layers {
 		pl := p.Layers[i]
 		bf, gf, c := "", "", ""
@@ -390,7 +391,7 @@ func runProfile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 		if cio(l) > 0 {
 			c = fmt.Sprintf("%.2f", float64(cio(l))/1e6)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t->\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t\n", i, l.Type, shapeString(l.In), outShape(l),
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t->\t%s\t%s\t%.3f\t%s\t%.1f\t%s\t\n", i, l.Type, l.Algorithm(), shapeString(l.In), outShape(l),
 			bf, msf(meds[i]), gf, float64(pl.Percent), c)
 	}
 	if err := tw.Flush(); err != nil {

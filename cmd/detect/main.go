@@ -36,6 +36,7 @@ type options struct {
 	width   int // from -size; 0 keeps the cfg's
 	height  int
 	threads int
+	exact   bool
 	verbose bool
 	json    bool
 	seed    uint64
@@ -149,6 +150,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&o.names, "names", "", "class names `file`, one per line (default: coco.names for 80-class models, face.names for the bundled model, else class numbers)")
 	fs.StringVar(&o.size, "size", "", "network input `WxH`, overriding the cfg's width and height (multiples of 32 for detectors)")
 	fs.IntVar(&o.threads, "threads", 0, "threads per layer (default: all cores)")
+	fs.BoolVar(&o.exact, "exact", false, "no Winograd convolutions: sum every convolution as Darknet does (slower; differences are ~1e-6 of a layer's scale)")
 	fs.BoolVar(&o.verbose, "v", false, "print the kernels, CPU and thread count on stderr")
 	fs.BoolVar(&o.json, "json", false, "print JSON: one array of per-image objects (detection), or one object (other modes)")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic weights used without -weights")

@@ -68,7 +68,7 @@ func buildNet(o *options, stderr io.Writer) (*engine.Net, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := engine.Build(c, &engine.Options{Width: o.width, Height: o.height, Threads: o.threads})
+	n, err := engine.Build(c, &engine.Options{Width: o.width, Height: o.height, Threads: o.threads, Exact: o.exact})
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func loadModel(o *options, needWeights bool, stderr io.Writer) (*model, error) {
 	case needWeights:
 		return nil, usagef("-cfg %s needs -weights to detect anything (only -bench, -profile, -summary and -dump run on synthetic weights)", o.cfg)
 	}
-	opts := &engine.Options{Width: o.width, Height: o.height, Threads: o.threads, Seed: o.seed,
+	opts := &engine.Options{Width: o.width, Height: o.height, Threads: o.threads, Seed: o.seed, Exact: o.exact,
 		CfgName: name, WeightsName: m.weights}
 	n, err := engine.Load(bytes.NewReader(data), w, opts)
 	if err != nil {
