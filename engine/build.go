@@ -47,6 +47,7 @@ func Build(cfg *cfgparse.Config, opts *Options) (*Net, error) {
 	if budget <= 0 {
 		budget = DefaultMaxMemory
 	}
+	n.maxMemory = budget
 	b := &buildState{net: n, budget: budget}
 	if err := b.charge(int64(n.Input.Size())); err != nil {
 		return nil, s.Errorf("", "%v", err)

@@ -16,7 +16,8 @@ type convolutional struct {
 	bn                                                         bool
 	act                                                        Activation
 	in, out                                                    Shape
-	shareFrom                                                  int // layer whose parameters this one shares, or -1
+	shareFrom                                                  int  // layer whose parameters this one shares, or -1
+	winograd                                                   bool // chosen for the Winograd path (chooseWinograd)
 
 	biases, scales, mean, variance, weights []float32
 

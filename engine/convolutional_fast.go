@@ -54,7 +54,7 @@ func (c *convolutional) prepareFast(n *Net, l *Layer) error {
 	// One layout of the weights besides the reference's: the direct
 	// kernel's, the packed GEMM panels, or (depthwise) the folded ones.
 	switch {
-	case !n.exact && c.useWinograd():
+	case c.winograd:
 		c.prepareWinograd(f)
 	case c.useDirect():
 		c.prepareDirect(f)

@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/darkgo/darkgo/kernels"
+import (
+	"slices"
+
+	"github.com/darkgo/darkgo/kernels"
+)
 
 // Winograd F(4×4, 3×3) convolution for 3×3, stride 1, pad 1 layers with
 // many channels and filters (Lavin & Gray, "Fast Algorithms for
@@ -81,6 +85,40 @@ var (
 	winoMinUse      = 0.6
 	winoUseAsm      = haveWinoAsm // the tests also run the Go transforms
 )
+
+// winoMaxExtra bounds the memory the transformed filters of a network
+// take beyond the plain ones (36 floats per filter and channel instead of
+// 9): 256 MiB, or an eighth of Options.MaxMemory if that is less.
+const winoMaxExtra = 256 << 20
+
+// chooseWinograd picks the layers that take the Winograd path: those
+// useWinograd accepts, unless Options.Exact, by decreasing tile count (the
+// FLOPs saved per byte of transformed filter) while the extra filter
+// memory stays under winoMaxExtra. Big models (yolov4: ~45 M parameters in
+// 3×3 layers) would otherwise hold 4× their weights; what is left out are
+// the deep, small-image layers with the most filters.
+func (n *Net) chooseWinograd() {
+	var cands []*convolutional
+	for _, l := range n.Layers {
+		if c, ok := l.op.(*convolutional); ok {
+			c.winograd = false
+			if !n.exact && c.useWinograd() {
+				cands = append(cands, c)
+			}
+		}
+	}
+	tiles := func(c *convolutional) int { return ((c.out.W + 3) / 4) * ((c.out.H + 3) / 4) }
+	slices.SortStableFunc(cands, func(a, b *convolutional) int { return tiles(b) - tiles(a) })
+	left := min(int64(winoMaxExtra), n.maxMemory/8)
+	for _, c := range cands {
+		extra := int64(27*4) * int64(c.in.C) * int64(c.filters)
+		if extra > left {
+			continue
+		}
+		left -= extra
+		c.winograd = true
+	}
+}
 
 // winoG is G of F(4,3): the filter transform U = G g Gᵀ.
 var winoG = [6][3]float64{

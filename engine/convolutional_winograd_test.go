@@ -144,3 +144,31 @@ func TestWinogradExact(t *testing.T) {
 		}
 	}
 }
+
+// The transformed filters' extra memory is bounded: with MaxMemory 64 MiB
+// (an 8 MiB allowance) the 512→512 layer (27 MiB extra) stays on its
+// plain path and the high-resolution 64→64 one takes Winograd.
+func TestWinogradMemoryBound(t *testing.T) {
+	text := netText(64, 52, 52) + "[convolutional]\nfilters=64\nsize=3\nstride=1\npad=1\nactivation=leaky\n" +
+		"[maxpool]\nsize=4\nstride=4\n[convolutional]\nfilters=512\nsize=1\nstride=1\nactivation=leaky\n" +
+		"[convolutional]\nfilters=512\nsize=3\nstride=1\npad=1\nactivation=leaky\n"
+	for _, tc := range []struct {
+		max  int64
+		want [2]string
+	}{{64 << 20, [2]string{"winograd", "conv-gemm"}}, {0, [2]string{"winograd", "winograd"}}} {
+		c, err := cfgparse.Parse("test.cfg", []byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Build(c, &Options{MaxMemory: tc.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := n.SyntheticWeights(1); err != nil {
+			t.Fatal(err)
+		}
+		if a, b := n.Layers[0].Algorithm(), n.Layers[3].Algorithm(); a != tc.want[0] || b != tc.want[1] {
+			t.Errorf("MaxMemory %d: layers 0 and 3 run %s and %s, want %v", tc.max, a, b, tc.want)
+		}
+	}
+}

@@ -23,11 +23,12 @@ type Net struct {
 
 	LetterBox bool // [net] letter_box=1: detector input is letterboxed
 
-	cfg     *cfgparse.Config
-	loaded  bool
-	plan    *plan // where activations live in a session (made at load)
-	threads int   // default worker count per layer
-	exact   bool  // Options.Exact: no Winograd convolutions
+	cfg       *cfgparse.Config
+	loaded    bool
+	plan      *plan // where activations live in a session (made at load)
+	threads   int   // default worker count per layer
+	exact     bool  // Options.Exact: no Winograd convolutions
+	maxMemory int64 // Options.MaxMemory or DefaultMaxMemory
 	poolState
 }
 

@@ -216,6 +216,7 @@ func (n *Net) prepareFast() error {
 	if n.threads < 1 {
 		n.threads = runtime.GOMAXPROCS(0)
 	}
+	n.chooseWinograd()
 	for _, l := range n.Layers {
 		if f, ok := l.op.(fastOp); ok {
 			if err := f.prepareFast(n, l); err != nil {
