@@ -162,54 +162,43 @@ func (c *convolutional) depthwiseChannels(in, out []float32, c0, c1 int) {
 	h, w, oh, ow := c.in.H, c.in.W, c.out.H, c.out.W
 	pad := c.padding * c.dilation
 	kk := c.size * c.size
-	{
-		for ch := c0; ch < c1; ch++ {
-			plane := in[ch*h*w : (ch+1)*h*w]
-			o := out[ch*oh*ow : (ch+1)*oh*ow]
-			kernels.Fill(o, f.bias[ch])
-			wt := f.weights[ch*kk : (ch+1)*kk]
-			for ky := 0; ky < c.size; ky++ {
-				for kx := 0; kx < c.size; kx++ {
-					wv := wt[ky*c.size+kx]
-					// Output columns whose input column is inside the image.
-					dx := kx*c.dilation - pad
-					lo := 0
-					if dx < 0 {
-						lo = (-dx + c.strideX - 1) / c.strideX
-					}
-					hi := ow
-					if last := (w - 1 - dx) / c.strideX; w-1-dx < 0 {
-						hi = 0
-					} else if last+1 < hi {
-						hi = last + 1
-					}
-					if lo >= hi {
+	for ch := c0; ch < c1; ch++ {
+		plane := in[ch*h*w : (ch+1)*h*w]
+		o := out[ch*oh*ow : (ch+1)*oh*ow]
+		kernels.Fill(o, f.bias[ch])
+		wt := f.weights[ch*kk : (ch+1)*kk]
+		for ky := 0; ky < c.size; ky++ {
+			for kx := 0; kx < c.size; kx++ {
+				wv := wt[ky*c.size+kx]
+				// Output columns whose input column is inside the image.
+				dx := kx*c.dilation - pad
+				lo, hi := validRange(dx, c.strideX, w, ow)
+				if lo >= hi {
+					continue
+				}
+				for oy := 0; oy < oh; oy++ {
+					iy := oy*c.strideY - pad + ky*c.dilation
+					if iy < 0 || iy >= h {
 						continue
 					}
-					for oy := 0; oy < oh; oy++ {
-						iy := oy*c.strideY - pad + ky*c.dilation
-						if iy < 0 || iy >= h {
-							continue
+					row := plane[iy*w : (iy+1)*w]
+					orow := o[oy*ow : (oy+1)*ow]
+					if c.strideX == 1 {
+						src := row[lo+dx : hi+dx]
+						dst := orow[lo:hi]
+						for i := range dst {
+							dst[i] += wv * src[i]
 						}
-						row := plane[iy*w : (iy+1)*w]
-						orow := o[oy*ow : (oy+1)*ow]
-						if c.strideX == 1 {
-							src := row[lo+dx : hi+dx]
-							dst := orow[lo:hi]
-							for i := range dst {
-								dst[i] += wv * src[i]
-							}
-						} else {
-							for ox := lo; ox < hi; ox++ {
-								orow[ox] += wv * row[ox*c.strideX+dx]
-							}
+					} else {
+						for ox := lo; ox < hi; ox++ {
+							orow[ox] += wv * row[ox*c.strideX+dx]
 						}
 					}
 				}
 			}
-			if !f.postAct {
-				kernels.Activate(o, f.act)
-			}
+		}
+		if !f.postAct {
+			kernels.Activate(o, f.act)
 		}
 	}
 }
