@@ -26,7 +26,12 @@ var benchModels = []struct {
 // benchNet builds a benchmark model with synthetic weights and a session.
 func benchNet(b *testing.B, cfg string, size, threads int) (*Net, *Session, []float32) {
 	b.Helper()
-	n, err := BuildFile(filepath.Join(repoRoot(b), cfg), &Options{Width: size, Height: size, Threads: threads, Exact: os.Getenv("DARKGO_BENCH_EXACT") == "1"})
+	return benchNetOpts(b, cfg, &Options{Width: size, Height: size, Threads: threads})
+}
+
+func benchNetOpts(b *testing.B, cfg string, opts *Options) (*Net, *Session, []float32) {
+	b.Helper()
+	n, err := BuildFile(filepath.Join(repoRoot(b), cfg), opts)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -156,5 +161,74 @@ func BenchmarkLayers(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkWinograd times each benchmark model with and without the
+// Winograd convolutions (Options.Exact), one thread, the two sessions
+// alternating frame by frame and timed by the thread's CPU clock, so that
+// the machine's load hits both alike. It reports the median frame of each
+// and their ratio, and logs (-v, b.N > 1) each Winograd layer's median
+// both ways.
+// With DARKGO_WINO_ALL=1 every 3×3 stride-1 layer is eligible (the
+// thresholds of useWinograd off), to see where the path loses.
+func BenchmarkWinograd(b *testing.B) {
+	if os.Getenv("DARKGO_WINO_ALL") == "1" {
+		defer func(c, f, t int, u float64) {
+			winoMinChannels, winoMinFilters, winoMinTiles, winoMinUse = c, f, t, u
+		}(winoMinChannels, winoMinFilters, winoMinTiles, winoMinUse)
+		winoMinChannels, winoMinFilters, winoMinTiles, winoMinUse = 1, 1, 1, 0
+	}
+	if cputime.Thread() == 0 {
+		b.Skip("no thread CPU clock here")
+	}
+	for _, m := range benchModels {
+		b.Run(fmt.Sprintf("%s-%d", m.name, m.size), func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			var nets [2]*Net
+			var sess [2]*Session
+			var in []float32
+			for i, exact := range []bool{true, false} {
+				nets[i], sess[i], in = benchNetOpts(b, m.cfg, &Options{Width: m.size, Height: m.size, Threads: 1, Exact: exact})
+			}
+			L := len(nets[0].Layers)
+			var total [2][]time.Duration
+			per := [2][][]time.Duration{make([][]time.Duration, L), make([][]time.Duration, L)}
+			b.ResetTimer()
+			for it := 0; it < b.N; it++ {
+				for i, s := range sess {
+					copy(s.Input(), in)
+					start := cputime.Thread()
+					t := start
+					if err := s.ForwardUpTo(L, func(l int) {
+						now := cputime.Thread()
+						per[i][l] = append(per[i][l], now-t)
+						t = now
+					}); err != nil {
+						b.Fatal(err)
+					}
+					total[i] = append(total[i], t-start)
+				}
+			}
+			b.StopTimer()
+			med := func(d []time.Duration) float64 {
+				slices.Sort(d)
+				return d[len(d)/2].Seconds() * 1e3
+			}
+			exact, wino := med(total[0]), med(total[1])
+			b.ReportMetric(exact, "exact-ms")
+			b.ReportMetric(wino, "winograd-ms")
+			b.ReportMetric(exact/wino, "speedup")
+			for l, layer := range nets[1].Layers {
+				if b.N == 1 || layer.Algorithm() != "winograd" { // not for the N=1 probe
+					continue
+				}
+				c := layer.op.(*convolutional)
+				e, w := med(per[0][l]), med(per[1][l])
+				b.Logf("layer %3d %4d -> %4d filters at %3dx%-3d: %s %.3f ms, winograd %.3f ms: %.2fx",
+					l, c.in.C, c.filters, c.out.W, c.out.H, nets[0].Layers[l].Algorithm(), e, w, e/w)
+			}
+		})
 	}
 }

@@ -24,15 +24,16 @@ import (
 //
 // The sums are not Darknet's: the transforms round differently, so outputs
 // differ from the direct convolution by a few float32 ulps of the layer's
-// scale (about 1e-6 relative, measured in winograd_test.go), well inside
-// what the golden networks allow but not bit for bit. Options.Exact turns
-// the path off.
+// scale (≤ 2.4e-6 relative L2 per layer on the golden networks, logged by
+// TestGoldenFull), well inside what they allow but not bit for bit.
+// Options.Exact turns the path off.
 //
-// Layout: step 1 (split by channel) copies each channel into a zero-
-// bordered plane (a slot's scratch) and writes its transformed tiles into
-// the shared V, [ξ][channel][tile]. Step 2 is split into units of (a run of
-// tile rows, a block of filters): the unit's 36 GEMMs write M, [ξ][filter]
-// [tile], into the slot's scratch, and its output transform adds the bias,
+// Layout: step 1 (split by channel) gathers each channel into phase planes
+// (a slot's scratch, see winoInput) and writes its transformed tiles into
+// the shared V, [unit][ξ][channel][tile of the unit]. Step 2 is split into
+// units of (a run of tile rows, a block of filters): the unit's 36 GEMMs
+// write M, [ξ][filter][tile], into the slot's scratch, and its output
+// transform adds the bias,
 // applies the activation and stores the tiles' pixels that are inside the
 // image.
 
@@ -53,32 +54,36 @@ type winoConv struct {
 	fb     int                // filters per block (the last may have fewer)
 	blocks int
 	tw, th int // tiles across and down
-	pw, ph int // the zero-bordered plane: 4·tw+2 by 4·th+2
 	rows   int // tile rows per unit
-	bias   []float32
 }
 
-// useWinograd reports whether the layer takes the Winograd path: 3×3,
+// winoTiles returns how many 4×4 output tiles cover the layer's output,
+// across and down.
+func (c *convolutional) winoTiles() (tw, th int) { return (c.out.W + 3) / 4, (c.out.H + 3) / 4 }
+
+// useWinograd reports whether the layer may take the Winograd path: 3×3,
 // stride 1, pad 1, no dilation or groups, at least 32 channels and 32
-// filters (the transforms cost per channel and per filter; with 16
-// filters the direct kernel is 1.3-2× faster) and at least 16 tiles of
-// which 60% or more are inside the image (at 10×10, 9 tiles compute 144
-// outputs for 100 and leave the GEMM columns short: 2× slower). Measured
-// interleaved on Zen 3 in the tiny YOLOs and CSPPeleeNet-EFM (one thread):
-// 1.1× (32 channels at 104×104) to 1.75× (192 → 64 at 40×40) faster.
+// filters and at least 16 tiles of which 60% or more are inside the image.
+// The transforms cost per channel and per filter, and small images leave
+// the GEMMs few columns and many outside pixels. Measured with
+// BenchmarkWinograd (Zen 3, one thread, interleaved): with every 3×3 layer
+// eligible (DARKGO_WINO_ALL=1), CSPPeleeNet-EFM's 16-filter layers run at
+// 0.6-1.2× and its 10×10 ones at 0.3-0.6× of the direct kernel (the whole
+// network 0.86×); with these thresholds the accepted layers of the three
+// benchmark models run 1.0-1.8× faster.
 func (c *convolutional) useWinograd() bool {
-	if !winogradEnabled || c.size != 3 || c.strideX != 1 || c.strideY != 1 || c.padding != 1 ||
+	if c.size != 3 || c.strideX != 1 || c.strideY != 1 || c.padding != 1 ||
 		c.dilation != 1 || c.groups != 1 || c.in.C < winoMinChannels || c.filters < winoMinFilters {
 		return false
 	}
-	tiles := ((c.out.W + 3) / 4) * ((c.out.H + 3) / 4)
+	tw, th := c.winoTiles()
+	tiles := tw * th
 	return tiles >= winoMinTiles && float64(c.out.H*c.out.W) >= winoMinUse*float64(16*tiles)
 }
 
 // Thresholds of useWinograd (variables for the tests and benchmarks that
 // set them).
 var (
-	winogradEnabled = true
 	winoMinChannels = 32
 	winoMinFilters  = 32
 	winoMinTiles    = 16
@@ -107,7 +112,7 @@ func (n *Net) chooseWinograd() {
 			}
 		}
 	}
-	tiles := func(c *convolutional) int { return ((c.out.W + 3) / 4) * ((c.out.H + 3) / 4) }
+	tiles := func(c *convolutional) int { tw, th := c.winoTiles(); return tw * th }
 	slices.SortStableFunc(cands, func(a, b *convolutional) int { return tiles(b) - tiles(a) })
 	left := min(int64(winoMaxExtra), n.maxMemory/8)
 	for _, c := range cands {
@@ -157,9 +162,8 @@ func winoFilter(g []float32) (u [winoPoints]float32) {
 
 func (c *convolutional) prepareWinograd(f *convFast) {
 	C, K := c.in.C, c.filters
-	w := &winoConv{bias: f.bias}
-	w.tw, w.th = (c.out.W+3)/4, (c.out.H+3)/4
-	w.pw, w.ph = 4*w.tw+2, 4*w.th+2
+	w := &winoConv{}
+	w.tw, w.th = c.winoTiles()
 	w.rows = min(w.th, max(1, (winoUnitTiles+w.tw-1)/w.tw))
 	w.fb = K
 	if K > winoBlockFilters {
@@ -169,23 +173,21 @@ func (c *convolutional) prepareWinograd(f *convFast) {
 		w.fb = ((K+nb-1)/nb + 23) / 24 * 24
 	}
 	w.blocks = (K + w.fb - 1) / w.fb
-	us := make([]float32, K*C*winoPoints) // [filter][channel][ξ]
-	for k := 0; k < K; k++ {
-		for ch := 0; ch < C; ch++ {
-			u := winoFilter(f.weights[(k*C+ch)*9 : (k*C+ch)*9+9])
-			copy(us[(k*C+ch)*winoPoints:], u[:])
-		}
-	}
-	a := make([]float32, w.fb*C)
+	// One block at a time: its 36 matrices U_ξ (filters × channels).
+	a := make([]float32, winoPoints*w.fb*C)
 	for b := 0; b < w.blocks; b++ {
 		k0, k1 := b*w.fb, min(K, (b+1)*w.fb)
-		for xi := 0; xi < winoPoints; xi++ {
-			for k := k0; k < k1; k++ {
-				for ch := 0; ch < C; ch++ {
-					a[(k-k0)*C+ch] = us[(k*C+ch)*winoPoints+xi]
+		m := (k1 - k0) * C
+		for k := k0; k < k1; k++ {
+			for ch := 0; ch < C; ch++ {
+				u := winoFilter(f.weights[(k*C+ch)*9 : (k*C+ch)*9+9])
+				for xi, v := range u {
+					a[xi*m+(k-k0)*C+ch] = v
 				}
 			}
-			w.u = append(w.u, kernels.PackA(k1-k0, C, a[:(k1-k0)*C], C))
+		}
+		for xi := 0; xi < winoPoints; xi++ {
+			w.u = append(w.u, kernels.PackA(k1-k0, C, a[xi*m:(xi+1)*m], C))
 		}
 	}
 	f.wino = w
@@ -313,16 +315,15 @@ func winoGather(row []float32, q *[6][]float32, n int) {
 	for j := range q {
 		_ = q[j][n-1]
 	}
-	t := 0
 	if winoUseAsm && n >= 8 {
 		var p [6]*float32
 		for j := range p {
 			p[j] = &q[j][0]
 		}
-		t = n &^ 7
-		winoGatherAVX2(&row[0], &p, t)
+		winoGatherAVX2(&row[0], &p, n)
+		return
 	}
-	for ; t < n; t++ {
+	for t := 0; t < n; t++ {
 		r := row[4*t : 4*t+6 : 4*t+6]
 		q[0][t], q[1][t], q[2][t], q[3][t], q[4][t], q[5][t] = r[0], r[1], r[2], r[3], r[4], r[5]
 	}
@@ -337,24 +338,24 @@ func winoScatter(y *[4][]float32, dst []float32, n int) {
 	for j := range y {
 		_ = y[j][n-1]
 	}
-	t := 0
 	if winoUseAsm && n >= 8 {
-		t = n &^ 7
-		winoScatterAVX2(&[4]*float32{&y[0][0], &y[1][0], &y[2][0], &y[3][0]}, &dst[0], t)
+		winoScatterAVX2(&[4]*float32{&y[0][0], &y[1][0], &y[2][0], &y[3][0]}, &dst[0], n)
+		return
 	}
-	for ; t < n; t++ {
+	for t := 0; t < n; t++ {
 		r := dst[4*t : 4*t+4 : 4*t+4]
 		r[0], r[1], r[2], r[3] = y[0][t], y[1][t], y[2][t], y[3][t]
 	}
 }
 
 // winoBRows applies winoB element-wise: dst[·][x] = winoB(src[·][x]) for
-// x < n (the assembly kernel when there is one).
+// x < n (the assembly kernel when there is one and n ≥ 8). dst and src
+// must not overlap.
 func winoBRows(src, dst *[6][]float32, n int) {
 	for i := range 6 {
 		_, _ = src[i][n-1], dst[i][n-1]
 	}
-	if winoUseAsm {
+	if winoUseAsm && n >= 8 {
 		var s, d [6]*float32
 		for i := range 6 {
 			s[i], d[i] = &src[i][0], &dst[i][0]
@@ -381,7 +382,7 @@ func winoARows(src *[6][]float32, dst *[4][]float32, n int) {
 	for i := range 4 {
 		_ = dst[i][n-1]
 	}
-	if winoUseAsm {
+	if winoUseAsm && n >= 8 {
 		var s [6]*float32
 		var d [4]*float32
 		for i := range 6 {
@@ -477,6 +478,6 @@ func (c *convolutional) winoOutput(m, tmp, out []float32, k0, k1, ty0, ty1 int) 
 				}
 			}
 		}
-		kernels.ActivateChannels(dst[y0*ow:y1*ow], w.bias[k:k+1], (y1-y0)*ow, c.fast.act)
+		kernels.ActivateChannels(dst[y0*ow:y1*ow], c.fast.bias[k:k+1], (y1-y0)*ow, c.fast.act)
 	}
 }

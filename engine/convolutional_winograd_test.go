@@ -9,33 +9,50 @@ import (
 	"github.com/darkgo/darkgo/cfgparse"
 )
 
-// The vector transforms against winoB/winoA, on runs of every length up
-// to a few vectors (the scalar tail) and values of mixed magnitude.
+// The assembly transforms, gather and scatter against the Go versions,
+// on runs of every length to a few vectors (the last vector overlaps the
+// one before it unless n is a multiple of 8) and values of mixed
+// magnitude; nothing past n may be written.
 func TestWinogradTransforms(t *testing.T) {
 	if !haveWinoAsm {
 		t.Skip("no assembly transforms on this platform")
 	}
+	defer func() { winoUseAsm = haveWinoAsm }()
 	rng := rand.New(rand.NewPCG(1, 2))
-	for n := 1; n <= 41; n++ {
+	rnd := func(n int) []float32 {
+		v := make([]float32, n)
+		for x := range v {
+			v[x] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
+		}
+		return v
+	}
+	for n := 8; n <= 41; n++ {
 		var src, dstB, wantB [6][]float32
 		var dstA, wantA [4][]float32
 		for i := range src {
-			src[i] = make([]float32, n+1)
-			for x := range src[i] {
-				src[i][x] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
-			}
+			src[i] = rnd(n + 1)
 			dstB[i], wantB[i] = make([]float32, n+1), make([]float32, n+1)
 		}
 		for i := range dstA {
 			dstA[i], wantA[i] = make([]float32, n+1), make([]float32, n+1)
 		}
+		row := rnd(4*n + 4)
+		var gq, wq [6][]float32
+		for j := range gq {
+			gq[j], wq[j] = make([]float32, n+1), make([]float32, n+1)
+		}
+		sy := [4][]float32{src[0][:n], src[1][:n], src[2][:n], src[3][:n]}
+		sd, sw := make([]float32, 4*n+1), make([]float32, 4*n+1)
 		winoUseAsm = true
 		winoBRows(&src, &dstB, n)
 		winoARows(&src, &dstA, n)
+		winoGather(row, &gq, n)
+		winoScatter(&sy, sd, n)
 		winoUseAsm = false
 		winoBRows(&src, &wantB, n)
 		winoARows(&src, &wantA, n)
-		winoUseAsm = haveWinoAsm
+		winoGather(row, &wq, n)
+		winoScatter(&sy, sw, n)
 		scale := func(x int) float64 { // Σ|d_i|: the rounding error bound's scale
 			var s float64
 			for i := range src {
@@ -53,6 +70,16 @@ func TestWinogradTransforms(t *testing.T) {
 				if e := math.Abs(float64(dstA[i][x] - wantA[i][x])); e > 1e-6*16*scale(x) || (x == n && dstA[i][x] != 0) {
 					t.Fatalf("n=%d: A row %d at %d: %g, Go %g", n, i, x, dstA[i][x], wantA[i][x])
 				}
+			}
+			for j := range gq {
+				if gq[j][x] != wq[j][x] {
+					t.Fatalf("n=%d: gather phase %d at %d: %g, Go %g", n, j, x, gq[j][x], wq[j][x])
+				}
+			}
+		}
+		for x := range sd {
+			if sd[x] != sw[x] {
+				t.Fatalf("n=%d: scatter at %d: %g, Go %g", n, x, sd[x], sw[x])
 			}
 		}
 	}
@@ -168,4 +195,15 @@ func TestWinogradMemoryBound(t *testing.T) {
 			t.Errorf("MaxMemory %d: layers 0 and 3 run %s and %s, want %v", tc.max, a, b, tc.want)
 		}
 	}
+}
+
+// winogradLayers counts the layers of n on the Winograd path.
+func winogradLayers(n *Net) int {
+	k := 0
+	for _, l := range n.Layers {
+		if l.Algorithm() == "winograd" {
+			k++
+		}
+	}
+	return k
 }

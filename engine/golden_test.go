@@ -289,7 +289,8 @@ func TestGoldenFull(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkSession(t, n, input, outs, 2, 1e-5)
+			e := checkSession(t, n, input, outs, 2, 1e-5)
+			t.Logf("fast path (%d Winograd layers) vs reference: worst layer relative L2 error %.3g (limit 1e-5)", winogradLayers(n), e)
 			for i, gl := range g.Layers {
 				if gl.Stats != nil {
 					checkStats(t, n.Layers[i].Name, outs[i], gl.Stats, 1e-3)

@@ -9,10 +9,11 @@ import (
 )
 
 // checkSession runs the fast path on input with the given thread count and
-// compares every layer, right after it ran, with the reference outputs. The
+// compares every layer, right after it ran, with the reference outputs
+// (and returns the worst layer's relative L2 error). The
 // arena is poisoned with NaN first, so a layer that reads stale memory or
 // leaves part of its output unwritten is caught.
-func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, threads int, tol float64) {
+func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, threads int, tol float64) (worst float64) {
 	t.Helper()
 	s, err := n.NewSession()
 	if err != nil {
@@ -26,7 +27,9 @@ func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, thread
 	bad := 0
 	if err := s.ForwardUpTo(len(n.Layers), func(i int) {
 		got := s.Output(i)
-		if e := relL2Err(got, ref[i]); !(e <= tol) && bad < 5 {
+		e := relL2Err(got, ref[i])
+		worst = max(worst, e)
+		if !(e <= tol) && bad < 5 {
 			bad++
 			t.Errorf("session (%d threads): layer %d %s: relative L2 error %.3g vs reference (limit %g)", threads, i, n.Layers[i].Name, e, tol)
 		}
@@ -39,6 +42,7 @@ func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, thread
 			t.Errorf("session (%d threads): output layer %d %s overwritten after the pass: error %.3g", threads, i, n.Layers[i].Name, e)
 		}
 	}
+	return worst
 }
 
 // checkSessionExact is checkSession for layers whose fast path must give

@@ -2,9 +2,11 @@
 
 #include "textflag.h"
 
-// The element-wise transforms of F(4×4, 3×3) Winograd (see
-// convolutional_winograd.go), 8 floats at a time with a scalar tail.
-// Go's reference versions are winoBRowsGo and winoARowsGo.
+// The element-wise transforms of F(4×4, 3×3) Winograd and the gather and
+// scatter of tile phases (see convolutional_winograd.go), 8 floats or
+// tiles at a time. They require n ≥ 8: the last n%8 are done by one more
+// vector that overlaps the previous one. Go's versions (used for n < 8 and
+// without AVX2) are in convolutional_winograd.go.
 
 // func winoBAVX2(src, dst *[6]*float32, n int)
 //
@@ -83,43 +85,15 @@ bvec:
 	JMP  bvec
 
 btail:
+	// A last, overlapping vector for the n%8 remaining elements: it
+	// recomputes a few done ones with the same result (dst and src never
+	// overlap).
 	MOVQ n+16(FP), R15
 	SHLQ $2, R15
-
-bscalar:
 	CMPQ R14, R15
 	JGE  bdone
-	VMOVSS (AX)(R14*1), X0
-	VMOVSS (BX)(R14*1), X1
-	VMOVSS (CX)(R14*1), X2
-	VMOVSS (DX)(R14*1), X3
-	VMOVSS (SI)(R14*1), X4
-	VMOVSS (DI)(R14*1), X5
-	VMOVAPS X4, X6
-	VFNMADD231SS X13, X2, X6
-	VFMADD231SS X12, X0, X6
-	VMOVSS X6, (R8)(R14*1)
-	VMOVAPS X5, X7
-	VFNMADD231SS X13, X3, X7
-	VFMADD231SS X12, X1, X7
-	VMOVSS X7, (R13)(R14*1)
-	VADDSS X3, X4, X8
-	VADDSS X1, X2, X9
-	VFNMADD231SS X12, X9, X8
-	VMOVSS X8, (R9)(R14*1)
-	VSUBSS X3, X4, X8
-	VSUBSS X2, X1, X9
-	VFMADD231SS X12, X9, X8
-	VMOVSS X8, (R10)(R14*1)
-	VSUBSS X2, X4, X8
-	VSUBSS X1, X3, X9
-	VMOVAPS X8, X10
-	VFMADD231SS X14, X9, X8
-	VFNMADD231SS X14, X9, X10
-	VMOVSS X8, (R11)(R14*1)
-	VMOVSS X10, (R12)(R14*1)
-	ADDQ $4, R14
-	JMP  bscalar
+	LEAQ -32(R15), R14
+	JMP  bvec
 
 bdone:
 	VZEROUPPER
@@ -193,33 +167,10 @@ avec:
 atail:
 	MOVQ n+16(FP), R15
 	SHLQ $2, R15
-
-ascalar:
 	CMPQ R14, R15
 	JGE  adone
-	VMOVSS (AX)(R14*1), X0
-	VMOVSS (BX)(R14*1), X1
-	VMOVSS (CX)(R14*1), X2
-	VMOVSS (DX)(R14*1), X3
-	VMOVSS (SI)(R14*1), X4
-	VMOVSS (DI)(R14*1), X5
-	VADDSS X2, X1, X6
-	VSUBSS X2, X1, X7
-	VADDSS X4, X3, X8
-	VSUBSS X4, X3, X9
-	VADDSS X6, X0, X10
-	VADDSS X8, X10, X10
-	VMOVSS X10, (R8)(R14*1)
-	VMOVAPS X7, X11
-	VFMADD231SS X14, X9, X11
-	VMOVSS X11, (R9)(R14*1)
-	VFMADD231SS X12, X8, X6
-	VMOVSS X6, (R10)(R14*1)
-	VADDSS X5, X7, X7
-	VFMADD231SS X13, X9, X7
-	VMOVSS X7, (R11)(R14*1)
-	ADDQ $4, R14
-	JMP  ascalar
+	LEAQ -32(R15), R14
+	JMP  avec
 
 adone:
 	VZEROUPPER
@@ -227,9 +178,9 @@ adone:
 
 // func winoGatherAVX2(row *float32, q *[6]*float32, n int)
 //
-// q[j][t] = row[4t+j] for j < 6, t < n, n a multiple of 8: the 4×4
-// transposes of 8 tiles' columns (and of the columns 4 further for
-// j = 4, 5) in both 128-bit lanes. Reads row[0 : 4n+4].
+// q[j][t] = row[4t+j] for j < 6, t < n (n ≥ 8): the 4×4 transposes of 8
+// tiles' columns (and of the columns 4 further for j = 4, 5) in both
+// 128-bit lanes. Reads row[0 : 4n+4].
 TEXT ·winoGatherAVX2(SB), NOSPLIT, $0-24
 	MOVQ row+0(FP), SI
 	MOVQ q+8(FP), R14
@@ -240,20 +191,22 @@ TEXT ·winoGatherAVX2(SB), NOSPLIT, $0-24
 	MOVQ 32(R14), R8
 	MOVQ 40(R14), R9
 	MOVQ n+16(FP), R15
-	SHRQ $3, R15
+	ANDQ $-8, R15
+	SHLQ $2, R15
 	XORQ R14, R14
 
 gloop:
-	TESTQ R15, R15
-	JZ    gdone
-	VMOVUPS    0(SI), X0
-	VINSERTF128 $1, 64(SI), Y0, Y0
-	VMOVUPS    16(SI), X1
-	VINSERTF128 $1, 80(SI), Y1, Y1
-	VMOVUPS    32(SI), X2
-	VINSERTF128 $1, 96(SI), Y2, Y2
-	VMOVUPS    48(SI), X3
-	VINSERTF128 $1, 112(SI), Y3, Y3
+	CMPQ R14, R15
+	JGE  gtail
+	LEAQ (SI)(R14*4), DI // row + 4t floats
+	VMOVUPS    0(DI), X0
+	VINSERTF128 $1, 64(DI), Y0, Y0
+	VMOVUPS    16(DI), X1
+	VINSERTF128 $1, 80(DI), Y1, Y1
+	VMOVUPS    32(DI), X2
+	VINSERTF128 $1, 96(DI), Y2, Y2
+	VMOVUPS    48(DI), X3
+	VINSERTF128 $1, 112(DI), Y3, Y3
 	VUNPCKLPS  Y1, Y0, Y4
 	VUNPCKHPS  Y1, Y0, Y5
 	VUNPCKLPS  Y3, Y2, Y6
@@ -267,23 +220,29 @@ gloop:
 	VMOVUPS    Y10, (CX)(R14*1)
 	VMOVUPS    Y11, (DX)(R14*1)
 	// Columns 4t+4 and 4t+5: the first two columns of the next tiles.
-	VMOVUPS    16(SI), X0
-	VINSERTF128 $1, 80(SI), Y0, Y0
-	VMOVUPS    32(SI), X1
-	VINSERTF128 $1, 96(SI), Y1, Y1
-	VMOVUPS    48(SI), X2
-	VINSERTF128 $1, 112(SI), Y2, Y2
-	VMOVUPS    64(SI), X3
-	VINSERTF128 $1, 128(SI), Y3, Y3
+	VMOVUPS    16(DI), X0
+	VINSERTF128 $1, 80(DI), Y0, Y0
+	VMOVUPS    32(DI), X1
+	VINSERTF128 $1, 96(DI), Y1, Y1
+	VMOVUPS    48(DI), X2
+	VINSERTF128 $1, 112(DI), Y2, Y2
+	VMOVUPS    64(DI), X3
+	VINSERTF128 $1, 128(DI), Y3, Y3
 	VUNPCKLPS  Y1, Y0, Y4
 	VUNPCKLPS  Y3, Y2, Y6
 	VUNPCKLPD  Y6, Y4, Y8
 	VUNPCKHPD  Y6, Y4, Y9
 	VMOVUPS    Y8, (R8)(R14*1)
 	VMOVUPS    Y9, (R9)(R14*1)
-	ADDQ $128, SI
 	ADDQ $32, R14
-	DECQ R15
+	JMP  gloop
+
+gtail:
+	MOVQ n+16(FP), R15
+	SHLQ $2, R15
+	CMPQ R14, R15
+	JGE  gdone
+	LEAQ -32(R15), R14
 	JMP  gloop
 
 gdone:
@@ -292,8 +251,8 @@ gdone:
 
 // func winoScatterAVX2(y *[4]*float32, dst *float32, n int)
 //
-// dst[4t+j] = y[j][t] for j < 4, t < n, n a multiple of 8 (the inverse
-// of the gather's transposes).
+// dst[4t+j] = y[j][t] for j < 4, t < n (n ≥ 8): the inverse of the
+// gather's transposes.
 TEXT ·winoScatterAVX2(SB), NOSPLIT, $0-24
 	MOVQ y+0(FP), R14
 	MOVQ 0(R14), AX
@@ -302,12 +261,13 @@ TEXT ·winoScatterAVX2(SB), NOSPLIT, $0-24
 	MOVQ 24(R14), DX
 	MOVQ dst+8(FP), DI
 	MOVQ n+16(FP), R15
-	SHRQ $3, R15
+	ANDQ $-8, R15
+	SHLQ $2, R15
 	XORQ R14, R14
 
 sloop:
-	TESTQ R15, R15
-	JZ    sdone
+	CMPQ R14, R15
+	JGE  stail
 	VMOVUPS   (AX)(R14*1), Y0
 	VMOVUPS   (BX)(R14*1), Y1
 	VMOVUPS   (CX)(R14*1), Y2
@@ -320,17 +280,24 @@ sloop:
 	VUNPCKHPD Y6, Y4, Y9
 	VUNPCKLPD Y7, Y5, Y10
 	VUNPCKHPD Y7, Y5, Y11
-	VMOVUPS   X8, 0(DI)
-	VEXTRACTF128 $1, Y8, 64(DI)
-	VMOVUPS   X9, 16(DI)
-	VEXTRACTF128 $1, Y9, 80(DI)
-	VMOVUPS   X10, 32(DI)
-	VEXTRACTF128 $1, Y10, 96(DI)
-	VMOVUPS   X11, 48(DI)
-	VEXTRACTF128 $1, Y11, 112(DI)
-	ADDQ $128, DI
+	LEAQ      (DI)(R14*4), SI // dst + 4t floats
+	VMOVUPS   X8, 0(SI)
+	VEXTRACTF128 $1, Y8, 64(SI)
+	VMOVUPS   X9, 16(SI)
+	VEXTRACTF128 $1, Y9, 80(SI)
+	VMOVUPS   X10, 32(SI)
+	VEXTRACTF128 $1, Y10, 96(SI)
+	VMOVUPS   X11, 48(SI)
+	VEXTRACTF128 $1, Y11, 112(SI)
 	ADDQ $32, R14
-	DECQ R15
+	JMP  sloop
+
+stail:
+	MOVQ n+16(FP), R15
+	SHLQ $2, R15
+	CMPQ R14, R15
+	JGE  sdone
+	LEAQ -32(R15), R14
 	JMP  sloop
 
 sdone:
