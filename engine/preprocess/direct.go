@@ -230,19 +230,7 @@ func (s *source) initYCbCr(m *image.YCbCr, cols []int32) {
 		return // toGray8 keeps the Y plane only
 	}
 	b := m.Rect
-	hs, vs := 1, 1
-	switch m.SubsampleRatio {
-	case image.YCbCrSubsampleRatio422:
-		hs = 2
-	case image.YCbCrSubsampleRatio420:
-		hs, vs = 2, 2
-	case image.YCbCrSubsampleRatio440:
-		vs = 2
-	case image.YCbCrSubsampleRatio411:
-		hs = 4
-	case image.YCbCrSubsampleRatio410:
-		hs, vs = 4, 2
-	}
+	hs, vs := subsampling(m.SubsampleRatio)
 	s.hs, s.vs = hs, vs
 	cx0, cx1 := floorDiv(b.Min.X, hs), floorDiv(b.Max.X-1, hs)
 	s.cy0, s.cy1 = floorDiv(b.Min.Y, vs), floorDiv(b.Max.Y-1, vs)

@@ -59,19 +59,7 @@ func ycbcrToRGB8(m *image.YCbCr, pix []uint8) {
 	if w <= 0 || h <= 0 {
 		return
 	}
-	hs, vs := 1, 1
-	switch m.SubsampleRatio {
-	case image.YCbCrSubsampleRatio422:
-		hs = 2
-	case image.YCbCrSubsampleRatio420:
-		hs, vs = 2, 2
-	case image.YCbCrSubsampleRatio440:
-		vs = 2
-	case image.YCbCrSubsampleRatio411:
-		hs = 4
-	case image.YCbCrSubsampleRatio410:
-		hs, vs = 4, 2
-	}
+	hs, vs := subsampling(m.SubsampleRatio)
 	// Chroma sample (cx, cy) covers luma columns [hs*cx, hs*cx+hs) in the
 	// coordinates of m.Rect, as in image.YCbCr.COffset. The first and last
 	// chroma column/row present in this image:
@@ -190,4 +178,22 @@ func floorDiv(a, b int) int {
 		q--
 	}
 	return q
+}
+
+// subsampling returns how many luma pixels one chroma sample of ratio r
+// spans across and down.
+func subsampling(r image.YCbCrSubsampleRatio) (hs, vs int) {
+	switch r {
+	case image.YCbCrSubsampleRatio422:
+		return 2, 1
+	case image.YCbCrSubsampleRatio420:
+		return 2, 2
+	case image.YCbCrSubsampleRatio440:
+		return 1, 2
+	case image.YCbCrSubsampleRatio411:
+		return 4, 1
+	case image.YCbCrSubsampleRatio410:
+		return 4, 2
+	}
+	return 1, 1
 }
