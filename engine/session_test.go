@@ -15,14 +15,7 @@ import (
 // leaves part of its output unwritten is caught.
 func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, threads int, tol float64) (worst float64) {
 	t.Helper()
-	s, err := n.NewSession()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.SetThreads(threads)
-	for i := range s.arena {
-		s.arena[i] = float32(math.NaN())
-	}
+	s := poisonedSession(t, n, threads)
 	copy(s.Input(), input)
 	bad := 0
 	if err := s.ForwardUpTo(len(n.Layers), func(i int) {
@@ -45,12 +38,9 @@ func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, thread
 	return worst
 }
 
-// checkSessionExact is checkSession for layers whose fast path must give
-// the reference's numbers bit for bit (signed zeros and NaNs included):
-// each layer's session output is compared with the reference forward of
-// that layer applied to the session's own inputs, so layers that are only
-// close to the reference (convolutions) do not hide exact ones after them.
-func checkSessionExact(t *testing.T, n *Net, input []float32, threads int, exactType func(string) bool) {
+// poisonedSession is a session of n with the thread count and its arena
+// filled with NaN, so that reading memory no layer wrote shows.
+func poisonedSession(t *testing.T, n *Net, threads int) *Session {
 	t.Helper()
 	s, err := n.NewSession()
 	if err != nil {
@@ -60,6 +50,17 @@ func checkSessionExact(t *testing.T, n *Net, input []float32, threads int, exact
 	for i := range s.arena {
 		s.arena[i] = float32(math.NaN())
 	}
+	return s
+}
+
+// checkSessionExact is checkSession for layers whose fast path must give
+// the reference's numbers bit for bit (signed zeros and NaNs included):
+// each layer's session output is compared with the reference forward of
+// that layer applied to the session's own inputs, so layers that are only
+// close to the reference (convolutions) do not hide exact ones after them.
+func checkSessionExact(t *testing.T, n *Net, input []float32, threads int, exactType func(string) bool) {
+	t.Helper()
+	s := poisonedSession(t, n, threads)
 	for i, l := range n.Layers {
 		if !exactType(l.Type) {
 			continue
