@@ -1,6 +1,8 @@
 package preprocess
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -8,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/darkgo/darkgo/internal/golden"
 )
 
 func TestSTBCoefficients(t *testing.T) {
@@ -37,59 +41,95 @@ func loadPNG(t *testing.T, path string) image.Image {
 	return m
 }
 
-// TestSTBFixtures compares the decode + conversion path with what stb_image
-// returns for JPEGs in every chroma subsampling Go supports
-// (testdata/README.md tells how they were made). The flat_* images consist
-// of 32×32 single-color blocks coded at quality 100, so every DCT block is
-// DC-only and both IDCTs agree: there the result must be exact, which pins
-// down the chroma upsampling (including its edge cases at an odd image size)
-// and the fixed-point color conversion. The smooth_* images have real
-// texture: the IDCTs differ there and we require the 3-level bound.
+// stbRGB decodes a JPEG the way Darknet sees it (EXIF orientation ignored,
+// as stb_image does) and returns the 8-bit RGB toRGB8 makes of it.
+func stbRGB(data []byte) (rgb8, error) {
+	var got rgb8
+	img, _, err := DecodeBytes(data, &DecodeOptions{IgnoreOrientation: true})
+	if err == nil {
+		toRGB8(img, &got)
+	}
+	return got, err
+}
+
+// TestSTBFixtures: every JPEG of testdata/ (testdata/README.md tells how
+// they were made: every chroma subsampling, progressive, restart markers,
+// odd sizes down to 1×1, grayscale, RGB, 16-bit quantization tables,
+// quality 5 to 100, EXIF-rotated) and every JPEG of the golden map set
+// decodes to exactly the RGB stb_image returns for it (NAME.stb.png
+// beside it; the golden ones are Darknet's own stb_image v2.30 output).
 func TestSTBFixtures(t *testing.T) {
 	files, err := filepath.Glob("testdata/*.jpg")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no fixtures: %v", err)
+	if err != nil || len(files) < 30 {
+		t.Fatalf("only %d fixtures: %v", len(files), err)
 	}
-	for _, jf := range files {
-		name := strings.TrimSuffix(filepath.Base(jf), ".jpg")
+	golden, err := filepath.Glob(filepath.Join(goldenDir(t), "map", "images", "*.jpg"))
+	if err != nil || len(golden) < 10 {
+		t.Fatalf("only %d golden map images: %v", len(golden), err)
+	}
+	for _, jf := range append(files, golden...) {
+		name := filepath.Base(jf)
 		data, err := os.ReadFile(jf)
 		if err != nil {
 			t.Fatal(err)
 		}
-		img, _, err := DecodeBytes(data, nil)
+		got, err := stbRGB(data)
 		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+			t.Errorf("%s: %v", name, err)
+			continue
 		}
-		want := loadPNG(t, strings.TrimSuffix(jf, ".jpg")+".stb.png")
-		var got, exp rgb8
-		toRGB8(img, &got)
-		toRGB8(want, &exp)
+		var exp rgb8
+		toRGB8(loadPNG(t, strings.TrimSuffix(jf, ".jpg")+".stb.png"), &exp)
 		if got.w != exp.w || got.h != exp.h {
-			t.Fatalf("%s: %dx%d, stb %dx%d", name, got.w, got.h, exp.w, exp.h)
+			t.Errorf("%s: %dx%d, stb_image %dx%d", name, got.w, got.h, exp.w, exp.h)
+			continue
 		}
 		maxd, ndiff := 0, 0
 		for i := range got.pix {
 			d := int(got.pix[i]) - int(exp.pix[i])
-			if d < 0 {
-				d = -d
-			}
-			if d > 0 {
+			if d != 0 {
 				ndiff++
+				maxd = max(maxd, d, -d)
 			}
-			maxd = max(maxd, d)
 		}
-		sub := ""
-		if y, ok := img.(*image.YCbCr); ok {
-			sub = y.SubsampleRatio.String()
+		if ndiff != 0 {
+			t.Errorf("%s: %d of %d samples differ from stb_image, by up to %d levels", name, ndiff, len(got.pix), maxd)
 		}
-		t.Logf("%-18s %-28s max diff %d levels, %5.2f%% of samples differ", name, sub, maxd, 100*float64(ndiff)/float64(len(got.pix)))
-		limit := 3
-		if strings.HasPrefix(name, "flat") {
-			limit = 0
+	}
+}
+
+// TestSTBHashes: larger JPEGs of the repository (image/jpeg's test images:
+// CMYK, RGB, 4:1:0, 4:4:0, separate DC progression, truncated progressive;
+// the 1920×1280 photos) decode to the RGB whose SHA-256 stb_image gives
+// (testdata/stb_rgb.sha256, made by tools/stbdump/mkfixtures.sh).
+func TestSTBHashes(t *testing.T) {
+	list, err := os.ReadFile("testdata/stb_rgb.sha256")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := golden.RepoRoot(t)
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(list)), "\n") {
+		sum, path, ok := strings.Cut(line, "  ")
+		if !ok {
+			t.Fatalf("bad line %q", line)
 		}
-		if maxd > limit {
-			t.Errorf("%s: differs from stb_image by %d levels (limit %d)", name, maxd, limit)
+		data, err := os.ReadFile(filepath.Join(root, path))
+		if err != nil {
+			t.Fatal(err)
 		}
+		got, err := stbRGB(data)
+		if err != nil {
+			t.Errorf("%s: %v", path, err)
+			continue
+		}
+		if h := sha256.Sum256(got.pix); hex.EncodeToString(h[:]) != sum {
+			t.Errorf("%s: RGB differs from stb_image's (SHA-256 %x, stb_image %s)", path, h, sum)
+		}
+		n++
+	}
+	if n < 15 {
+		t.Fatalf("only %d files listed", n)
 	}
 }
 

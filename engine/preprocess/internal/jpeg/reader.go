@@ -138,6 +138,11 @@ type decoder struct {
 	huff       [maxTc + 1][maxTh + 1]huffman
 	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
 	tmp        [2 * blockSize]byte
+
+	// reconstruct, when set, replaces the dequantization and IDCT of
+	// reconstructBlock (darkgo: the tests set image/jpeg's to check the
+	// rest of the decoder against the standard library).
+	reconstruct func(dst []byte, stride int, b, qt *block)
 }
 
 // fill fills up the d.bytes.buf buffer from the underlying io.Reader. It

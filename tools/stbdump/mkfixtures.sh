@@ -1,0 +1,92 @@
+#!/bin/sh
+# Regenerates engine/preprocess/testdata's stb_image fixtures: small JPEGs
+# made with cjpeg (libjpeg-turbo-progs) from deterministic sources, each with
+# NAME.stb.png = what stb_image returns (3 channels requested, as Darknet
+# asks), and stb_rgb.sha256 = the SHA-256 of stb_image's RGB for larger
+# JPEGs already in the repository. Run from the repository root:
+#
+#   gcc -O2 -o /tmp/stbdump tools/stbdump/stbdump.c -I/usr/include/stb -lm
+#   sh tools/stbdump/mkfixtures.sh /tmp/stbdump
+#
+# Not part of the Go build or CI: the outputs are committed.
+set -eu
+STBDUMP=${1:?usage: mkfixtures.sh PATH/TO/stbdump}
+OUT=engine/preprocess/testdata
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# src W H NAME: a PPM with gradients, hard edges and noise (an LCG, so the
+# same bytes on every machine), so that blocks have real AC content.
+src() {
+	python3 - "$1" "$2" "$TMP/$3.ppm" <<'PY'
+import sys
+w, h, path = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+s = 12345
+out = bytearray()
+for y in range(h):
+    for x in range(w):
+        s = (s * 1103515245 + 12345) & 0x7fffffff
+        n = (s >> 16) % 40
+        edge = 90 if (x // 5 + y // 7) % 2 else 0
+        out += bytes(((3 * x + n + edge) % 256, (5 * y + 2 * n) % 256, (255 - 2 * (x + y) + edge - n) % 256))
+open(path, "wb").write(b"P6\n%d %d\n255\n" % (w, h) + out)
+PY
+}
+
+# jpg NAME SRC CJPEG-ARGS...: encode and record stb_image's pixels.
+jpg() {
+	name=$1 s=$2
+	shift 2
+	cjpeg "$@" "$TMP/$s.ppm" >"$OUT/$name.jpg"
+	"$STBDUMP" "$OUT/$name.jpg" "$OUT/$name.stb.png" >/dev/null
+}
+
+src 77 53 a
+src 17 13 odd
+src 33 7 wide
+src 1 1 one
+src 9 31 tall
+
+jpg prog_2x2_q75 a -quality 75 -sample 2x2 -progressive
+jpg prog_1x1_q90 a -quality 90 -sample 1x1 -progressive
+jpg prog_2x1_odd odd -quality 85 -sample 2x1 -progressive
+jpg prog_gray_q80 a -quality 80 -grayscale -progressive
+jpg prog_restart_2x2 a -quality 80 -sample 2x2 -progressive -restart 1
+jpg restart_2x2_rows a -quality 80 -sample 2x2 -restart 1
+jpg restart_1x1_blocks a -quality 80 -sample 1x1 -restart 3B
+jpg odd_2x2_17x13 odd -quality 90 -sample 2x2
+jpg odd_2x1_17x13 odd -quality 90 -sample 2x1
+jpg odd_1x2_9x31 tall -quality 90 -sample 1x2
+jpg odd_4x1_33x7 wide -quality 90 -sample 4x1
+jpg odd_2x2_33x7 wide -quality 90 -sample 2x2
+jpg odd_2x2_1x1 one -quality 90 -sample 2x2
+jpg odd_gray_1x1 one -quality 90 -grayscale
+jpg gray_17x13 odd -quality 90 -grayscale
+jpg q5_2x2 a -quality 5 -sample 2x2
+jpg q100_1x1 a -quality 100 -sample 1x1
+jpg q100_2x2 a -quality 100 -sample 2x2
+jpg rgb_1x1 a -quality 90 -rgb
+jpg rgb_2x2 a -quality 90 -rgb -sample 2x2
+jpg opt_2x2 a -quality 70 -sample 2x2 -optimize
+
+# exif6_2x2: the 2x2 baseline JPEG with an EXIF APP1 segment saying
+# orientation 6 (rotate 90° clockwise). stb_image (and Darknet) ignore it.
+cjpeg -quality 85 -sample 2x2 "$TMP/odd.ppm" >"$TMP/exif.jpg"
+python3 - "$TMP/exif.jpg" "$OUT/exif6_2x2.jpg" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+tiff = b"MM\x00\x2a" + struct.pack(">I", 8) + struct.pack(">H", 1) + \
+    struct.pack(">HHIHH", 0x0112, 3, 1, 6, 0) + struct.pack(">I", 0)
+app1 = b"Exif\x00\x00" + tiff
+seg = b"\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1
+open(sys.argv[2], "wb").write(data[:2] + seg + data[2:])
+PY
+"$STBDUMP" "$OUT/exif6_2x2.jpg" "$OUT/exif6_2x2.stb.png" >/dev/null
+
+# Larger files already in the repository: only a hash of stb_image's RGB.
+: >"$OUT/stb_rgb.sha256"
+for f in engine/preprocess/internal/jpeg/testdata/*.jpeg testdata/faceapi/*.jpg; do
+	if "$STBDUMP" "$f" "$TMP/x.rgb" >/dev/null 2>&1; then
+		echo "$(sha256sum <"$TMP/x.rgb" | cut -d' ' -f1)  $f" >>"$OUT/stb_rgb.sha256"
+	fi
+done
