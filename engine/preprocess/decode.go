@@ -102,13 +102,8 @@ func DecodeBytes(data []byte, opt *DecodeOptions) (image.Image, string, error) {
 	}
 	var img image.Image
 	if format == "jpeg" {
-		// The copy of image/jpeg with faster block reconstruction: the
-		// same pixels in half the time (see internal/jpeg). It leaves
-		// CMYK JPEGs to image/jpeg.
-		img, err = ijpeg.Decode(bytes.NewReader(data))
-		if errors.Is(err, ijpeg.ErrCMYK) {
-			img, format, err = image.Decode(bytes.NewReader(data))
-		}
+		// stb_image's pixels (Darknet's loader), see internal/jpeg.
+		img, err = decodeJPEG(data)
 	} else {
 		img, format, err = image.Decode(bytes.NewReader(data))
 	}
@@ -122,4 +117,21 @@ func DecodeBytes(data []byte, opt *DecodeOptions) (image.Image, string, error) {
 		img = Orient(img, JPEGOrientation(data))
 	}
 	return img, format, nil
+}
+
+// decodeJPEG decodes a JPEG to what stb_image returns for it: Y, Cb, Cr
+// planes (converted later, by jpegycc.go's rules), gray, or RGB made here
+// for RGB, CMYK and YCCK files.
+func decodeJPEG(data []byte) (image.Image, error) {
+	p, err := ijpeg.DecodePlanes(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	switch p.Transform {
+	case ijpeg.Gray:
+		return p.Gray, nil
+	case ijpeg.YCbCr:
+		return p.YCbCr, nil
+	}
+	return jpegToRGBA(p), nil
 }

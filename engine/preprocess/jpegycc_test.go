@@ -1,6 +1,7 @@
 package preprocess
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"image"
@@ -99,9 +100,11 @@ func TestSTBFixtures(t *testing.T) {
 }
 
 // TestSTBHashes: larger JPEGs of the repository (image/jpeg's test images:
-// CMYK, RGB, 4:1:0, 4:4:0, separate DC progression, truncated progressive;
-// the 1920×1280 photos) decode to the RGB whose SHA-256 stb_image gives
-// (testdata/stb_rgb.sha256, made by tools/stbdump/mkfixtures.sh).
+// CMYK, RGB with subsampled G and B, 4:1:0, 4:4:0, separate DC
+// progression, truncated progressive; the CMYK file read as YCCK and as
+// YCbCr by changing its Adobe transform; the 1920×1280 photos) decode to
+// the RGB whose SHA-256 stb_image gives (testdata/stb_rgb.sha256, made by
+// tools/stbdump/mkfixtures.sh).
 func TestSTBHashes(t *testing.T) {
 	list, err := os.ReadFile("testdata/stb_rgb.sha256")
 	if err != nil {
@@ -114,9 +117,17 @@ func TestSTBHashes(t *testing.T) {
 		if !ok {
 			t.Fatalf("bad line %q", line)
 		}
-		data, err := os.ReadFile(filepath.Join(root, path))
+		file, adobe, patched := strings.Cut(path, "#adobe=")
+		data, err := os.ReadFile(filepath.Join(root, file))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if patched { // the Adobe segment's color transform byte set to adobe
+			i := bytes.Index(data, []byte("Adobe\x00"))
+			if i < 0 || len(adobe) != 1 {
+				t.Fatalf("%s: cannot patch", path)
+			}
+			data[i+11] = adobe[0] - '0'
 		}
 		got, err := stbRGB(data)
 		if err != nil {

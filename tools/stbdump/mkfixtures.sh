@@ -90,3 +90,17 @@ for f in engine/preprocess/internal/jpeg/testdata/*.jpeg testdata/faceapi/*.jpg;
 		echo "$(sha256sum <"$TMP/x.rgb" | cut -d' ' -f1)  $f" >>"$OUT/stb_rgb.sha256"
 	fi
 done
+# The CMYK file (Adobe transform 0) read as YCCK (2) and as YCbCr with an
+# ignored fourth component (1): NAME#adobe=N patches the transform byte.
+f=engine/preprocess/internal/jpeg/testdata/video-001.cmyk.jpeg
+for n in 1 2; do
+	python3 - "$f" "$TMP/a.jpg" "$n" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.index(b"Adobe\0")
+d[i + 11] = int(sys.argv[3])
+open(sys.argv[2], "wb").write(d)
+PY
+	"$STBDUMP" "$TMP/a.jpg" "$TMP/x.rgb" >/dev/null
+	echo "$(sha256sum <"$TMP/x.rgb" | cut -d' ' -f1)  $f#adobe=$n" >>"$OUT/stb_rgb.sha256"
+done

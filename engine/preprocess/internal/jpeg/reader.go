@@ -649,6 +649,19 @@ func (d *decoder) decode(r io.Reader, configOnly bool) (image.Image, error) {
 			return nil, err
 		}
 	}
+	if d.img1 == nil && d.img3 == nil {
+		return nil, FormatError("missing SOS marker")
+	}
+	return nil, nil
+}
+
+// decodeImage is image/jpeg's decode: the image with the standard
+// library's choice of color model (darkgo: which DecodePlanes replaces
+// with stb_image's; this one remains for the tests against image/jpeg).
+func (d *decoder) decodeImage(r io.Reader) (image.Image, error) {
+	if _, err := d.decode(r, false); err != nil {
+		return nil, err
+	}
 	if d.img1 != nil {
 		return d.img1, nil
 	}
@@ -694,8 +707,10 @@ func (d *decoder) convertToRGB() (image.Image, error) {
 	return img, nil
 }
 
-// Decode reads a JPEG image from r and returns it as an [image.Image].
+// Decode reads a JPEG image from r and returns it as an [image.Image], as
+// image/jpeg does (but with stb_image's IDCT): *image.Gray, *image.YCbCr,
+// or *image.RGBA for RGB JPEGs; ErrCMYK for 4-component ones.
 func Decode(r io.Reader) (image.Image, error) {
 	var d decoder
-	return d.decode(r, false)
+	return d.decodeImage(r)
 }

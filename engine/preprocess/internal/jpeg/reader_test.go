@@ -92,7 +92,7 @@ func repoRoot(t testing.TB) string {
 func sameDecode(data []byte) error {
 	want, werr := stdjpeg.Decode(bytes.NewReader(data))
 	d := decoder{reconstruct: stdlibReconstruct}
-	got, gerr := d.decode(bytes.NewReader(data), false)
+	got, gerr := d.decodeImage(bytes.NewReader(data))
 	if errors.Is(gerr, ErrCMYK) {
 		if werr != nil || want.ColorModel() != color.CMYKModel {
 			return fmt.Errorf("ErrCMYK for a non-CMYK image (image/jpeg: %v)", werr)
