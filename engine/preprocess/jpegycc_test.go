@@ -173,3 +173,49 @@ func TestSubImageConversion(t *testing.T) {
 		}
 	}
 }
+
+// TestSTBFixtureOrientation: the EXIF-rotated fixture (orientation 6)
+// gives stb_image's pixels with IgnoreOrientation (TestSTBFixtures) and,
+// by default, stb_image's pixels rotated upright.
+func TestSTBFixtureOrientation(t *testing.T) {
+	data, err := os.ReadFile("testdata/exif6_2x2.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := JPEGOrientation(data); o != 6 {
+		t.Fatalf("fixture orientation %d, want 6", o)
+	}
+	img, _, err := DecodeBytes(data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want rgb8
+	toRGB8(img, &got)
+	toRGB8(Orient(loadPNG(t, "testdata/exif6_2x2.stb.png"), 6), &want)
+	if got.w != 13 || got.h != 17 || !bytes.Equal(got.pix, want.pix) {
+		t.Errorf("upright decode %dx%d differs from stb_image's pixels rotated (13x17)", got.w, got.h)
+	}
+}
+
+// TestJPEGRefusedLikeSTB: stb_image refuses 12-bit JPEGs ("only 8-bit")
+// and arithmetic coding; so does Decode, with an error, not a panic.
+func TestJPEGRefusedLikeSTB(t *testing.T) {
+	data, err := os.ReadFile("testdata/smooth_2x2.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sof := bytes.Index(data, []byte{0xff, 0xc0})
+	if sof < 0 {
+		t.Fatal("no SOF0")
+	}
+	twelve := bytes.Clone(data)
+	twelve[sof+4] = 12 // sample precision
+	if _, _, err := DecodeBytes(twelve, nil); err == nil || !strings.Contains(err.Error(), "precision") {
+		t.Errorf("12-bit JPEG: error %v, want one about the precision", err)
+	}
+	arith := bytes.Clone(data)
+	arith[sof+1] = 0xc9 // SOF9: arithmetic-coded sequential
+	if _, _, err := DecodeBytes(arith, nil); err == nil {
+		t.Error("arithmetic-coded JPEG decoded without error")
+	}
+}

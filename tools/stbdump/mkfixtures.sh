@@ -83,9 +83,37 @@ open(sys.argv[2], "wb").write(data[:2] + seg + data[2:])
 PY
 "$STBDUMP" "$OUT/exif6_2x2.jpg" "$OUT/exif6_2x2.stb.png" >/dev/null
 
+# formats/: PNG, GIF and BMP files stb_image and Go's decoders must agree
+# on (alpha dropped unpremultiplied, 16-bit high bytes, palettes with
+# transparency, 1-bit); a hash of stb_image's RGB for each.
+mkdir -p "$OUT/formats"
+python3 - "$OUT/formats" <<'PY'
+import struct, sys, zlib
+def png(path, w, h, ctype, depth, rows, plte=None, trns=None):
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    out = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, depth, ctype, 0, 0, 0))
+    if plte: out += chunk(b"PLTE", plte)
+    if trns: out += chunk(b"tRNS", trns)
+    out += chunk(b"IDAT", zlib.compress(b"".join(b"\x00" + r for r in rows))) + chunk(b"IEND", b"")
+    open(sys.argv[1] + "/" + path, "wb").write(out)
+w, h = 37, 23
+px = lambda x, y: ((7*x+y) % 256, (11*y+x) % 256, (x*y) % 256, (13*x+5*y) % 256)
+png("semialpha.png", w, h, 6, 8, [bytes(v for x in range(w) for v in px(x, y)) for y in range(h)])
+png("semialpha16.png", w, h, 6, 16, [bytes(v for x in range(w) for c in px(x, y) for v in (c, c*37 % 256)) for y in range(h)])
+png("pal_trns.png", w, h, 3, 8, [bytes((x+y) % 16 for x in range(w)) for y in range(h)],
+    bytes(v for i in range(16) for v in (i*16, 255-i*16, i*91 % 256)), bytes(i*17 % 256 for i in range(16)))
+png("graya.png", w, h, 4, 8, [bytes(v for x in range(w) for v in ((x*7+y) % 256, (y*29+x) % 256)) for y in range(h)])
+PY
+S="-f lavfi -i testsrc2=size=67x45:rate=1 -frames:v 1"
+ffmpeg -loglevel error -y $S -pix_fmt bgra "$OUT/formats/bgra.bmp"
+ffmpeg -loglevel error -y $S -pix_fmt pal8 "$OUT/formats/pal8.bmp"
+ffmpeg -loglevel error -y $S -pix_fmt monob "$OUT/formats/mono.bmp"
+ffmpeg -loglevel error -y -f lavfi -i "testsrc2=size=67x45:rate=1,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='if(lt(X,20),0,255)'" -frames:v 1 "$OUT/formats/transp.gif"
+
 # Larger files already in the repository: only a hash of stb_image's RGB.
 : >"$OUT/stb_rgb.sha256"
-for f in engine/preprocess/internal/jpeg/testdata/*.jpeg testdata/faceapi/*.jpg; do
+for f in engine/preprocess/internal/jpeg/testdata/*.jpeg testdata/faceapi/*.jpg "$OUT"/formats/*; do
 	if "$STBDUMP" "$f" "$TMP/x.rgb" >/dev/null 2>&1; then
 		echo "$(sha256sum <"$TMP/x.rgb" | cut -d' ' -f1)  $f" >>"$OUT/stb_rgb.sha256"
 	fi

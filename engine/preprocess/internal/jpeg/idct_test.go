@@ -1,6 +1,7 @@
 package jpeg
 
 import (
+	"image"
 	"math/rand"
 	"testing"
 )
@@ -183,5 +184,28 @@ func TestIDCTMatchesReference(t *testing.T) {
 				t.Fatalf("flat block DC %d: %v, stb %v", b[0], got, want)
 			}
 		}
+	}
+}
+
+// TestDequantizeWrapsLikeShort: reconstructBlock stores each dequantized
+// coefficient as stb_image's C short does (the product wraps to 16 bits)
+// before the IDCT.
+func TestDequantizeWrapsLikeShort(t *testing.T) {
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	d := decoder{nComp: 1, img1: img}
+	for i := range d.quant[0] {
+		d.quant[0][i] = 300
+	}
+	var b block
+	b[0], b[1], b[8] = 300, -200, 7 // 90000 and -60000 wrap; 2100 does not
+	if err := d.reconstructBlock(&b, 0, 0, 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	var want block
+	want[0], want[1], want[8] = 90000-65536, -60000+65536, 2100
+	exp := make([]byte, 64)
+	refIDCT(exp, 8, &want)
+	if string(img.Pix) != string(exp) {
+		t.Errorf("got %v, want %v", img.Pix, exp)
 	}
 }
