@@ -3,8 +3,8 @@
 // license that can be found in the LICENSE file.
 
 // Package jpeg is a copy of the standard library's JPEG decoder (Go 1.26,
-// image/jpeg) whose block reconstruction is faster but computes exactly the
-// same pixels; see doc.go.
+// image/jpeg) that reconstructs blocks as stb_image (Darknet's image
+// loader) does, so that the pixels are Darknet's; see doc.go.
 //
 // JPEG is defined in ITU-T T.81: https://www.w3.org/Graphics/JPEG/itu-t81.pdf.
 package jpeg
