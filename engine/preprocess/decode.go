@@ -91,6 +91,9 @@ func DecodeBytes(data []byte, opt *DecodeOptions) (image.Image, string, error) {
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
+		if kind := jpegUnsupportedCoding(data); kind != "" {
+			return nil, "jpeg", fmt.Errorf("preprocess: %s JPEG: not supported (neither by Darknet's stb_image): %w", kind, err)
+		}
 		return nil, "", fmt.Errorf("preprocess: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {

@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"math/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,8 +198,9 @@ func TestSTBFixtureOrientation(t *testing.T) {
 	}
 }
 
-// TestJPEGRefusedLikeSTB: stb_image refuses 12-bit JPEGs ("only 8-bit")
-// and arithmetic coding; so does Decode, with an error, not a panic.
+// TestJPEGRefusedLikeSTB: stb_image refuses 12-bit JPEGs ("only 8-bit"),
+// arithmetic coding and lossless JPEGs; so does Decode, with an error
+// that says why.
 func TestJPEGRefusedLikeSTB(t *testing.T) {
 	data, err := os.ReadFile("testdata/smooth_2x2.jpg")
 	if err != nil {
@@ -215,7 +217,56 @@ func TestJPEGRefusedLikeSTB(t *testing.T) {
 	}
 	arith := bytes.Clone(data)
 	arith[sof+1] = 0xc9 // SOF9: arithmetic-coded sequential
-	if _, _, err := DecodeBytes(arith, nil); err == nil {
-		t.Error("arithmetic-coded JPEG decoded without error")
+	if _, _, err := DecodeBytes(arith, nil); err == nil || !strings.Contains(err.Error(), "arithmetic-coded (SOF9) JPEG") {
+		t.Errorf("arithmetic-coded JPEG: error %v, want one naming arithmetic coding", err)
+	}
+	lossless := bytes.Clone(data)
+	lossless[sof+1] = 0xc3
+	if _, _, err := DecodeBytes(lossless, nil); err == nil || !strings.Contains(err.Error(), "lossless (SOF3)") {
+		t.Errorf("lossless JPEG: error %v, want one naming lossless coding", err)
+	}
+}
+
+// TestDecodeDamagedJPEGs: truncated and byte-damaged copies of the
+// fixtures and of image/jpeg's test files (CMYK, RGB, progressive with
+// restarts, ...) decode to an error or to an image that converts without
+// panicking; the stb_image paths (DecodePlanes, jpegToRGBA, chroma
+// upsampling) see the same damage image/jpeg's tests do.
+func TestDecodeDamagedJPEGs(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	more, err := filepath.Glob("internal/jpeg/testdata/*.jpeg")
+	if err != nil || len(files)+len(more) < 50 {
+		t.Fatalf("only %d files: %v", len(files)+len(more), err)
+	}
+	rng := rand.New(rand.NewSource(4))
+	var s Scratch
+	dst := make([]float32, 3*32*32)
+	for _, f := range append(files, more...) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := 0; k < 12; k++ {
+			b := bytes.Clone(data)
+			if k%3 == 0 {
+				b = b[:rng.Intn(len(b))]
+			} else {
+				for j := 0; j < 1+rng.Intn(4); j++ {
+					b[rng.Intn(len(b))] = uint8(rng.Intn(256))
+				}
+			}
+			img, _, err := DecodeBytes(b, nil)
+			if err != nil {
+				continue
+			}
+			var r rgb8
+			toRGB8(img, &r)
+			if err := s.NetworkInput(dst, img, 32, 32, 3, true); err != nil {
+				t.Errorf("%s, damaged copy %d: %v", f, k, err)
+			}
+		}
 	}
 }

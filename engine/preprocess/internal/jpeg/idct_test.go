@@ -209,3 +209,19 @@ func TestDequantizeWrapsLikeShort(t *testing.T) {
 		t.Errorf("got %v, want %v", img.Pix, exp)
 	}
 }
+
+// BenchmarkIDCT runs idctSTB on a fixed set of random coefficient blocks
+// shaped like real ones.
+func BenchmarkIDCT(b *testing.B) {
+	rng := rand.New(rand.NewSource(3))
+	blocks := make([]block, 256)
+	for i := range blocks {
+		blocks[i] = randomBlock(rng)
+	}
+	dst := make([]byte, 8*64)
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		blk := blocks[i%len(blocks)]
+		idctSTB(dst, 64, &blk)
+	}
+}
