@@ -46,7 +46,8 @@
 // of a photo for a 416×416 network), with the same float32 operations as
 // the reference pipeline (FromImage, Resize, Letterbox), which stays in the
 // tree and which the tests compare it with bit for bit. internal/jpeg
-// decodes a 1920×1280 photo in about 10 ms (image/jpeg: 24 ms).
+// decodes a 1920×1280 photo in about 8 ms with the AVX2 IDCT, 11 ms
+// without (image/jpeg: 24 ms).
 //
 // # Security considerations
 //

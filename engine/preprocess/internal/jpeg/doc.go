@@ -19,8 +19,8 @@ import "errors"
 //   - reconstructBlock (scan.go) dequantizes into 16 bits as stb_image's
 //     shorts do, only up to the last non-zero coefficient of a sequential
 //     block, and runs stb_image's integer IDCT with level shift and clamp
-//     (idct.go: stbi__idct_block, plus exact shortcuts for DC-only rows and
-//     blocks). image/jpeg's IDCT is in stdidct_test.go: with it
+//     (kernels.IDCT8x8STB: stbi__idct_block in Go and AVX2; idct.go adds
+//     the DC-only block). image/jpeg's IDCT is in stdidct_test.go: with it
 //     (decoder.reconstruct) the tests require this copy to reproduce
 //     image/jpeg bit for bit, which checks everything but the IDCT.
 //   - Restart intervals count coded blocks in non-interleaved scans
