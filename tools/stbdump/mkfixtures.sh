@@ -68,6 +68,12 @@ jpg q100_2x2 a -quality 100 -sample 2x2
 jpg rgb_1x1 a -quality 90 -rgb
 jpg rgb_2x2 a -quality 90 -rgb -sample 2x2
 jpg opt_2x2 a -quality 70 -sample 2x2 -optimize
+# Chroma factors other than 1x1: Y 4x1 with Cb, Cr 2x1 (its progressive
+# form image/jpeg cannot read), Y 2x2 with 2x1 and 1x2 chroma.
+jpg mix_4x1_2x1 a -quality 85 -sample 4x1,2x1,2x1
+jpg prog_mix_4x1_2x1 a -quality 85 -sample 4x1,2x1,2x1 -progressive
+jpg mix_2x2_2x1 a -quality 85 -sample 2x2,2x1,2x1
+jpg prog_mix_2x2_1x2 odd -quality 85 -sample 2x2,1x2,1x2 -progressive
 
 # exif6_2x2: the 2x2 baseline JPEG with an EXIF APP1 segment saying
 # orientation 6 (rotate 90° clockwise). stb_image (and Darknet) ignore it.

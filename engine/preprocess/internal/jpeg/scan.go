@@ -165,9 +165,17 @@ func (d *decoder) processSOS(n int) error {
 	// fail on progressive (or multi-scan) files with both subsampling and
 	// restart markers, files stb_image and libjpeg decode.
 	unit, units, expectedRST := 0, mxx*myy, uint8(rst0Marker)
+	// darkgo: compW×compH are the samples of a non-interleaved scan's
+	// component (section A.1.1: ceil(X*H/Hmax)); its blocks beyond them are
+	// not coded. image/jpeg compared block positions with the image width
+	// and height instead, which only holds for the component with the
+	// largest factors, and failed on e.g. Y 4×1 with Cb, Cr 2×1 progressive.
+	compW, compH := d.width, d.height
 	if nComp == 1 {
 		c := d.comp[scan[0].compIndex]
-		units = min(mxx*c.h, (d.width+7)/8) * min(myy*c.v, (d.height+7)/8)
+		compW = (d.width*c.h + h0 - 1) / h0
+		compH = (d.height*c.v + v0 - 1) / v0
+		units = min(mxx*c.h, (compW+7)/8) * min(myy*c.v, (compH+7)/8)
 	}
 	var (
 		// b is the decoded coefficients, in natural (not zig-zag) order.
@@ -218,7 +226,7 @@ func (d *decoder) processSOS(n int) error {
 						bx = blockCount % q
 						by = blockCount / q
 						blockCount++
-						if bx*8 >= d.width || by*8 >= d.height {
+						if bx*8 >= compW || by*8 >= compH {
 							continue
 						}
 					}
