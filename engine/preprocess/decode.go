@@ -89,7 +89,19 @@ func DecodeBytes(data []byte, opt *DecodeOptions) (image.Image, string, error) {
 	if len(data) == 0 {
 		return nil, "", errors.New("preprocess: empty image data")
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	var (
+		cfg    image.Config
+		format string
+		err    error
+	)
+	if bytes.HasPrefix(data, []byte{0xff, 0xd8}) {
+		// JPEG (image/jpeg's signature): internal/jpeg reads the header,
+		// accepting the sampling factors stb_image accepts.
+		format = "jpeg"
+		cfg.Width, cfg.Height, err = ijpeg.DecodeConfig(bytes.NewReader(data))
+	} else {
+		cfg, format, err = image.DecodeConfig(bytes.NewReader(data))
+	}
 	if err != nil {
 		if kind := jpegUnsupportedCoding(data); kind != "" {
 			return nil, "jpeg", fmt.Errorf("preprocess: %s JPEG: not supported (neither by Darknet's stb_image): %w", kind, err)
@@ -130,10 +142,12 @@ func decodeJPEG(data []byte) (image.Image, error) {
 	if err != nil {
 		return nil, err
 	}
-	switch p.Transform {
-	case ijpeg.Gray:
+	switch {
+	case p.Transform == ijpeg.Gray:
 		return p.Gray, nil
-	case ijpeg.YCbCr:
+	case p.Components != nil:
+		return jpegComponentsToRGBA(p), nil
+	case p.Transform == ijpeg.YCbCr:
 		return p.YCbCr, nil
 	}
 	return jpegToRGBA(p), nil

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	ijpeg "github.com/darkgo/darkgo/engine/preprocess/internal/jpeg"
 	"github.com/darkgo/darkgo/internal/golden"
 )
 
@@ -268,5 +269,54 @@ func TestDecodeDamagedJPEGs(t *testing.T) {
 				t.Errorf("%s, damaged copy %d: %v", f, k, err)
 			}
 		}
+	}
+}
+
+// TestGenericResamplerMatchesLayout: stb_image's per-component resampling
+// (stbResampler, used for sampling factors no image.YCbCr layout
+// describes) and the layout-based path (upsampleRows, used for all
+// others) give the same RGB on every fixture the latter handles: two
+// independent readings of stb_image's rules checking each other.
+func TestGenericResamplerMatchesLayout(t *testing.T) {
+	files, err := filepath.Glob("testdata/*.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := ijpeg.DecodePlanes(bytes.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		if p.YCbCr == nil || p.K != nil {
+			continue
+		}
+		m := p.YCbCr
+		hs, vs := subsampling(m.SubsampleRatio)
+		g := *p
+		g.YCbCr, g.HMax, g.VMax = nil, hs, vs
+		g.Components = []ijpeg.Component{
+			{H: hs, V: vs, Pix: m.Y, Stride: m.YStride},
+			{H: 1, V: 1, Pix: m.Cb, Stride: m.CStride},
+			{H: 1, V: 1, Pix: m.Cr, Stride: m.CStride},
+		}
+		var want, got rgb8
+		layout, err := decodeJPEG(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		toRGB8(layout, &want)
+		toRGB8(jpegComponentsToRGBA(&g), &got)
+		if !bytes.Equal(got.pix, want.pix) {
+			t.Errorf("%s (%v): stbResampler and upsampleRows differ", f, m.SubsampleRatio)
+		}
+		n++
+	}
+	if n < 30 {
+		t.Fatalf("only %d fixtures compared", n)
 	}
 }

@@ -74,6 +74,16 @@ jpg mix_4x1_2x1 a -quality 85 -sample 4x1,2x1,2x1
 jpg prog_mix_4x1_2x1 a -quality 85 -sample 4x1,2x1,2x1 -progressive
 jpg mix_2x2_2x1 a -quality 85 -sample 2x2,2x1,2x1
 jpg prog_mix_2x2_1x2 odd -quality 85 -sample 2x2,1x2,1x2 -progressive
+# Sampling factors no image.YCbCr layout describes, which image/jpeg
+# refuses and stb_image decodes (its generic resampler and per-component
+# rules): factor 3, V = 4, Cb and Cr sampled differently, chroma finer
+# than luma.
+jpg gen_3x1 a -quality 85 -sample 3x1,1x1,1x1
+jpg gen_prog_3x2_odd odd -quality 85 -sample 3x2,1x1,1x1 -progressive
+jpg gen_1x4_odd odd -quality 85 -sample 1x4,1x1,1x1
+jpg gen_2x2_1x1_2x2 a -quality 85 -sample 2x2,1x1,2x2
+jpg gen_prog_1x1_2x2_2x2_odd odd -quality 85 -sample 1x1,2x2,2x2 -progressive
+jpg gen_1x1_1x2_2x1_one one -quality 85 -sample 1x1,1x2,2x1
 
 # exif6_2x2: the 2x2 baseline JPEG with an EXIF APP1 segment saying
 # orientation 6 (rotate 90° clockwise). stb_image (and Darknet) ignore it.

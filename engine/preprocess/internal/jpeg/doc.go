@@ -33,13 +33,20 @@ import "errors"
 //     choices for the tests (ErrCMYK for 4 components).
 //   - No encoder, no DecodeConfig, no image.RegisterFormat.
 //
-// Known differences from stb_image, all on files outside what encoders
-// write: sampling factors of 3, luma V of 4, Cb and Cr sampled differently,
-// or a chroma factor not dividing luma's are refused here (stb_image decodes
-// some of them); corrupt streams fail or decode differently (stb_image is
-// more lenient, e.g. on truncated data); a progressive refinement of a
-// coefficient beyond 16 bits and stb_image's SSE2 saturation of column
-// results beyond 16 bits only arise from corrupt data.
+//   - DecodePlanes (and DecodeConfig) also accept the sampling factors
+//     image/jpeg refuses but stb_image decodes (3, V = 4, Cb and Cr sampled
+//     differently, chroma finer than luma: every factor must divide the
+//     largest), into one plane per component; the MCU size comes from the
+//     largest factors, not the first component's.
+//   - Non-interleaved scans code the blocks of the component's own size
+//     (image/jpeg used the image size and failed on e.g. progressive Y 4×1
+//     with 2×1 chroma).
+//
+// Known differences from stb_image: corrupt streams fail or decode
+// differently (stb_image is more lenient, e.g. on truncated data); a
+// progressive refinement of a coefficient beyond 16 bits and stb_image's
+// SSE2 saturation of column results beyond 16 bits only arise from corrupt
+// data.
 
 // ErrCMYK is returned by Decode for 4-component JPEGs; DecodePlanes reads
 // them.

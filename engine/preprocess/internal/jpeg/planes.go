@@ -28,7 +28,8 @@ const (
 	YCCK
 )
 
-// Planes is a decoded JPEG before color conversion.
+// Planes is a decoded JPEG before color conversion: Gray, or YCbCr (and
+// K), or, for sampling factors image.YCbCr cannot describe, Components.
 type Planes struct {
 	Transform ColorTransform
 	Gray      *image.Gray  // Transform == Gray
@@ -37,19 +38,41 @@ type Planes struct {
 	// of the first (CMYK and YCCK only).
 	K       []byte
 	KStride int
+
+	// Components holds every component when their sampling factors fit
+	// no image.YCbCr layout (e.g. 3×1, 1×4, Cb and Cr sampled differently,
+	// chroma finer than luma); YCbCr and K are nil then.
+	Components    []Component
+	Width, Height int
+	HMax, VMax    int // the largest sampling factors
+}
+
+// Component is one decoded component: its sampling factors and its
+// samples, in whole blocks (Pix[y*Stride+x], x < ceil(Width*H/HMax) are
+// the image's).
+type Component struct {
+	H, V   int
+	Pix    []byte
+	Stride int
 }
 
 // DecodePlanes decodes a JPEG into its component planes (stb_image's IDCT,
 // no color conversion).
 func DecodePlanes(r io.Reader) (*Planes, error) {
-	var d decoder
+	d := decoder{stbSampling: true}
 	if _, err := d.decode(r, false); err != nil {
 		return nil, err
 	}
 	if d.img1 != nil {
 		return &Planes{Transform: Gray, Gray: d.img1}, nil
 	}
-	p := &Planes{Transform: YCbCr, YCbCr: d.img3}
+	p := &Planes{Transform: YCbCr, YCbCr: d.img3, Width: d.width, Height: d.height, HMax: d.hmax, VMax: d.vmax}
+	if d.generic {
+		p.YCbCr = nil
+		for i, c := range d.comp[:d.nComp] {
+			p.Components = append(p.Components, Component{H: c.h, V: c.v, Pix: d.planes[i], Stride: d.planeStride[i]})
+		}
+	}
 	// stb_image's app14_color_transform is -1 without an Adobe segment.
 	adobe := -1
 	if d.adobeTransformValid {
@@ -68,9 +91,23 @@ func DecodePlanes(r io.Reader) (*Planes, error) {
 		case 2:
 			p.Transform = YCCK
 		}
-		if p.Transform != YCbCr {
+		if p.Transform != YCbCr && !d.generic {
 			p.K, p.KStride = d.blackPix, d.blackStride
 		}
 	}
 	return p, nil
+}
+
+// DecodeConfig returns the width and height of a JPEG without decoding
+// its pixels, accepting the sampling factors DecodePlanes accepts (where
+// image/jpeg's DecodeConfig refuses some that stb_image decodes).
+func DecodeConfig(r io.Reader) (width, height int, err error) {
+	d := decoder{stbSampling: true}
+	if _, err := d.decode(r, true); err != nil {
+		return 0, 0, err
+	}
+	if d.nComp == 0 {
+		return 0, 0, FormatError("missing SOF marker")
+	}
+	return d.width, d.height, nil
 }

@@ -139,6 +139,15 @@ type decoder struct {
 	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
 	tmp        [2 * blockSize]byte
 
+	// stbSampling accepts every combination of sampling factors stb_image
+	// decodes; generic is set when image/jpeg would refuse it, and then
+	// component i is decoded into planes[i] (planeStride[i] bytes a row)
+	// instead of img3 and blackPix. hmax and vmax are the largest factors.
+	stbSampling, generic bool
+	hmax, vmax           int
+	planes               [maxComponents][]byte
+	planeStride          [maxComponents]int
+
 	// reconstruct, when set, replaces the dequantization and IDCT of
 	// reconstructBlock (darkgo: the tests set image/jpeg's to check the
 	// rest of the decoder against the standard library).
@@ -323,6 +332,17 @@ func (d *decoder) processSOF(n int) error {
 		return FormatError("SOF has wrong length")
 	}
 
+	// darkgo: where image/jpeg refuses a combination of sampling factors,
+	// stb_image decodes it if every factor divides the largest;
+	// DecodePlanes (stbSampling) does too, into one plane per component
+	// (generic).
+	unsupported := func() bool {
+		if !d.stbSampling {
+			return true
+		}
+		d.generic = true
+		return false
+	}
 	for i := 0; i < d.nComp; i++ {
 		d.comp[i].c = d.tmp[6+3*i]
 		// Section B.2.2 states that "the value of C_i shall be different from
@@ -343,7 +363,7 @@ func (d *decoder) processSOF(n int) error {
 		if h < 1 || 4 < h || v < 1 || 4 < v {
 			return FormatError("luma/chroma subsampling ratio")
 		}
-		if h == 3 || v == 3 {
+		if (h == 3 || v == 3) && unsupported() {
 			return errUnsupportedSubsamplingRatio
 		}
 		switch d.nComp {
@@ -374,15 +394,15 @@ func (d *decoder) processSOF(n int) error {
 				// We have already verified, above, that h and v are both
 				// either 1, 2 or 4, so invalid (h, v) combinations are those
 				// with v == 4.
-				if v == 4 {
+				if v == 4 && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 1: // Cb.
-				if d.comp[0].h%h != 0 || d.comp[0].v%v != 0 {
+				if (d.comp[0].h%h != 0 || d.comp[0].v%v != 0) && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 2: // Cr.
-				if d.comp[1].h != h || d.comp[1].v != v {
+				if (d.comp[1].h != h || d.comp[1].v != v) && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			}
@@ -399,15 +419,15 @@ func (d *decoder) processSOF(n int) error {
 			//	- for YCbCrK, the Y and K channels have full samples.
 			switch i {
 			case 0:
-				if hv != 0x11 && hv != 0x22 {
+				if hv != 0x11 && hv != 0x22 && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 1, 2:
-				if hv != 0x11 {
+				if hv != 0x11 && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 3:
-				if d.comp[0].h != h || d.comp[0].v != v {
+				if (d.comp[0].h != h || d.comp[0].v != v) && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			}
@@ -415,6 +435,17 @@ func (d *decoder) processSOF(n int) error {
 
 		d.comp[i].h = h
 		d.comp[i].v = v
+	}
+	d.hmax, d.vmax = 1, 1
+	for _, c := range d.comp[:d.nComp] {
+		d.hmax, d.vmax = max(d.hmax, c.h), max(d.vmax, c.v)
+	}
+	if d.generic {
+		for _, c := range d.comp[:d.nComp] {
+			if d.hmax%c.h != 0 || d.vmax%c.v != 0 {
+				return errUnsupportedSubsamplingRatio // stb_image: "bad H"/"bad V"
+			}
+		}
 	}
 	return nil
 }
@@ -649,7 +680,7 @@ func (d *decoder) decode(r io.Reader, configOnly bool) (image.Image, error) {
 			return nil, err
 		}
 	}
-	if d.img1 == nil && d.img3 == nil {
+	if d.img1 == nil && d.img3 == nil && d.planes[0] == nil {
 		return nil, FormatError("missing SOS marker")
 	}
 	return nil, nil

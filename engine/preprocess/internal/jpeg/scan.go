@@ -10,6 +10,14 @@ import (
 
 // makeImg allocates and initializes the destination image.
 func (d *decoder) makeImg(mxx, myy int) {
+	if d.generic {
+		// darkgo: one plane per component, whole MCUs (as stb_image).
+		for i, c := range d.comp[:d.nComp] {
+			d.planeStride[i] = 8 * c.h * mxx
+			d.planes[i] = make([]byte, d.planeStride[i]*8*c.v*myy)
+		}
+		return
+	}
 	if d.nComp == 1 {
 		m := image.NewGray(image.Rect(0, 0, 8*mxx, 8*myy))
 		d.img1 = m.SubImage(image.Rect(0, 0, d.width, d.height)).(*image.Gray)
@@ -143,10 +151,12 @@ func (d *decoder) processSOS(n int) error {
 	}
 
 	// mxx and myy are the number of MCUs (Minimum Coded Units) in the image.
-	h0, v0 := d.comp[0].h, d.comp[0].v // The h and v values from the Y components.
+	// darkgo: the largest factors (image/jpeg: the Y component's, the
+	// largest in every layout it accepts).
+	h0, v0 := d.hmax, d.vmax
 	mxx := (d.width + 8*h0 - 1) / (8 * h0)
 	myy := (d.height + 8*v0 - 1) / (8 * v0)
-	if d.img1 == nil && d.img3 == nil {
+	if d.img1 == nil && d.img3 == nil && d.planes[0] == nil {
 		d.makeImg(mxx, myy)
 	}
 	if d.progressive {
@@ -508,14 +518,14 @@ func (d *decoder) refineNonZeroes(b *block, zig, zigEnd, nz, delta int32) (int32
 func (d *decoder) reconstructProgressiveImage() error {
 	// The h0, mxx, by and bx variables have the same meaning as in the
 	// processSOS method.
-	h0 := d.comp[0].h
+	h0 := d.hmax
 	mxx := (d.width + 8*h0 - 1) / (8 * h0)
 	for i := 0; i < d.nComp; i++ {
 		if d.progCoeffs[i] == nil {
 			continue
 		}
-		v := 8 * d.comp[0].v / d.comp[i].v
-		h := 8 * d.comp[0].h / d.comp[i].h
+		v := 8 * d.vmax / d.comp[i].v
+		h := 8 * d.hmax / d.comp[i].h
 		stride := mxx * d.comp[i].h
 		for by := 0; by*v < d.height; by++ {
 			for bx := 0; bx*h < d.width; bx++ {
@@ -534,7 +544,10 @@ func (d *decoder) reconstructProgressiveImage() error {
 // a block with last == 0 is one flat value).
 func (d *decoder) reconstructBlock(b *block, bx, by, compIndex, last int) error {
 	dst, stride := []byte(nil), 0
-	if d.nComp == 1 {
+	if d.generic {
+		stride = d.planeStride[compIndex]
+		dst = d.planes[compIndex][8*(by*stride+bx):]
+	} else if d.nComp == 1 {
 		dst, stride = d.img1.Pix[8*(by*d.img1.Stride+bx):], d.img1.Stride
 	} else {
 		switch compIndex {
