@@ -24,14 +24,19 @@
 // and 16-bit dequantization) and converted with stb_image's chroma
 // upsampling ("fancy" triangle filter, nearest for 4:1:1) and 12-bit
 // fixed-point YCbCr→RGB (jpegycc.go); RGB, CMYK and YCCK JPEGs follow
-// stb_image's rules too (jpegcmyk.go). Checked against stb_image on every
-// subsampling, progressive, restart markers, odd sizes, gray, RGB, CMYK,
-// YCCK, quality 5 to 100 and 1920×1280 photos, and against Darknet's own
-// decoded pixels (golden map/images/*.stb.png): 0 levels of difference;
-// dog.jpg gives every golden input_image.f32 bit for bit. PNG, BMP and GIF
-// pixels are exact as well. Alpha is dropped without premultiplication and
-// 16-bit samples keep their high byte, as stb_image does. stb_image cannot
-// read WebP (Darknet cannot load it); Go's decoder is used for it.
+// stb_image's rules too (jpegcmyk.go), and so do sampling factors no
+// image.YCbCr layout describes (jpeggeneric.go: stb_image's per-component
+// resampler). Checked against stb_image on every subsampling, progressive,
+// restart markers, odd sizes, gray, RGB, CMYK, YCCK, quality 5 to 100 and
+// 1920×1280 photos, and against Darknet's own decoded pixels (golden
+// map/images/*.stb.png): 0 levels of difference; dog.jpg gives every
+// golden input_image.f32 bit for bit. stb_image refuses 12-bit,
+// arithmetic-coded and lossless JPEGs, and so does Decode. PNG, BMP and GIF
+// pixels are exact as well (BMPs with 16-bit bitfields, which stb_image
+// reads, are refused by Go's BMP decoder). Alpha is dropped without
+// premultiplication and 16-bit samples keep their high byte, as stb_image
+// does. stb_image cannot read WebP (Darknet cannot load it); Go's decoder
+// is used for it.
 //
 // Darknet ignores EXIF orientation; Decode applies it unless
 // DecodeOptions.IgnoreOrientation is set, so rotated phone photos reach the
