@@ -171,3 +171,24 @@ func saveLabels(image string, dets []detect.Detection, thresh float32, overwrite
 	}
 	return path, f.Close()
 }
+
+// checkNoLabels refuses -save_labels (without -overwrite_labels) before
+// any work when label files already exist for some inputs.
+func checkNoLabels(inputs []input) error {
+	var exist []string
+	for _, in := range inputs {
+		if in.err != nil {
+			continue
+		}
+		if lp := labelPath(in.path); lp != in.path {
+			if _, err := os.Lstat(lp); err == nil {
+				exist = append(exist, lp)
+			}
+		}
+	}
+	if len(exist) == 0 {
+		return nil
+	}
+	return usagef("-save_labels: %d label %s already exist (%s); add -overwrite_labels to replace them",
+		len(exist), plural(len(exist), "file", "files"), abbreviate(exist, 3))
+}
