@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
@@ -262,4 +263,61 @@ func compareMapReports(t *testing.T, got, want mapReport, slack int, strict bool
 	if got.mAP != want.mAP || got.mAPPercent != want.mAPPercent {
 		t.Errorf("mAP %s (%s %%), Darknet %s (%s %%)", got.mAP, got.mAPPercent, want.mAP, want.mAPPercent)
 	}
+}
+
+// TestMapCLI runs `detect -map obj.data` end to end on the face .stb.png
+// set: a .data file (valid= a list, names=), Darknet's display flags
+// accepted, the text report and the -json object.
+func TestMapCLI(t *testing.T) {
+	images := mapGoldenDir(t, "face", "stb.png")
+	dir := filepath.Dir(images[0])
+	os.WriteFile(filepath.Join(dir, "valid.txt"), []byte(strings.Join(images, "\n")+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "obj.names"), []byte("face\n"), 0o644)
+	data := filepath.Join(dir, "obj.data")
+	os.WriteFile(data, []byte("classes = 1\nvalid = "+filepath.Join(dir, "valid.txt")+"\nnames = "+filepath.Join(dir, "obj.names")+"\nbackup = backup/\n"), 0o644)
+	want, err := os.ReadFile(filepath.Join(goldenDir(t), "map", "face.png.points11.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd("-map", data, "-points", "11", "-dont_show", "-mjpeg_port", "8090")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	compareMapReports(t, parseMapReport(t, out), parseMapReport(t, string(want)), 0, true)
+	if !strings.Contains(out, "COCO-style mAP@[.50:.05:.95]") {
+		t.Errorf("no COCO line in\n%s", out)
+	}
+	code, out, errs = runCmd("-map", dir, "-json", "-iou_thresh", "0.75")
+	if code != 0 {
+		t.Fatalf("-json on a directory: exit %d: %s", code, errs)
+	}
+	var j jsonMap
+	if err := json.Unmarshal([]byte(out), &j); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	wantIoU := parseMapReport(t, readGolden(t, "face.png.iou75.txt"))
+	if got := strconv.FormatFloat(j.MAP, 'f', 6, 64); got != wantIoU.mAP || j.GroundTruth != wantIoU.truths ||
+		j.Detections != wantIoU.detections || j.TP != wantIoU.tp || j.FP != wantIoU.fp || len(j.Classes) != 1 ||
+		j.Classes[0].Name != "face" || j.Points != 0 || j.IoUThresh != 0.75 || j.Images != 10 || !(j.MAP5095 > 0 && j.MAP5095 < j.MAP) {
+		t.Errorf("JSON %s does not match Darknet's %+v", out, wantIoU)
+	}
+	for _, bad := range [][]string{
+		{"-map", data, "photo.jpg"}, {"-map", data, "-points", "1"}, {"-map", data, "-iou_thresh", "1.5"}, {"-map", data, "-ext_output"},
+	} {
+		if code, _, _ := runCmd(bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2 (usage)", bad, code)
+		}
+	}
+	if code, _, errs := runCmd("-map", filepath.Join(dir, "nothing.data")); code != 1 || !strings.Contains(errs, "nothing.data") {
+		t.Errorf("missing .data: exit %d, %q", code, errs)
+	}
+}
+
+func readGolden(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(goldenDir(t), "map", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
