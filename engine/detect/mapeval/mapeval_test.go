@@ -273,7 +273,7 @@ func TestEvaluateByHand(t *testing.T) {
 		points int
 		ap     float64
 	}{
-		{0, 0.5*(2.0/3) + 0.5*1},      // recall 1/2..1 at 2/3, 0..1/2 at 1
+		{0, 0.5*(2.0/3) + 0.5*1},       // recall 1/2..1 at 2/3, 0..1/2 at 1
 		{11, (6*1.0 + 5*(2.0/3)) / 11}, // levels 0-0.5 reach precision 1, 0.6-1 only 2/3
 		{101, (51*1.0 + 50*(2.0/3)) / 101},
 	} {
