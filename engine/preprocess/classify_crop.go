@@ -1,9 +1,6 @@
 package preprocess
 
-import (
-	"fmt"
-	"image"
-)
+import "image"
 
 // Darknet's classifiers do not see the detector's input: `classifier
 // predict` (src/classifier.c, predict_classifier) scales the image so that
@@ -28,18 +25,7 @@ func ResizeMinSize(imW, imH, min int) (w, h int) {
 // taller than wide), the crop repeats the edge pixels, as crop_image clamps
 // its coordinates.
 func (s *Scratch) ClassifierInput(dst []float32, img image.Image, w, h, c int) error {
-	if w <= 0 || h <= 0 {
-		return fmt.Errorf("preprocess: invalid network size %dx%d", w, h)
-	}
-	if c != 1 && c != 3 {
-		return fmt.Errorf("preprocess: %d input channels not supported (1 or 3)", c)
-	}
-	if len(dst) != c*w*h {
-		return fmt.Errorf("preprocess: input buffer holds %d values, network input %dx%dx%d needs %d",
-			len(dst), c, h, w, c*w*h)
-	}
-	b := img.Bounds()
-	if err := checkDims(b.Dx(), b.Dy()); err != nil {
+	if err := checkInput(dst, img, w, h, c); err != nil {
 		return err
 	}
 	toFloat(img, c, &s.raster, &s.full)

@@ -265,16 +265,7 @@ func (s *Set) ranking() []int32 {
 		for i := range s.order {
 			s.order[i] = int32(i)
 		}
-		slices.SortStableFunc(s.order, func(a, b int32) int {
-			d := s.entries[a].p - s.entries[b].p
-			switch {
-			case d < 0:
-				return 1
-			case d > 0:
-				return -1
-			}
-			return 0
-		})
+		slices.SortStableFunc(s.order, func(a, b int32) int { return detect.ByProbDesc(s.entries[a].p, s.entries[b].p) })
 	}
 	return s.order
 }
