@@ -323,3 +323,28 @@ func readGolden(t *testing.T, name string) string {
 	}
 	return string(b)
 }
+
+// TestMapBadLabels: a label of a class the network does not have stops
+// the run with an error naming the label file (Darknet would write out of
+// bounds); an image without a label file is counted as having no objects,
+// with a warning.
+func TestMapBadLabels(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join(goldenDir(t), "map", "images", "s5_small.stb.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "a.png")
+	os.WriteFile(img, src, 0o644)
+	list := filepath.Join(dir, "list.txt")
+	os.WriteFile(list, []byte("a.png\n"), 0o644) // relative to the list's directory
+	code, out, errs := runCmd("-map", list)
+	if code != 0 || !strings.Contains(errs, "no label file "+filepath.Join(dir, "a.txt")) || !strings.Contains(out, "unique_truth_count = 0") {
+		t.Errorf("no labels: exit %d, stderr %q, stdout %q", code, errs, out)
+	}
+	os.WriteFile(filepath.Join(dir, "a.txt"), []byte("0 0.5 0.5 0.2 0.2\n5 0.5 0.5 0.1 0.1\n"), 0o644)
+	code, _, errs = runCmd("-map", list)
+	if code != 1 || !strings.Contains(errs, "a.txt") || !strings.Contains(errs, "class 5") {
+		t.Errorf("class 5 in a 1-class set: exit %d, stderr %q", code, errs)
+	}
+}
