@@ -8,9 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime"
 	"strconv"
-	"sync"
 
 	"github.com/darkgo/darkgo/cfg"
 	"github.com/darkgo/darkgo/engine/detect"
@@ -97,94 +95,56 @@ func runMap(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	return bw.Flush()
 }
 
-// mapImage is one evaluated image on its way to the Set.
-type mapImage struct {
-	idx     int
-	path    string
-	label   string // its label file
-	dets    []detect.Detection
-	truths  []mapeval.Truth
-	labeled bool // the label file exists
-	err     error
-}
-
 // collectMap detects on every image as Darknet's detector map does (the
 // stored pixels, thresh 0.005, NMS 0.45 of the cfg's kind, letterbox as
 // the cfg or -letter_box says) and adds the detections with the image's
-// labels to a mapeval.Set, in list order. Images are decoded one ahead and
-// detected by several workers (NMS over thresh-0.005 detections is single
-// threaded and can cost as much as the network). Any unreadable image or
-// label file stops the evaluation: a score over part of the set would
-// mislead.
+// labels to a mapeval.Set. Any unreadable image or label file stops the
+// evaluation: a score over part of the set would mislead.
 func collectMap(ctx context.Context, o *options, m *model, images []string, stderr io.Writer) (*mapeval.Set, error) {
 	set, err := mapeval.NewSet(m.classes)
 	if err != nil {
 		return nil, err
 	}
-	workers := max(1, min(runtime.GOMAXPROCS(0), 4, len(images)))
-	threads := o.threads
-	if threads == 0 {
-		threads = max(1, runtime.GOMAXPROCS(0)/workers)
+	det, err := newDetector(m.net, o.threads)
+	if err != nil {
+		return nil, err
 	}
-	dets := make([]*detector, workers)
-	for i := range dets {
-		if dets[i], err = newDetector(m.net, threads); err != nil {
-			return nil, err
-		}
-		dets[i].thresh, dets[i].hier, dets[i].nms = mapDetectThresh, 0.5, mapNMS
-		dets[i].letter = m.net.LetterBox || o.letterBox
-	}
+	det.thresh, det.hier, det.nms = mapDetectThresh, 0.5, mapNMS
+	det.letter = m.net.LetterBox || o.letterBox
 	inputs := make([]input, len(images))
 	for i, p := range images {
 		inputs[i] = input{path: p}
 	}
-	dec := &decoder{w: m.net.Input.W, h: m.net.Input.H, c: m.net.Input.C, letter: dets[0].letter, darknetPixels: true}
+	dec := &decoder{w: m.net.Input.W, h: m.net.Input.H, c: m.net.Input.C, letter: det.letter, darknetPixels: true}
 	ctx2, cancel := context.WithCancel(ctx)
 	defer cancel()
-	decoded := dec.start(ctx2, inputs)
-	done := make(chan mapImage, workers)
-	var wg sync.WaitGroup
-	for _, det := range dets {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for r := range decoded {
-				done <- detectAndLabel(ctx2, det, r)
-			}
-		}()
-	}
-	go func() {
-		wg.Wait()
-		close(done)
-	}()
-
 	prog := &progress{w: stderr, on: len(images) > 1 && isTerminal(stderr)}
 	defer prog.clear()
-	pending := map[int]mapImage{}
-	next, missing := 0, 0
-	for r := range done {
-		pending[r.idx] = r
-		for {
-			r, ok := pending[next]
-			if !ok {
-				break
+	missing := 0
+	for r := range dec.start(ctx2, inputs) {
+		prog.show(r.idx+1, len(inputs), r.path)
+		if r.err != nil {
+			return nil, r.err
+		}
+		w, h := r.img.Bounds().Dx(), r.img.Bounds().Dy()
+		dets, _, _, err := det.run(ctx, r.tensor, w, h)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", r.path, err)
+		}
+		lp := labelPath(r.path)
+		truths, exists, err := readLabels(lp)
+		if err != nil {
+			return nil, err
+		}
+		if !exists {
+			missing++
+			if missing <= 10 {
+				prog.clear()
+				fmt.Fprintf(stderr, "warning: no label file %s for %s: counted as an image without objects\n", lp, r.path)
 			}
-			delete(pending, next)
-			next++
-			prog.show(next, len(images), r.path)
-			if r.err != nil {
-				return nil, r.err
-			}
-			if !r.labeled {
-				missing++
-				if missing <= 10 {
-					prog.clear()
-					fmt.Fprintf(stderr, "warning: no label file %s for %s: counted as an image without objects\n", r.label, r.path)
-				}
-			}
-			if err := set.Add(r.dets, r.truths); err != nil {
-				return nil, fmt.Errorf("%s: %w", r.label, err)
-			}
+		}
+		if err := set.Add(dets, truths); err != nil {
+			return nil, fmt.Errorf("%s: %w", lp, err)
 		}
 	}
 	if ctx.Err() != nil {
@@ -194,22 +154,6 @@ func collectMap(ctx context.Context, o *options, m *model, images []string, stde
 		fmt.Fprintf(stderr, "warning: %d images have no label file\n", missing)
 	}
 	return set, nil
-}
-
-// detectAndLabel runs the detector on one decoded image and reads its
-// labels.
-func detectAndLabel(ctx context.Context, det *detector, r decoded) mapImage {
-	out := mapImage{idx: r.idx, path: r.path, label: labelPath(r.path), err: r.err}
-	if out.err != nil {
-		return out
-	}
-	var err error
-	if out.dets, _, _, err = det.run(ctx, r.tensor, r.img.Bounds().Dx(), r.img.Bounds().Dy()); err != nil {
-		out.err = fmt.Errorf("%s: %w", r.path, err)
-		return out
-	}
-	out.truths, out.labeled, out.err = readLabels(out.label)
-	return out
 }
 
 // writeMapText prints Darknet's detector map report, line for line the
