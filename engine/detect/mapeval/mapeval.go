@@ -60,7 +60,7 @@ type Set struct {
 	truthClass []int32
 	truthCount []int // per class
 
-	order []int32 // entries ranked by probability, made on first use
+	ranked []entry // entries ranked by probability, made on first use
 }
 
 // NewSet returns an empty Set for a network with the given number of
@@ -114,7 +114,7 @@ func (s *Set) Add(dets []detect.Detection, truths []Truth) error {
 		s.truthCount[t.Class]++
 	}
 	s.images = append(s.images, len(s.entries))
-	s.order = nil
+	s.ranked = nil
 	return nil
 }
 
@@ -258,16 +258,22 @@ func (s *Set) thresholdCounts(r *Result) {
 
 // ranking returns the detections ordered by probability, highest first;
 // equal probabilities keep their insertion order (glibc's qsort, which
-// Darknet calls, is a stable merge sort).
-func (s *Set) ranking() []int32 {
-	if s.order == nil {
-		s.order = make([]int32, len(s.entries))
-		for i := range s.order {
-			s.order[i] = int32(i)
+// Darknet calls, is a stable merge sort). The ranked copy is kept: scoring
+// walks it once per IoU threshold, and walking a copy in order is several
+// times faster than following a permutation through 1M entries.
+func (s *Set) ranking() []entry {
+	if s.ranked == nil {
+		order := make([]int32, len(s.entries))
+		for i := range order {
+			order[i] = int32(i)
 		}
-		slices.SortStableFunc(s.order, func(a, b int32) int { return detect.ByProbDesc(s.entries[a].p, s.entries[b].p) })
+		slices.SortStableFunc(order, func(a, b int32) int { return detect.ByProbDesc(s.entries[a].p, s.entries[b].p) })
+		s.ranked = make([]entry, len(order))
+		for i, o := range order {
+			s.ranked[i] = s.entries[o]
+		}
 	}
-	return s.order
+	return s.ranked
 }
 
 // prPoint is Darknet's pr_t: precision and recall of one class after a
@@ -284,13 +290,25 @@ type prPoint struct{ precision, recall float64 }
 // plus the (0, 0) pair Darknet has for the ranks before the class's first
 // detection.
 func (s *Set) averagePrecision(t float32, points int, cr []ClassResult) []float64 {
-	order := s.ranking()
+	ranked := s.ranking()
+	// One backing array for all curves: each class needs at most its
+	// detection count plus the leading (0, 0) point.
+	count := make([]int, s.classes)
+	for i := range s.entries {
+		count[s.entries[i].class]++
+	}
+	backing := make([]prPoint, len(s.entries)+s.classes)
 	curves := make([][]prPoint, s.classes)
+	off := 0
+	for c, n := range count {
+		curves[c] = backing[off : off : off+n+1]
+		off += n + 1
+	}
 	tp := make([]int, s.classes)
 	fp := make([]int, s.classes)
 	taken := make([]bool, len(s.truthClass))
-	for rank, i := range order {
-		e := &s.entries[i]
+	for rank := range ranked {
+		e := &ranked[rank]
 		c := e.class
 		if m := e.matched(t); m >= 0 && !taken[m] {
 			taken[m] = true
@@ -298,7 +316,7 @@ func (s *Set) averagePrecision(t float32, points int, cr []ClassResult) []float6
 		} else {
 			fp[c]++
 		}
-		if curves[c] == nil && rank > 0 {
+		if len(curves[c]) == 0 && rank > 0 {
 			curves[c] = append(curves[c], prPoint{})
 		}
 		var p prPoint
