@@ -75,10 +75,9 @@ func samePixels(a, b image.Image) bool {
 // TestClassifyMatchesDarknet runs the random-weight EfficientNet-B0 on every
 // image of golden map/images and compares the top 5 with Darknet's
 // `classifier predict -top 5`: the same classes in the same order and the
-// probabilities within 1e-6 (Darknet prints 6 decimals). On the .stb.png
-// files (stb_image's pixels) the check is always strict; on the JPEGs it is
-// strict when darkgo's JPEG decoder gives stb_image's pixels for the file,
-// otherwise only the classes are required to agree with 1e-4 on the values.
+// probabilities within 1e-6 (Darknet prints 6 decimals), on the .stb.png
+// files (stb_image's pixels) and on the JPEGs, which must first decode to
+// exactly the .stb.png pixels.
 func TestClassifyMatchesDarknet(t *testing.T) {
 	root := goldenDir(t)
 	n := loadGoldenFull(t, "efficientnet_b0")
@@ -95,12 +94,11 @@ func TestClassifyMatchesDarknet(t *testing.T) {
 		t.Run(file, func(t *testing.T) {
 			wantC, wantP := goldenTop(t, top)
 			img := decodeFile(t, filepath.Join(imgDir, file))
-			tol, strict := 1e-6, true
+			const tol = 1e-6
 			if strings.HasSuffix(file, ".jpg") {
 				stb := decodeFile(t, filepath.Join(imgDir, strings.TrimSuffix(file, ".jpg")+".stb.png"))
 				if !samePixels(img, stb) {
-					t.Logf("%s: darkgo's JPEG pixels differ from stb_image's: checking loosely", file)
-					tol, strict = 1e-4, false
+					t.Fatalf("%s: darkgo's JPEG pixels differ from stb_image's (.stb.png)", file)
 				}
 			}
 			got, err := n.Classify(context.Background(), img, 5)
@@ -112,7 +110,7 @@ func TestClassifyMatchesDarknet(t *testing.T) {
 			}
 			for i, p := range got {
 				if p.Class != wantC[i] {
-					t.Errorf("rank %d: class %d, Darknet c%d (strict=%v)", i, p.Class, wantC[i], strict)
+					t.Errorf("rank %d: class %d, Darknet c%d", i, p.Class, wantC[i])
 				}
 				if d := math.Abs(float64(p.Probability) - wantP[i]); d > tol {
 					t.Errorf("rank %d: probability %.7f, Darknet %.6f (|d|=%.2g > %g)", i, p.Probability, wantP[i], d, tol)
