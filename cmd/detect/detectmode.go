@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/darkgo/darkgo/engine/detect"
+	"github.com/darkgo/darkgo/internal/resultjson"
 	"github.com/darkgo/darkgo/kernels"
 )
 
@@ -84,81 +85,19 @@ func abbreviate(names []string, k int) string {
 	return strings.Join(names[:k], ", ") + fmt.Sprintf(", ... %d more", len(names)-k)
 }
 
-// jsonFloat is a float32 printed with the shortest representation that
-// reads back as the same float32 (not float64 noise digits).
-type jsonFloat float32
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, float64(f), 'g', -1, 32), nil
-}
-
-// ms is a duration in milliseconds with microsecond resolution.
-type ms time.Duration
-
-func (d ms) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, float64(time.Duration(d).Microseconds())/1000, 'f', -1, 64), nil
-}
-
-type jsonPixelBox struct {
-	Left   int `json:"left"`
-	Top    int `json:"top"`
-	Width  int `json:"width"`
-	Height int `json:"height"`
-}
-
-type jsonRelBox struct {
-	X jsonFloat `json:"center_x"`
-	Y jsonFloat `json:"center_y"`
-	W jsonFloat `json:"width"`
-	H jsonFloat `json:"height"`
-}
-
-type jsonDetection struct {
-	ClassID    int          `json:"class_id"`
-	Name       string       `json:"name"`
-	Confidence jsonFloat    `json:"confidence"`
-	Box        jsonPixelBox `json:"box"`
-	Relative   jsonRelBox   `json:"relative"`
-}
-
-type jsonTimes struct {
-	Decode  ms `json:"decode"`
-	Resize  ms `json:"resize"`
-	Network ms `json:"network"`
-	Post    ms `json:"post"`
-}
-
-// jsonImage is one image's result in -json / -jsonl output. A failed
-// image has only file and error.
-type jsonImage struct {
-	File       string          `json:"file"`
-	Width      int             `json:"width,omitempty"`
-	Height     int             `json:"height,omitempty"`
-	Model      string          `json:"model,omitempty"`
-	Detections []jsonDetection `json:"detections"`
-	TimeMS     *jsonTimes      `json:"time_ms,omitempty"`
-	Annotated  string          `json:"annotated,omitempty"`
-	Error      string          `json:"error,omitempty"`
-}
+// The -json/-jsonl shapes live in internal/resultjson, shared with
+// `detect serve`.
+type (
+	ms            = resultjson.Millis
+	jsonDetection = resultjson.Detection
+	jsonTimes     = resultjson.Times
+	jsonImage     = resultjson.Image
+)
 
 // jsonDetections flattens Darknet's detections to one entry per box and
-// class above thresh, in Darknet's array order. The pixel box is the one
-// Darknet draws (truncated, clamped to the image).
+// class above thresh, in Darknet's array order.
 func jsonDetections(dets []detect.Detection, w, h int, thresh float32, m *model) []jsonDetection {
-	out := []jsonDetection{}
-	for i := range dets {
-		d := &dets[i]
-		pb := d.Box.Pixels(w, h)
-		box := jsonPixelBox{Left: pb.Left, Top: pb.Top, Width: max(pb.Right-pb.Left, 0), Height: max(pb.Bottom-pb.Top, 0)}
-		for c, p := range d.Prob {
-			if p <= thresh {
-				continue
-			}
-			out = append(out, jsonDetection{ClassID: c, Name: m.className(c), Confidence: jsonFloat(p), Box: box,
-				Relative: jsonRelBox{jsonFloat(d.Box.X), jsonFloat(d.Box.Y), jsonFloat(d.Box.W), jsonFloat(d.Box.H)}})
-		}
-	}
-	return out
+	return resultjson.Detections(dets, w, h, thresh, m.className)
 }
 
 // progress shows "[k/n] file" on a terminal's stderr line.
@@ -302,7 +241,7 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 				return fmt.Errorf("%s: %w", o.out, err)
 			}
 		}
-		times := jsonTimes{ms(r.decode), ms(r.resize), ms(netDur), ms(postDur)}
+		times := jsonTimes{Decode: ms(r.decode), Resize: ms(r.resize), Network: ms(netDur), Post: ms(postDur)}
 		switch {
 		case o.json || o.jsonl:
 			written++
