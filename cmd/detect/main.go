@@ -114,6 +114,8 @@ const usageText = `usage:
       the layer table and totals, as Darknet prints them while loading.
   detect -cfg F [-weights W] -input-tensor input.f32 -dump DIR [-size WxH] [-seed N]
       one reference forward on a raw CHW float32 tensor; writes DIR/out_<L>.f32.
+  detect serve [-listen ADDR] [-model NAME=CFG,WEIGHTS[,NAMES]]... [flags]
+      a DeepStack-compatible detection server; 'detect serve -h' for more.
 
 Flags may come before or after the images. Darknet's names are accepted:
 -thresh, -hier, -nms, -ext_output, -out, -letter_box (-dont_show is ignored).
@@ -137,6 +139,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "serve" {
+		return runServe(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
