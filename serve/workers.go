@@ -66,6 +66,10 @@ type pool struct {
 	closed bool
 	wg     sync.WaitGroup
 	busy   atomic.Int64
+
+	// beforeRun, when set (by tests), runs in the worker when it has taken
+	// a job and is about to run it.
+	beforeRun atomic.Pointer[func()]
 }
 
 // worker owns one session per model and the decoder's scratch buffers, so a
@@ -154,6 +158,9 @@ func (p *pool) loop(w *worker) {
 			continue
 		}
 		p.busy.Add(1)
+		if f := p.beforeRun.Load(); f != nil {
+			(*f)()
+		}
 		j.err = p.run(w, j)
 		p.busy.Add(-1)
 		close(j.done)
