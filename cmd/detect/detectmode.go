@@ -26,11 +26,19 @@ func checkDetect(o *options) error {
 		return usagef("no images given (or nothing to do: -summary, -bench N, -profile, -dump)")
 	}
 	if err := onlyFlags(o, "detection", "names", "json", "thresh", "hier", "nms", "ext_output", "jsonl", "out", "o",
-		"classes", "letter_box", "q", "dont_show"); err != nil {
+		"classes", "letter_box", "q", "dont_show", "shard", "resume"); err != nil {
 		return err
 	}
 	if o.json && o.jsonl {
 		return usagef("-json and -jsonl: choose one")
+	}
+	if o.resume != "" && o.json {
+		return usagef("-resume writes JSON Lines: use it without -json")
+	}
+	if o.shard != "" {
+		if _, _, err := parseShard(o.shard); err != nil {
+			return err
+		}
 	}
 	if o.thresh < 0 || o.thresh >= 1 {
 		return usagef("-thresh %g: want a probability in [0, 1)", o.thresh)
@@ -162,8 +170,23 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 	}
 
 	inputs := expandInputs(o.inputs)
+	if o.shard != "" {
+		i, n, _ := parseShard(o.shard) // checked by checkDetect
+		inputs = shardInputs(inputs, i, n)
+	}
 	if err := checkOutputs(o, inputs); err != nil {
 		return err
+	}
+	if o.resume != "" {
+		f, todo, skipped, err := openResume(o.resume, inputs)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if skipped > 0 && !o.quiet {
+			fmt.Fprintf(stderr, "-resume: %d of %d inputs already in %s\n", skipped, len(inputs), o.resume)
+		}
+		inputs, stdout, o.jsonl = todo, f, true
 	}
 	if o.outDir != "" {
 		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
@@ -261,8 +284,10 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 				fmt.Fprintf(bw, "  -> %s\n", annotated)
 			}
 		}
-		if prog.on {
-			bw.Flush() // keep the terminal's lines in order with the progress line
+		if prog.on || o.resume != "" {
+			// Keep the terminal's lines in order with the progress line;
+			// put each -resume record on disk before the next image.
+			bw.Flush()
 		}
 	}
 	prog.clear()

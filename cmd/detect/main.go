@@ -53,6 +53,8 @@ type options struct {
 	classes   string
 	letterBox bool
 	quiet     bool
+	shard     string          // -shard I/N
+	resume    string          // -resume FILE (JSON Lines, appended)
 	set       map[string]bool // flags given on the command line
 
 	// other modes
@@ -170,6 +172,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&o.classes, "classes", "", "report only these classes: comma-separated `names` or ids (person,car)")
 	fs.BoolVar(&o.letterBox, "letter_box", false, "letterbox images (keep the aspect ratio) even if the cfg does not ask for it")
 	fs.BoolVar(&o.quiet, "q", false, "detection: only Darknet's detection lines (and the file name when there are several images), no timings")
+	fs.StringVar(&o.shard, "shard", "", "process only inputs I, I+N, I+2N... of the expanded list: `I/N` (0 <= I < N), to split a batch over N jobs")
+	fs.StringVar(&o.resume, "resume", "", "append JSON Lines to `FILE`, skipping inputs it already records without error (a crashed run continues where it stopped)")
 	fs.BoolVar(&dontShow, "dont_show", false, "accepted for Darknet compatibility; nothing is ever shown")
 
 	fs.BoolVar(&o.summary, "summary", false, "print the layer table and totals")
