@@ -44,10 +44,23 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("never happened: %s", what)
 }
 
+// recv waits up to 30 s for an answer.
+func recv(t *testing.T, ch <-chan answer, what string) answer {
+	t.Helper()
+	select {
+	case r := <-ch:
+		return r
+	case <-time.After(30 * time.Second):
+		t.Fatalf("%s: no answer within 30 s", what)
+		return answer{}
+	}
+}
+
 type answer struct {
-	status int
-	obj    map[string]any
-	err    error
+	status     int
+	retryAfter string
+	obj        map[string]any
+	err        error
 }
 
 // postAsync posts img to the DeepStack route in a goroutine.
@@ -64,7 +77,7 @@ func postAsync(t *testing.T, ctx context.Context, url string, img []byte) <-chan
 		}
 		defer resp.Body.Close()
 		b, _ := io.ReadAll(resp.Body)
-		ch <- answer{status: resp.StatusCode, obj: map[string]any{"body": string(b)}}
+		ch <- answer{status: resp.StatusCode, retryAfter: resp.Header.Get("Retry-After"), obj: map[string]any{"body": string(b)}}
 	}()
 	return ch
 }
@@ -90,10 +103,9 @@ func TestQueueFull(t *testing.T) {
 	b := postAsync(t, context.Background(), ts.URL, img)
 	eventually(t, "b queued", func() bool { return len(s.pool.queue) == 1 })
 
-	status, hdr, obj := postImage(t, nil, ts.URL+"/v1/vision/detection", img)
-	wantError(t, "queue full", status, obj, http.StatusServiceUnavailable)
-	if hdr.Get("Retry-After") != "1" {
-		t.Errorf("queue full: Retry-After %q, want 1", hdr.Get("Retry-After"))
+	c := recv(t, postAsync(t, context.Background(), ts.URL, img), "request on a full queue")
+	if c.status != http.StatusServiceUnavailable || c.retryAfter != "1" || !strings.Contains(c.obj["body"].(string), `"success":false`) {
+		t.Errorf("queue full: %d, Retry-After %q, %v; want 503 with Retry-After 1", c.status, c.retryAfter, c.obj)
 	}
 	resp, err := http.Get(ts.URL + "/readyz")
 	if err != nil {
@@ -105,7 +117,7 @@ func TestQueueFull(t *testing.T) {
 	}
 	release()
 	for _, ch := range []<-chan answer{a, b} {
-		if r := <-ch; r.err != nil || r.status != http.StatusOK {
+		if r := recv(t, ch, "queued request"); r.err != nil || r.status != http.StatusOK {
 			t.Errorf("queued request: %d %v %v", r.status, r.err, r.obj)
 		}
 	}
@@ -126,8 +138,7 @@ func TestDeadlineInQueue(t *testing.T) {
 	a := postAsync(t, context.Background(), ts.URL, img)
 	<-entered
 	// b waits past the server's -timeout: 503 while a still holds the worker.
-	b := postAsync(t, context.Background(), ts.URL, img)
-	r := <-b
+	r := recv(t, postAsync(t, context.Background(), ts.URL, img), "request past its deadline in the queue")
 	if r.err != nil || r.status != http.StatusServiceUnavailable || !strings.Contains(r.obj["body"].(string), "deadline") {
 		t.Errorf("expired in the queue: %d %v %v", r.status, r.err, r.obj)
 	}
@@ -137,12 +148,12 @@ func TestDeadlineInQueue(t *testing.T) {
 	// b's abandoned job still sits in the queue until the worker skips it.
 	eventually(t, "c queued", func() bool { return len(s.pool.queue) == 2 })
 	cancel()
-	if r := <-c; r.err == nil {
+	if r := recv(t, c, "cancelled client"); r.err == nil {
 		t.Errorf("the cancelled client got an answer: %d", r.status)
 	}
 	eventually(t, "c abandoned", func() bool { return strings.Contains(scrape(t, ts.URL), "darkgo_queue_expired_total 2\n") })
 	release()
-	<-a
+	recv(t, a, "first request")
 	eventually(t, "queue drained", func() bool { return len(s.pool.queue) == 0 && s.pool.busy.Load() == 0 })
 	if n := runs.Load(); n != 1 {
 		t.Errorf("%d jobs reached a worker, want 1 (the expired and abandoned ones must be dropped)", n)
@@ -172,7 +183,7 @@ func TestGracefulShutdown(t *testing.T) {
 	default:
 	}
 	release()
-	if r := <-a; r.err != nil || r.status != http.StatusOK {
+	if r := recv(t, a, "in-flight request"); r.err != nil || r.status != http.StatusOK {
 		t.Errorf("in-flight request during shutdown: %d %v", r.status, r.err)
 	}
 	if err := <-done; err != nil {
@@ -188,7 +199,7 @@ func TestShutdownTimeout(t *testing.T) {
 	<-entered
 	done := make(chan error, 1)
 	go func() { done <- stop() }()
-	if r := <-a; r.err == nil {
+	if r := recv(t, a, "request past the shutdown timeout"); r.err == nil {
 		t.Errorf("a request past the shutdown timeout was answered: %d", r.status)
 	}
 	release()

@@ -128,6 +128,20 @@ func TestDetectRoute(t *testing.T) {
 	status, _, obj = post(t, nil, ts.URL+"/v1/detect?classes=0", "", img, nil)
 	check("classes=0", status, obj, ref, "upload")
 
+	// Without NMS the boxes come in grid order, not by confidence: the
+	// answer must still be sorted (with NMS, single-class models are
+	// sorted already by Darknet's NMS).
+	status, _, obj = post(t, nil, ts.URL+"/v1/detect?nms=0&thresh=0.05", "", img, nil)
+	dets, _ := obj["detections"].([]any)
+	if status != http.StatusOK || len(dets) < 4 {
+		t.Fatalf("nms=0: %d, %d detections (want several boxes per face)", status, len(dets))
+	}
+	for i := 1; i < len(dets); i++ {
+		if a, b := dets[i-1].(map[string]any)["confidence"].(float64), dets[i].(map[string]any)["confidence"].(float64); a < b {
+			t.Errorf("nms=0: detection %d (%g) after %d (%g): not sorted by confidence", i, b, i-1, a)
+		}
+	}
+
 	for _, c := range []struct{ query string }{
 		{"model=nope"}, {"thresh=1"}, {"thresh=abc"}, {"nms=-0.1"}, {"classes=car"}, {"classes=7"},
 	} {
