@@ -41,7 +41,7 @@ func TestDetectionsAndSort(t *testing.T) {
 	}
 	// Equal confidences keep Darknet's order (stable): the 0.3 of the
 	// first box before the 0.3 of the third.
-	if got[2].Box.Left != 25 || got[3].Box.Left != 70 {
+	if got[2].Box.Left != 25 || got[3].Box.Left != 69 {
 		t.Errorf("equal confidences reordered: %+v, %+v", got[2].Box, got[3].Box)
 	}
 	b, _ := json.Marshal(Image{File: "x", Detections: got[:1], TimeMS: &Times{Network: Millis(1500 * time.Microsecond)}})
