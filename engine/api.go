@@ -373,7 +373,7 @@ func (n *Net) detectLayers() ([]detectLayer, error) {
 				}
 			case l.Region() != nil:
 				p := l.Region()
-				dl = detectLayer{index: i, layer: &detect.Region{W: p.W, H: p.H, N: p.Num, Classes: p.Classes, Coords: p.Coords, Anchors: p.Anchors}}
+				dl = detectLayer{index: i, layer: &detect.Region{W: p.W, H: p.H, N: p.Num, Classes: p.Classes, Coords: p.Coords, Anchors: p.Anchors, Classfix: p.Classfix}}
 			default:
 				continue
 			}

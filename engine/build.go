@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/darkgo/darkgo/cfgparse"
 )
@@ -17,6 +18,19 @@ type buildState struct {
 	net    *Net
 	layers []*Layer // layers built so far
 	budget int64    // bytes still allowed
+	// warnings are the builder's remarks about valid cfgs that Darknet runs
+	// silently but probably not as the author meant (Net.Warnings).
+	warnings []cfgparse.Warning
+}
+
+// sectionWarning makes a builder warning about key of section s, at the
+// key's line (or the section's).
+func sectionWarning(s *cfgparse.Section, key, msg string) cfgparse.Warning {
+	line := s.KeyLine(key)
+	if line == 0 {
+		line = s.Line
+	}
+	return cfgparse.Warning{File: s.File, Line: line, Section: s.Name(), Key: key, Msg: msg}
 }
 
 // Build makes the layer graph of a parsed cfg: it resolves every reference
@@ -102,6 +116,10 @@ func Build(cfg *cfgparse.Config, opts *Options) (*Net, error) {
 	}
 	n.Layers = b.layers
 	n.Warnings = cfg.Warnings()
+	if len(b.warnings) > 0 {
+		n.Warnings = append(n.Warnings, b.warnings...)
+		sort.SliceStable(n.Warnings, func(i, j int) bool { return n.Warnings[i].Line < n.Warnings[j].Line })
+	}
 	return n, nil
 }
 

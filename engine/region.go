@@ -28,6 +28,10 @@ type RegionParams struct {
 	Num     int       // num=: anchors per cell
 	Anchors []float32 // 2*Num values w0,h0,... (missing ones are 0.5)
 	Softmax bool      // softmax=1: classes are softmaxed in the layer
+	// Classfix is classfix=: -1 makes the decoder treat objectness below
+	// 0.5 as 0 (Darknet's get_region_boxes); other values change nothing
+	// at inference.
+	Classfix int
 }
 
 // Entries is the number of values per cell and anchor.
@@ -48,10 +52,11 @@ func init() { register("region", buildRegion) }
 
 func buildRegion(b *buildState, s *cfgparse.Section, l *Layer) error {
 	p := RegionParams{
-		Coords:  s.Int("coords", 4),
-		Classes: s.Int("classes", 20),
-		Num:     s.Int("num", 1),
-		Softmax: s.Int("softmax", 0) != 0,
+		Coords:   s.Int("coords", 4),
+		Classes:  s.Int("classes", 20),
+		Num:      s.Int("num", 1),
+		Softmax:  s.Int("softmax", 0) != 0,
+		Classfix: s.Int("classfix", 0),
 	}
 	if err := positive(s, "num", p.Num); err != nil {
 		return err
@@ -81,7 +86,7 @@ func buildRegion(b *buildState, s *cfgparse.Section, l *Layer) error {
 		// shapes do not depend on it.
 		l.unsupported = s.Errorf("tree", "hierarchical softmax (tree=%s) is not supported by darkgo", s.String("tree", ""))
 	}
-	consume(s, "max", "log", "sqrt", "focal_loss", "jitter", "resize", "rescore", "thresh", "classfix",
+	consume(s, "max", "log", "sqrt", "focal_loss", "jitter", "resize", "rescore", "thresh",
 		"absolute", "random", "coord_scale", "object_scale", "noobject_scale", "mask_scale",
 		"class_scale", "bias_match", "map")
 	consume(s, layerCommonKeys...)

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"github.com/darkgo/darkgo/cfgparse"
 )
 
@@ -42,6 +44,7 @@ func buildRoute(b *buildState, s *cfgparse.Section, l *Layer) error {
 		l.Inputs[i] = idx
 		r.sizes = append(r.sizes, b.layers[idx].Outputs)
 		total += b.layers[idx].Outputs
+		warnUnevenGroups(b, s, l.Index, idx, r.groups)
 	}
 	// Shapes exactly as parse_route computes them: channels add up while the
 	// inputs' w/h match the first input's; on a mismatch Darknet zeroes all
@@ -65,6 +68,35 @@ func buildRoute(b *buildState, s *cfgparse.Section, l *Layer) error {
 	l.In = Shape{C: out.C, H: first.In.H, W: first.In.W}
 	l.op = r
 	return nil
+}
+
+// warnUnevenGroups warns when groups= does not divide the channels of
+// input layer idx. Darknet floors silently: the route's shape claims
+// c/groups channels of that input (the c%groups others are dropped), while
+// the values copied per group are floor(outputs/groups), which then start
+// and end mid-channel.
+func warnUnevenGroups(b *buildState, s *cfgparse.Section, index, idx, groups int) {
+	in := b.layers[idx]
+	c := in.Out.C
+	if groups <= 1 || c <= 0 || c%groups == 0 {
+		return
+	}
+	plane := in.Outputs / c
+	part := in.Outputs / groups
+	msg := fmt.Sprintf("layer %d: groups=%d does not divide the %d channels of layer %d: as in Darknet the output counts %d/%d = %d channels of it per group (%s dropped)",
+		index, groups, c, idx, c, groups, c/groups, plural(c%groups, "channel"))
+	if plane > 0 && part%plane != 0 {
+		msg += fmt.Sprintf(", and each group copies %d values (%g channels), so groups after the first start mid-channel", part, float64(part)/float64(plane))
+	}
+	b.warnings = append(b.warnings, sectionWarning(s, "groups", msg))
+}
+
+// plural is "1 channel" / "3 channels".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func (r *route) params() []param { return nil }

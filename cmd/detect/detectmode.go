@@ -26,8 +26,11 @@ func checkDetect(o *options) error {
 		return usagef("no images given (or nothing to do: -summary, -bench N, -profile, -dump)")
 	}
 	if err := onlyFlags(o, "detection", "names", "json", "thresh", "hier", "nms", "ext_output", "jsonl", "out", "o",
-		"classes", "letter_box", "q", "dont_show", "shard", "resume"); err != nil {
+		"classes", "letter_box", "q", "save_labels", "overwrite_labels", "shard", "resume"); err != nil {
 		return err
+	}
+	if o.overwriteLabels && !o.saveLabels {
+		return usagef("-overwrite_labels only applies with -save_labels")
 	}
 	if o.json && o.jsonl {
 		return usagef("-json and -jsonl: choose one")
@@ -96,6 +99,7 @@ func abbreviate(names []string, k int) string {
 // The -json/-jsonl shapes live in internal/resultjson, shared with
 // `detect serve`.
 type (
+	jsonFloat     = resultjson.Float
 	ms            = resultjson.Millis
 	jsonDetection = resultjson.Detection
 	jsonTimes     = resultjson.Times
@@ -194,6 +198,11 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 		}
 	}
 	outNames := annotatedNames(o.outDir, inputs)
+	if o.saveLabels && !o.overwriteLabels {
+		if err := checkNoLabels(inputs); err != nil {
+			return err
+		}
+	}
 
 	bw := bufio.NewWriter(stdout)
 	defer bw.Flush()
@@ -214,7 +223,9 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 	}
 
 	prog := &progress{w: stderr, on: len(inputs) > 1 && isTerminal(stderr)}
-	dec := &decoder{w: m.net.Input.W, h: m.net.Input.H, c: m.net.Input.C, letter: det.letter}
+	// Labels must describe the pixels Darknet will train on: stb_image
+	// ignores the EXIF orientation, so -save_labels does too.
+	dec := &decoder{w: m.net.Input.W, h: m.net.Input.H, c: m.net.Input.C, letter: det.letter, darknetPixels: o.saveLabels}
 	ctx2, cancel := context.WithCancel(ctx)
 	defer cancel()
 	results := dec.start(ctx2, inputs)
@@ -258,6 +269,15 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 				annotated = ""
 			}
 		}
+		labels := ""
+		if o.saveLabels {
+			lp, err := saveLabels(r.path, dets, det.thresh, o.overwriteLabels)
+			if err != nil {
+				failed++
+				fmt.Fprintf(stderr, "detect: %v\n", err)
+			}
+			labels = lp
+		}
 		if darknetJSON != nil {
 			frame++
 			if err := darknetJSON.WriteFrame(frame, r.path, dets, m.names); err != nil {
@@ -282,6 +302,9 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 			detect.WriteText(bw, dets, w, h, det.thresh, m.names, o.ext)
 			if annotated != "" && !o.quiet {
 				fmt.Fprintf(bw, "  -> %s\n", annotated)
+			}
+			if labels != "" && !o.quiet {
+				fmt.Fprintf(bw, "  labels -> %s\n", labels)
 			}
 		}
 		if prog.on || o.resume != "" {

@@ -102,7 +102,11 @@ type decoded struct {
 type decoder struct {
 	w, h, c int
 	letter  bool
-	scratch preprocess.Scratch
+	// darknetPixels keeps a JPEG's stored pixel order whatever its EXIF
+	// orientation, as Darknet's stb_image does (for -map and -save_labels,
+	// whose label coordinates must refer to the pixels Darknet sees).
+	darknetPixels bool
+	scratch       preprocess.Scratch
 }
 
 func (d *decoder) start(ctx context.Context, inputs []input) <-chan decoded {
@@ -126,24 +130,9 @@ func (d *decoder) start(ctx context.Context, inputs []input) <-chan decoded {
 
 func (d *decoder) load(r *decoded) {
 	t0 := time.Now()
-	f, err := os.Open(r.path)
+	img, format, err := readImage(r.path, d.darknetPixels)
 	if err != nil {
-		// Same shape as the other per-image errors: "FILE: reason".
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		r.err = fmt.Errorf("%s: %w", r.path, err)
-		return
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.IsDir() {
-		r.err = fmt.Errorf("%s: is a directory", r.path)
-		return
-	}
-	img, format, err := preprocess.DecodeWithOptions(f, nil)
-	if err != nil {
-		r.err = fmt.Errorf("%s: cannot read the image: %w", r.path, err)
+		r.err = err
 		return
 	}
 	t1 := time.Now()
@@ -154,4 +143,27 @@ func (d *decoder) load(r *decoded) {
 		return
 	}
 	r.decode, r.resize = t1.Sub(t0), time.Since(t1)
+}
+
+// readImage opens and decodes one image file, with errors in the form
+// "FILE: reason". darknetPixels ignores the EXIF orientation (see decoder).
+func readImage(path string, darknetPixels bool) (image.Image, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		// Same shape as the other per-image errors: "FILE: reason".
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, "", fmt.Errorf("%s: %w", path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, "", fmt.Errorf("%s: is a directory", path)
+	}
+	img, format, err := preprocess.DecodeWithOptions(f, &preprocess.DecodeOptions{IgnoreOrientation: darknetPixels})
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: cannot read the image: %w", path, err)
+	}
+	return img, format, nil
 }

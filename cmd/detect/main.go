@@ -64,6 +64,14 @@ type options struct {
 	bench       int
 	profile     bool
 	runs        int
+
+	// classification, mAP evaluation, auto-labelling
+	top             int
+	mapSpec         string
+	points          int
+	iouThresh       float64
+	saveLabels      bool
+	overwriteLabels bool
 }
 
 // usageError is a command-line mistake: reported with exit status 2.
@@ -97,6 +105,8 @@ var modes = []mode{
 	{name: "dump", wants: func(o *options) bool { return o.dump != "" || o.inputTensor != "" }, check: checkDump, run: runDump},
 	{name: "bench", wants: func(o *options) bool { return o.set["bench"] }, check: checkBench, run: runBench},
 	{name: "profile", wants: func(o *options) bool { return o.profile }, check: checkProfile, run: runProfile},
+	{name: "map", wants: func(o *options) bool { return o.mapSpec != "" }, check: checkMap, run: runMap},
+	{name: "classify", wants: wantsClassify, check: checkClassify, run: runClassify},
 	{name: "detect", wants: func(o *options) bool { return true }, check: checkDetect, run: runDetect},
 }
 
@@ -112,6 +122,12 @@ const usageText = `usage:
       median/p90 ms, fps, GFLOP/s, activation memory, peak RSS.
   detect -profile [-runs N] [-threads T] [-cfg F [-weights W]] [-size WxH] [-json]
       per-layer times (median of N runs), GFLOP/s, CIO and the bottlenecks.
+  detect -cfg CLASSIFIER.cfg -weights W [-top K] [-names F] [-json] IMAGE|DIR|GLOB ...
+      a classifier cfg (ending in [softmax] or [cost]) prints the top K
+      classes per image as Darknet's classifier predict does ("name: 0.912345").
+  detect -map obj.data|LIST|DIR [-cfg F -weights W] [-points 0|11|101] [-iou_thresh X] [-thresh T] [-json]
+      Darknet's detector map: AP per class, mAP, P/R/F1 at -thresh, and
+      COCO-style mAP@[.50:.05:.95], from YOLO labels beside the images.
   detect [-cfg F] -summary [-json] [-size WxH]
       the layer table and totals, as Darknet prints them while loading.
   detect -cfg F [-weights W] -input-tensor input.f32 -dump DIR [-size WxH] [-seed N]
@@ -120,7 +136,9 @@ const usageText = `usage:
       a DeepStack-compatible detection server; 'detect serve -h' for more.
 
 Flags may come before or after the images. Darknet's names are accepted:
--thresh, -hier, -nms, -ext_output, -out, -letter_box (-dont_show is ignored).
+-thresh, -hier, -nms, -ext_output, -out, -letter_box, -save_labels, -points,
+-iou_thresh, -top (-dont_show, -show, -show_imgs, -mjpeg_port, -json_port are
+accepted and ignored).
 Exit status: 0 ok, 1 some inputs failed or interrupted, 2 bad usage.
 
 flags:
@@ -151,7 +169,6 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fs.PrintDefaults()
 	}
 	var o options
-	var dontShow bool
 	fs.StringVar(&o.cfg, "cfg", "", "Darknet `cfg` file (default: the bundled face detector, tiny-face.cfg)")
 	fs.StringVar(&o.weights, "weights", "", "Darknet .weights `file`, may be gzip-compressed (default with -cfg: synthetic weights, for -bench, -profile and -dump only)")
 	fs.StringVar(&o.names, "names", "", "class names `file`, one per line (default: coco.names for 80-class models, face.names for the bundled model, else class numbers)")
@@ -174,7 +191,13 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.BoolVar(&o.quiet, "q", false, "detection: only Darknet's detection lines (and the file name when there are several images), no timings")
 	fs.StringVar(&o.shard, "shard", "", "process only inputs I, I+N, I+2N... of the expanded list: `I/N` (0 <= I < N), to split a batch over N jobs")
 	fs.StringVar(&o.resume, "resume", "", "append JSON Lines to `FILE`, skipping inputs it already records without error (a crashed run continues where it stopped)")
-	fs.BoolVar(&dontShow, "dont_show", false, "accepted for Darknet compatibility; nothing is ever shown")
+	fs.BoolVar(&o.saveLabels, "save_labels", false, "write each image's detections as YOLO labels into NAME.txt beside it (Darknet's -save_labels)")
+	fs.BoolVar(&o.overwriteLabels, "overwrite_labels", false, "-save_labels: replace existing label files")
+	fs.IntVar(&o.top, "top", 5, "classifier: print the `K` most probable classes")
+	fs.StringVar(&o.mapSpec, "map", "", "evaluate mAP like Darknet's detector map on a .data `file` (valid=, names=), an image list file or a directory")
+	fs.IntVar(&o.points, "points", 0, "-map: AP by area under the curve (0), or 11 (VOC2007) or 101 (COCO) recall points")
+	fs.Float64Var(&o.iouThresh, "iou_thresh", 0.5, "-map: IoU a detection needs with a label to count")
+	ignoreDisplayFlags(fs)
 
 	fs.BoolVar(&o.summary, "summary", false, "print the layer table and totals")
 	fs.StringVar(&o.inputTensor, "input-tensor", "", "raw CHW float32 little-endian input `file`")
@@ -271,6 +294,9 @@ func parseSize(s string) (w, h int, err error) {
 // onlyFlags reports a usage error if any flag outside allowed was given.
 func onlyFlags(o *options, mode string, allowed ...string) error {
 	ok := map[string]bool{"v": true, "threads": true, "cfg": true, "weights": true, "size": true, "seed": true}
+	for _, name := range displayFlags {
+		ok[name] = true
+	}
 	for _, a := range allowed {
 		ok[a] = true
 	}

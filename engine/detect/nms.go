@@ -142,16 +142,7 @@ func nmsSort(dets []Detection, classes int, thresh float32, kind NMSKind, beta f
 	var idx overlapIndex
 	for c := 0; c < classes; c++ {
 		// nms_comparator_v3: larger probability first; equal keeps order.
-		slices.SortStableFunc(order, func(a, b int32) int {
-			d := dets[a].Prob[c] - dets[b].Prob[c]
-			switch {
-			case d < 0:
-				return 1
-			case d > 0:
-				return -1
-			}
-			return 0
-		})
+		slices.SortStableFunc(order, func(a, b int32) int { return ByProbDesc(dets[a].Prob[c], dets[b].Prob[c]) })
 		if sortOnly {
 			continue
 		}

@@ -89,8 +89,23 @@ func DecodeBytes(data []byte, opt *DecodeOptions) (image.Image, string, error) {
 	if len(data) == 0 {
 		return nil, "", errors.New("preprocess: empty image data")
 	}
-	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	var (
+		cfg    image.Config
+		format string
+		err    error
+	)
+	if bytes.HasPrefix(data, []byte{0xff, 0xd8}) {
+		// JPEG (image/jpeg's signature): internal/jpeg reads the header,
+		// accepting the sampling factors stb_image accepts.
+		format = "jpeg"
+		cfg.Width, cfg.Height, err = ijpeg.DecodeConfig(bytes.NewReader(data))
+	} else {
+		cfg, format, err = image.DecodeConfig(bytes.NewReader(data))
+	}
 	if err != nil {
+		if kind := jpegUnsupportedCoding(data); kind != "" {
+			return nil, "jpeg", fmt.Errorf("preprocess: %s JPEG: not supported (neither by Darknet's stb_image): %w", kind, err)
+		}
 		return nil, "", fmt.Errorf("preprocess: %w", err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
@@ -102,13 +117,8 @@ func DecodeBytes(data []byte, opt *DecodeOptions) (image.Image, string, error) {
 	}
 	var img image.Image
 	if format == "jpeg" {
-		// The copy of image/jpeg with faster block reconstruction: the
-		// same pixels in half the time (see internal/jpeg). It leaves
-		// CMYK JPEGs to image/jpeg.
-		img, err = ijpeg.Decode(bytes.NewReader(data))
-		if errors.Is(err, ijpeg.ErrCMYK) {
-			img, format, err = image.Decode(bytes.NewReader(data))
-		}
+		// stb_image's pixels (Darknet's loader), see internal/jpeg.
+		img, err = decodeJPEG(data)
 	} else {
 		img, format, err = image.Decode(bytes.NewReader(data))
 	}
@@ -122,4 +132,23 @@ func DecodeBytes(data []byte, opt *DecodeOptions) (image.Image, string, error) {
 		img = Orient(img, JPEGOrientation(data))
 	}
 	return img, format, nil
+}
+
+// decodeJPEG decodes a JPEG to what stb_image returns for it: Y, Cb, Cr
+// planes (converted later, by jpegycc.go's rules), gray, or RGB made here
+// for RGB, CMYK and YCCK files.
+func decodeJPEG(data []byte) (image.Image, error) {
+	p, err := ijpeg.DecodePlanes(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case p.Transform == ijpeg.Gray:
+		return p.Gray, nil
+	case p.Components != nil:
+		return jpegComponentsToRGBA(p), nil
+	case p.Transform == ijpeg.YCbCr:
+		return p.YCbCr, nil
+	}
+	return jpegToRGBA(p), nil
 }

@@ -76,7 +76,7 @@ func planCols(taps []colTap, cols []int32, inW, outW int, same bool) ([]colTap, 
 			continue
 		}
 		// As in resizeRow.
-		sx := float32(c) * ws
+		sx := float32(float32(c) * ws) // rounded: sx - float32(ix) must not fuse
 		ix := int(sx)
 		dx := sx - float32(ix)
 		ix1 := ix + 1
@@ -106,7 +106,7 @@ func planRows(rows []rowTap, inH, outH int, same bool) []rowTap {
 	_, hs := resizeScales(1, inH, 1, outH)
 	for r := range rows {
 		// As in resizeCol.
-		sy := float32(r) * hs
+		sy := float32(float32(r) * hs) // rounded: sy - float32(iy) must not fuse
 		iy := int(sy)
 		dy := sy - float32(iy)
 		if iy > inH-1 {

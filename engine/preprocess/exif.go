@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"encoding/binary"
+	"fmt"
 	"image"
 	"image/draw"
 )
@@ -11,13 +12,31 @@ import (
 // read. It never panics on corrupt data: every offset is bounds-checked and
 // the marker walk stops at the first scan.
 func JPEGOrientation(data []byte) int {
+	o := 1
+	jpegSegments(data, func(marker byte, seg []byte) bool {
+		if marker == 0xe1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
+			if t := tiffOrientation(seg[6:]); t != 0 {
+				o = t
+				return false
+			}
+		}
+		return true
+	})
+	return o
+}
+
+// jpegSegments calls fn with each marker segment of the JPEG file data
+// before the first scan (marker and payload after the length field) until
+// fn returns false. It stops at anything malformed; every offset is
+// bounds-checked.
+func jpegSegments(data []byte, fn func(marker byte, seg []byte) bool) {
 	if len(data) < 4 || data[0] != 0xff || data[1] != 0xd8 {
-		return 1
+		return
 	}
 	p := 2
 	for p+4 <= len(data) {
 		if data[p] != 0xff {
-			return 1
+			return
 		}
 		marker := data[p+1]
 		if marker == 0xff { // fill byte before a marker
@@ -29,21 +48,44 @@ func JPEGOrientation(data []byte) int {
 			continue
 		}
 		if marker == 0xda || marker == 0xd9 { // start of scan, end of image
-			return 1
+			return
 		}
 		n := int(binary.BigEndian.Uint16(data[p+2:]))
 		if n < 2 || p+2+n > len(data) {
-			return 1
+			return
 		}
-		seg := data[p+4 : p+2+n]
-		if marker == 0xe1 && len(seg) >= 6 && string(seg[:6]) == "Exif\x00\x00" {
-			if o := tiffOrientation(seg[6:]); o != 0 {
-				return o
-			}
+		if !fn(marker, data[p+4:p+2+n]) {
+			return
 		}
 		p += 2 + n
 	}
-	return 1
+}
+
+// jpegUnsupportedCoding names the coding process of a JPEG whose frame
+// marker is one neither stb_image nor this package decodes (arithmetic
+// coding, lossless, hierarchical), or returns "" for any other file;
+// image/jpeg only calls those an "unknown marker".
+func jpegUnsupportedCoding(data []byte) string {
+	kind := ""
+	jpegSegments(data, func(marker byte, _ []byte) bool {
+		switch marker {
+		case 0xc3:
+			kind = "lossless (SOF3)"
+		case 0xc5, 0xc6, 0xc7:
+			kind = fmt.Sprintf("hierarchical (SOF%d)", marker-0xc0)
+		case 0xc9, 0xca:
+			kind = fmt.Sprintf("arithmetic-coded (SOF%d)", marker-0xc0)
+		case 0xcb:
+			kind = "arithmetic-coded lossless (SOF11)"
+		case 0xcd, 0xce, 0xcf:
+			kind = fmt.Sprintf("arithmetic-coded hierarchical (SOF%d)", marker-0xc0)
+		case 0xc0, 0xc1, 0xc2:
+		default:
+			return true
+		}
+		return false
+	})
+	return kind
 }
 
 // tiffOrientation reads tag 0x0112 from IFD0 of a TIFF structure; 0 if

@@ -32,6 +32,17 @@ type Scratch struct {
 // set ([net] letter_box=1 or -letter_box). dst must hold exactly c*h*w
 // values (CHW).
 func (s *Scratch) NetworkInput(dst []float32, img image.Image, w, h, c int, letterbox bool) error {
+	if err := checkInput(dst, img, w, h, c); err != nil {
+		return err
+	}
+	s.networkInputFast(dst, img, w, h, c, letterbox)
+	return nil
+}
+
+// checkInput validates the arguments of NetworkInput and ClassifierInput:
+// a positive network size, 1 or 3 channels, dst of exactly c*h*w values,
+// a non-empty image.
+func checkInput(dst []float32, img image.Image, w, h, c int) error {
 	if w <= 0 || h <= 0 {
 		return fmt.Errorf("preprocess: invalid network size %dx%d", w, h)
 	}
@@ -43,11 +54,7 @@ func (s *Scratch) NetworkInput(dst []float32, img image.Image, w, h, c int, lett
 			len(dst), c, h, w, c*w*h)
 	}
 	b := img.Bounds()
-	if err := checkDims(b.Dx(), b.Dy()); err != nil {
-		return err
-	}
-	s.networkInputFast(dst, img, w, h, c, letterbox)
-	return nil
+	return checkDims(b.Dx(), b.Dy())
 }
 
 // networkInputRef is the reference implementation of NetworkInput, which

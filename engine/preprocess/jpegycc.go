@@ -54,6 +54,21 @@ func clamp8(v int32) uint8 {
 
 // ycbcrToRGB8 writes m as interleaved RGB into pix (len 3*Dx*Dy).
 func ycbcrToRGB8(m *image.YCbCr, pix []uint8) {
+	w := m.Rect.Dx()
+	upsampleRows(m, func(y int, yrow, cb, cr []uint8) {
+		out := pix[3*w*y : 3*w*(y+1)]
+		for x := 0; x < w; x++ {
+			out[3*x], out[3*x+1], out[3*x+2] = stbYCbCrToRGB(yrow[x], cb[x], cr[x])
+		}
+	})
+}
+
+// upsampleRows calls row for each row y (0-based) of m with the first
+// plane's row and the second and third planes upsampled to full width the
+// way stb_image does: its "fancy" filters for 2× (stbi__resample_row_h_2,
+// _v_2, _hv_2), nearest for 4× horizontal (stbi__resample_row_generic).
+// The slices are only valid during the call.
+func upsampleRows(m *image.YCbCr, row func(y int, yrow, cb, cr []uint8)) {
 	b := m.Rect
 	w, h := b.Dx(), b.Dy()
 	if w <= 0 || h <= 0 {
@@ -112,10 +127,7 @@ func ycbcrToRGB8(m *image.YCbCr, pix []uint8) {
 			resampleHV2(cb, tb, b.Min.X-2*cx0)
 			resampleHV2(cr, tr, b.Min.X-2*cx0)
 		}
-		out := pix[3*w*(y-b.Min.Y) : 3*w*(y-b.Min.Y+1)]
-		for x := 0; x < w; x++ {
-			out[3*x], out[3*x+1], out[3*x+2] = stbYCbCrToRGB(yrow[x], cb[x], cr[x])
-		}
+		row(y-b.Min.Y, yrow[:w], cb, cr)
 	}
 }
 

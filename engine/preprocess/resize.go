@@ -31,7 +31,7 @@ func resizeRow(out, in []float32, ws float32) {
 			out[c] = last
 			continue
 		}
-		sx := float32(c) * ws
+		sx := float32(float32(c) * ws) // rounded: sx - float32(ix) must not fuse
 		ix := int(sx)
 		dx := sx - float32(ix)
 		ix1 := ix + 1
@@ -47,7 +47,7 @@ func resizeRow(out, in []float32, ws float32) {
 // combines rows iy and iy+1 of the horizontally resized image part (height
 // partH) into out.
 func resizeCol(out []float32, part []float32, partH, w, r, h int, hs float32) {
-	sy := float32(r) * hs
+	sy := float32(float32(r) * hs) // rounded: sy - float32(iy) must not fuse
 	iy := int(sy)
 	dy := sy - float32(iy)
 	if iy > partH-1 {

@@ -3,8 +3,8 @@
 // license that can be found in the LICENSE file.
 
 // Package jpeg is a copy of the standard library's JPEG decoder (Go 1.26,
-// image/jpeg) whose block reconstruction is faster but computes exactly the
-// same pixels; see doc.go.
+// image/jpeg) that reconstructs blocks as stb_image (Darknet's image
+// loader) does, so that the pixels are Darknet's; see doc.go.
 //
 // JPEG is defined in ITU-T T.81: https://www.w3.org/Graphics/JPEG/itu-t81.pdf.
 package jpeg
@@ -138,6 +138,20 @@ type decoder struct {
 	huff       [maxTc + 1][maxTh + 1]huffman
 	quant      [maxTq + 1]block // Quantization tables, in zig-zag order.
 	tmp        [2 * blockSize]byte
+
+	// stbSampling accepts every combination of sampling factors stb_image
+	// decodes; generic is set when image/jpeg would refuse it, and then
+	// component i is decoded into planes[i] (planeStride[i] bytes a row)
+	// instead of img3 and blackPix. hmax and vmax are the largest factors.
+	stbSampling, generic bool
+	hmax, vmax           int
+	planes               [maxComponents][]byte
+	planeStride          [maxComponents]int
+
+	// reconstruct, when set, replaces the dequantization and IDCT of
+	// reconstructBlock (darkgo: the tests set image/jpeg's to check the
+	// rest of the decoder against the standard library).
+	reconstruct func(dst []byte, stride int, b, qt *block)
 }
 
 // fill fills up the d.bytes.buf buffer from the underlying io.Reader. It
@@ -318,6 +332,17 @@ func (d *decoder) processSOF(n int) error {
 		return FormatError("SOF has wrong length")
 	}
 
+	// darkgo: where image/jpeg refuses a combination of sampling factors,
+	// stb_image decodes it if every factor divides the largest;
+	// DecodePlanes (stbSampling) does too, into one plane per component
+	// (generic).
+	unsupported := func() bool {
+		if !d.stbSampling {
+			return true
+		}
+		d.generic = true
+		return false
+	}
 	for i := 0; i < d.nComp; i++ {
 		d.comp[i].c = d.tmp[6+3*i]
 		// Section B.2.2 states that "the value of C_i shall be different from
@@ -338,7 +363,7 @@ func (d *decoder) processSOF(n int) error {
 		if h < 1 || 4 < h || v < 1 || 4 < v {
 			return FormatError("luma/chroma subsampling ratio")
 		}
-		if h == 3 || v == 3 {
+		if (h == 3 || v == 3) && unsupported() {
 			return errUnsupportedSubsamplingRatio
 		}
 		switch d.nComp {
@@ -369,15 +394,15 @@ func (d *decoder) processSOF(n int) error {
 				// We have already verified, above, that h and v are both
 				// either 1, 2 or 4, so invalid (h, v) combinations are those
 				// with v == 4.
-				if v == 4 {
+				if v == 4 && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 1: // Cb.
-				if d.comp[0].h%h != 0 || d.comp[0].v%v != 0 {
+				if (d.comp[0].h%h != 0 || d.comp[0].v%v != 0) && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 2: // Cr.
-				if d.comp[1].h != h || d.comp[1].v != v {
+				if (d.comp[1].h != h || d.comp[1].v != v) && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			}
@@ -394,15 +419,15 @@ func (d *decoder) processSOF(n int) error {
 			//	- for YCbCrK, the Y and K channels have full samples.
 			switch i {
 			case 0:
-				if hv != 0x11 && hv != 0x22 {
+				if hv != 0x11 && hv != 0x22 && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 1, 2:
-				if hv != 0x11 {
+				if hv != 0x11 && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			case 3:
-				if d.comp[0].h != h || d.comp[0].v != v {
+				if (d.comp[0].h != h || d.comp[0].v != v) && unsupported() {
 					return errUnsupportedSubsamplingRatio
 				}
 			}
@@ -410,6 +435,17 @@ func (d *decoder) processSOF(n int) error {
 
 		d.comp[i].h = h
 		d.comp[i].v = v
+	}
+	d.hmax, d.vmax = 1, 1
+	for _, c := range d.comp[:d.nComp] {
+		d.hmax, d.vmax = max(d.hmax, c.h), max(d.vmax, c.v)
+	}
+	if d.generic {
+		for _, c := range d.comp[:d.nComp] {
+			if d.hmax%c.h != 0 || d.vmax%c.v != 0 {
+				return errUnsupportedSubsamplingRatio // stb_image: "bad H"/"bad V"
+			}
+		}
 	}
 	return nil
 }
@@ -644,6 +680,19 @@ func (d *decoder) decode(r io.Reader, configOnly bool) (image.Image, error) {
 			return nil, err
 		}
 	}
+	if d.img1 == nil && d.img3 == nil && d.planes[0] == nil {
+		return nil, FormatError("missing SOS marker")
+	}
+	return nil, nil
+}
+
+// decodeImage is image/jpeg's decode: the image with the standard
+// library's choice of color model (darkgo: which DecodePlanes replaces
+// with stb_image's; this one remains for the tests against image/jpeg).
+func (d *decoder) decodeImage(r io.Reader) (image.Image, error) {
+	if _, err := d.decode(r, false); err != nil {
+		return nil, err
+	}
 	if d.img1 != nil {
 		return d.img1, nil
 	}
@@ -689,8 +738,10 @@ func (d *decoder) convertToRGB() (image.Image, error) {
 	return img, nil
 }
 
-// Decode reads a JPEG image from r and returns it as an [image.Image].
+// Decode reads a JPEG image from r and returns it as an [image.Image], as
+// image/jpeg does (but with stb_image's IDCT): *image.Gray, *image.YCbCr,
+// or *image.RGBA for RGB JPEGs; ErrCMYK for 4-component ones.
 func Decode(r io.Reader) (image.Image, error) {
 	var d decoder
-	return d.decode(r, false)
+	return d.decodeImage(r)
 }

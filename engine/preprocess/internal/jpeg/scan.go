@@ -10,6 +10,14 @@ import (
 
 // makeImg allocates and initializes the destination image.
 func (d *decoder) makeImg(mxx, myy int) {
+	if d.generic {
+		// darkgo: one plane per component, whole MCUs (as stb_image).
+		for i, c := range d.comp[:d.nComp] {
+			d.planeStride[i] = 8 * c.h * mxx
+			d.planes[i] = make([]byte, d.planeStride[i]*8*c.v*myy)
+		}
+		return
+	}
 	if d.nComp == 1 {
 		m := image.NewGray(image.Rect(0, 0, 8*mxx, 8*myy))
 		d.img1 = m.SubImage(image.Rect(0, 0, d.width, d.height)).(*image.Gray)
@@ -143,10 +151,12 @@ func (d *decoder) processSOS(n int) error {
 	}
 
 	// mxx and myy are the number of MCUs (Minimum Coded Units) in the image.
-	h0, v0 := d.comp[0].h, d.comp[0].v // The h and v values from the Y components.
+	// darkgo: the largest factors (image/jpeg: the Y component's, the
+	// largest in every layout it accepts).
+	h0, v0 := d.hmax, d.vmax
 	mxx := (d.width + 8*h0 - 1) / (8 * h0)
 	myy := (d.height + 8*v0 - 1) / (8 * v0)
-	if d.img1 == nil && d.img3 == nil {
+	if d.img1 == nil && d.img3 == nil && d.planes[0] == nil {
 		d.makeImg(mxx, myy)
 	}
 	if d.progressive {
@@ -159,7 +169,24 @@ func (d *decoder) processSOS(n int) error {
 	}
 
 	d.bits = bits{}
-	mcu, expectedRST := 0, uint8(rst0Marker)
+	// darkgo: units counts the scan's MCUs for the restart interval. In a
+	// non-interleaved scan the MCU is one coded block (section A.2.2), not
+	// an MCU of the interleaved grid as image/jpeg counts, which made it
+	// fail on progressive (or multi-scan) files with both subsampling and
+	// restart markers, files stb_image and libjpeg decode.
+	unit, units, expectedRST := 0, mxx*myy, uint8(rst0Marker)
+	// darkgo: compW×compH are the samples of a non-interleaved scan's
+	// component (section A.1.1: ceil(X*H/Hmax)); its blocks beyond them are
+	// not coded. image/jpeg compared block positions with the image width
+	// and height instead, which only holds for the component with the
+	// largest factors, and failed on e.g. Y 4×1 with Cb, Cr 2×1 progressive.
+	compW, compH := d.width, d.height
+	if nComp == 1 {
+		c := d.comp[scan[0].compIndex]
+		compW = (d.width*c.h + h0 - 1) / h0
+		compH = (d.height*c.v + v0 - 1) / v0
+		units = min(mxx*c.h, (compW+7)/8) * min(myy*c.v, (compH+7)/8)
+	}
 	var (
 		// b is the decoded coefficients, in natural (not zig-zag) order.
 		b  block
@@ -209,7 +236,7 @@ func (d *decoder) processSOS(n int) error {
 						bx = blockCount % q
 						by = blockCount / q
 						blockCount++
-						if bx*8 >= d.width || by*8 >= d.height {
+						if bx*8 >= compW || by*8 >= compH {
 							continue
 						}
 					}
@@ -326,48 +353,59 @@ func (d *decoder) processSOS(n int) error {
 					}
 
 					if d.progressive {
-						// Save the coefficients.
+						// Save the coefficients. reconstructProgressiveImage
+						// turns them into pixels after the last scan.
 						d.progCoeffs[compIndex][by*mxx*hi+bx] = b
-						// At this point, we could call reconstructBlock to dequantize and perform the
-						// inverse DCT, to save early stages of a progressive image to the *image.YCbCr
-						// buffers (the whole point of progressive encoding), but in Go, the jpeg.Decode
-						// function does not return until the entire image is decoded, so we "continue"
-						// here to avoid wasted computation. Instead, reconstructBlock is called on each
-						// accumulated block by the reconstructProgressiveImage method after all of the
-						// SOS markers are processed.
-						continue
-					}
-					if err := d.reconstructBlock(&b, bx, by, int(compIndex), int(last)); err != nil {
+					} else if err := d.reconstructBlock(&b, bx, by, int(compIndex), int(last)); err != nil {
 						return err
+					}
+					if nComp == 1 {
+						unit++
+						if err := d.restartAfter(unit, units, &expectedRST, &dc); err != nil {
+							return err
+						}
 					}
 				} // for j
 			} // for i
-			mcu++
-			if d.ri > 0 && mcu%d.ri == 0 && mcu < mxx*myy {
-				// For well-formed input, the RST[0-7] restart marker follows
-				// immediately. For corrupt input, call findRST to try to
-				// resynchronize.
-				if err := d.readFull(d.tmp[:2]); err != nil {
+			if nComp != 1 {
+				unit++
+				if err := d.restartAfter(unit, units, &expectedRST, &dc); err != nil {
 					return err
-				} else if d.tmp[0] != 0xff || d.tmp[1] != expectedRST {
-					if err := d.findRST(expectedRST); err != nil {
-						return err
-					}
 				}
-				expectedRST++
-				if expectedRST == rst7Marker+1 {
-					expectedRST = rst0Marker
-				}
-				// Reset the Huffman decoder.
-				d.bits = bits{}
-				// Reset the DC components, as per section F.2.1.3.1.
-				dc = [maxComponents]int32{}
-				// Reset the progressive decoder state, as per section G.1.2.2.
-				d.eobRun = 0
 			}
 		} // for mx
 	} // for my
 
+	return nil
+}
+
+// restartAfter reads the restart marker that follows the unit-th MCU of
+// a scan of units MCUs when the restart interval says one is due, and
+// resets the decoder state for the next interval.
+func (d *decoder) restartAfter(unit, units int, expectedRST *uint8, dc *[maxComponents]int32) error {
+	if d.ri <= 0 || unit%d.ri != 0 || unit >= units {
+		return nil
+	}
+	// For well-formed input, the RST[0-7] restart marker follows
+	// immediately. For corrupt input, call findRST to try to
+	// resynchronize.
+	if err := d.readFull(d.tmp[:2]); err != nil {
+		return err
+	} else if d.tmp[0] != 0xff || d.tmp[1] != *expectedRST {
+		if err := d.findRST(*expectedRST); err != nil {
+			return err
+		}
+	}
+	*expectedRST++
+	if *expectedRST == rst7Marker+1 {
+		*expectedRST = rst0Marker
+	}
+	// Reset the Huffman decoder.
+	d.bits = bits{}
+	// Reset the DC components, as per section F.2.1.3.1.
+	*dc = [maxComponents]int32{}
+	// Reset the progressive decoder state, as per section G.1.2.2.
+	d.eobRun = 0
 	return nil
 }
 
@@ -480,14 +518,14 @@ func (d *decoder) refineNonZeroes(b *block, zig, zigEnd, nz, delta int32) (int32
 func (d *decoder) reconstructProgressiveImage() error {
 	// The h0, mxx, by and bx variables have the same meaning as in the
 	// processSOS method.
-	h0 := d.comp[0].h
+	h0 := d.hmax
 	mxx := (d.width + 8*h0 - 1) / (8 * h0)
 	for i := 0; i < d.nComp; i++ {
 		if d.progCoeffs[i] == nil {
 			continue
 		}
-		v := 8 * d.comp[0].v / d.comp[i].v
-		h := 8 * d.comp[0].h / d.comp[i].h
+		v := 8 * d.vmax / d.comp[i].v
+		h := 8 * d.hmax / d.comp[i].h
 		stride := mxx * d.comp[i].h
 		for by := 0; by*v < d.height; by++ {
 			for bx := 0; bx*h < d.width; bx++ {
@@ -501,16 +539,15 @@ func (d *decoder) reconstructProgressiveImage() error {
 }
 
 // reconstructBlock dequantizes, performs the inverse DCT and stores the block
-// to the image. Coefficients after zig-zag index last are zero (darkgo:
-// they are not dequantized, 0*q being 0).
+// to the image, as stb_image does (idct.go). Coefficients after zig-zag
+// index last are zero (darkgo: they are not dequantized, 0*q being 0, and
+// a block with last == 0 is one flat value).
 func (d *decoder) reconstructBlock(b *block, bx, by, compIndex, last int) error {
-	qt := &d.quant[d.comp[compIndex].tq]
-	for zig := 0; zig <= last && zig < blockSize; zig++ {
-		b[unzig[zig]] *= qt[zig]
-	}
-	flat := idctFast(b)
 	dst, stride := []byte(nil), 0
-	if d.nComp == 1 {
+	if d.generic {
+		stride = d.planeStride[compIndex]
+		dst = d.planes[compIndex][8*(by*stride+bx):]
+	} else if d.nComp == 1 {
 		dst, stride = d.img1.Pix[8*(by*d.img1.Stride+bx):], d.img1.Stride
 	} else {
 		switch compIndex {
@@ -526,8 +563,21 @@ func (d *decoder) reconstructBlock(b *block, bx, by, compIndex, last int) error 
 			return UnsupportedError("too many components")
 		}
 	}
-	// Level shift by +128, clip to [0, 255], and write to dst.
-	storeBlock(dst, stride, b, flat)
+	qt := &d.quant[d.comp[compIndex].tq]
+	if d.reconstruct != nil {
+		d.reconstruct(dst, stride, b, qt)
+		return nil
+	}
+	// stb_image stores dequantized coefficients as C shorts: the product
+	// wraps to 16 bits (only possible in corrupt files).
+	for zig := 0; zig <= last && zig < blockSize; zig++ {
+		b[unzig[zig]] = int32(int16(b[unzig[zig]] * qt[zig]))
+	}
+	if last == 0 {
+		idctSTBFlat(dst, stride, b[0])
+	} else {
+		idctSTB(dst, stride, b)
+	}
 	return nil
 }
 

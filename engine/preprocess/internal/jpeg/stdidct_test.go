@@ -4,6 +4,8 @@
 
 package jpeg
 
+import "encoding/binary"
+
 // Discrete Cosine Transformation (DCT) implementations using the algorithm from
 // Christoph Loeffler, Adriaan Lightenberg, and George S. Mostchytz,
 // “Practical Fast 1-D DCT Algorithms with 11 Multiplications,” ICASSP 1989.
@@ -82,18 +84,6 @@ func dctBox(x0, x1, kcos, ksin int32) (y0, y1 int32) {
 	return y0, y1
 }
 
-// A block is an 8x8 input to a 2D DCT (either the FDCT or IDCT).
-// The input is actually only 8x8 uint8 values, and the outputs are 8x8 int16,
-// but it is convenient to use int32s for intermediate storage,
-// so we define only a single block type of [8*8]int32.
-//
-// A 2D DCT is implemented as 1D DCTs over the rows and columns.
-//
-// dct_test.go defines a String method for nice printing in tests.
-type block [blockSize]int32
-
-const blockSize = 8 * 8
-
 // Note on Numerical Precision
 //
 // The inputs to both the FDCT and IDCT are uint8 values stored in a block,
@@ -149,7 +139,9 @@ func c(x uint64, bits int) int32 {
 }
 
 // darkgo: the forward DCT (fdct, fdctCols, fdctRows) of the encoder is
-// not copied. idct is kept as the reference of idctFast (fast.go).
+// not copied. This file only serves the tests: decoding with image/jpeg's
+// IDCT (stdlibReconstruct) must reproduce image/jpeg exactly, which checks
+// everything but the IDCT against the standard library.
 
 // idct implements the inverse DCT.
 // Inputs are UQ8.0; outputs are Q10.3.
@@ -319,5 +311,27 @@ func idctCols(b *block) {
 		b[5*8+i] = x5
 		b[6*8+i] = x6
 		b[7*8+i] = x7
+	}
+}
+
+// stdlibReconstruct is image/jpeg's reconstructBlock for a decoder
+// (decoder.reconstruct): int32 dequantization, Go's IDCT, +128, clamp.
+func stdlibReconstruct(dst []byte, stride int, b, qt *block) {
+	for zig := 0; zig < blockSize; zig++ {
+		b[unzig[zig]] *= qt[zig]
+	}
+	idct(b)
+	for y := 0; y < 8; y++ {
+		var w uint64
+		for x := 0; x < 8; x++ {
+			c := b[8*y+x] + 128
+			if c < 0 {
+				c = 0
+			} else if c > 255 {
+				c = 255
+			}
+			w |= uint64(c) << (8 * x)
+		}
+		binary.LittleEndian.PutUint64(dst[y*stride:y*stride+8], w)
 	}
 }
