@@ -114,6 +114,7 @@ func TestHostileRequests(t *testing.T) {
 		{"PNG claiming 60000x60000", "/v1/vision/detection", nil, "image", pngClaiming(60000, 60000), auth, 413},
 		{"PNG claiming 0x0", "/v1/vision/detection", nil, "image", pngClaiming(0, 0), auth, 400},
 		{"unknown model", "/v1/vision/custom/nope", nil, "image", good, auth, 404},
+		{"unknown model, no key", "/v1/vision/custom/nope", nil, "image", good, nil, 401},
 		{"min_confidence=abc", "/v1/vision/detection", [][2]string{{"min_confidence", "abc"}}, "image", good, auth, 400},
 		{"min_confidence=-1", "/v1/vision/detection", [][2]string{{"min_confidence", "-1"}}, "image", good, auth, 400},
 		{"min_confidence=NaN", "/v1/vision/detection", [][2]string{{"min_confidence", "NaN"}}, "image", good, auth, 400},
@@ -132,6 +133,8 @@ func TestHostileRequests(t *testing.T) {
 	}
 	status, _, obj := post(t, nil, url+"/v1/detect", "image/jpeg", good, nil)
 	wantError(t, "raw body, no key", status, obj, 401)
+	status, _, obj = post(t, nil, url+"/v1/detect?model=nope&thresh=abc", "image/jpeg", good, nil)
+	wantError(t, "bad parameters, no key", status, obj, 401)
 	// Not multipart at all, on a DeepStack route.
 	status, _, obj = post(t, nil, url+"/v1/vision/detection", "application/json", []byte(`{"image": "x"}`), auth)
 	wantError(t, "JSON body", status, obj, 400)

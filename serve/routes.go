@@ -181,7 +181,7 @@ type visionResponse struct {
 // vision is the DeepStack routes: multipart image, min_confidence,
 // api_key; predictions sorted by confidence.
 func (s *Server) vision(w http.ResponseWriter, r *http.Request, rl *reqLog, pick func(*http.Request) (int, error)) error {
-	decided, err := s.key.checkHeader(r)
+	u, err := s.authorizedUpload(w, r, false)
 	if err != nil {
 		return err
 	}
@@ -191,15 +191,6 @@ func (s *Server) vision(w http.ResponseWriter, r *http.Request, rl *reqLog, pick
 	}
 	m := s.cfg.Models[mi]
 	rl.model = m.Name
-	u, err := readUpload(w, r, s.cfg.MaxBody, false)
-	if err != nil {
-		return err
-	}
-	if !decided {
-		if err := s.key.checkForm(u); err != nil {
-			return err
-		}
-	}
 	minConf := float32(DefaultMinConfidence)
 	if v, ok := formOrQuery(u, r, "min_confidence"); ok && v != "" {
 		if minConf, err = probability("min_confidence", v, false); err != nil {
@@ -214,8 +205,7 @@ func (s *Server) vision(w http.ResponseWriter, r *http.Request, rl *reqLog, pick
 	if err != nil {
 		return err
 	}
-	dets := resultjson.Detections(res.dets, res.width, res.height, engineThresh(minConf), m.className)
-	resultjson.SortByConfidence(dets)
+	dets := res.detections(engineThresh(minConf), m)
 	preds := make([]prediction, len(dets))
 	for i, d := range dets {
 		preds[i] = prediction{Label: d.Name, Confidence: d.Confidence, XMin: d.Box.Left, YMin: d.Box.Top,
@@ -230,7 +220,7 @@ func (s *Server) vision(w http.ResponseWriter, r *http.Request, rl *reqLog, pick
 // detect is POST /v1/detect: darkgo's own JSON (the object `detect -json`
 // prints for one image), the image as the raw body or multipart field.
 func (s *Server) detect(w http.ResponseWriter, r *http.Request, rl *reqLog) error {
-	decided, err := s.key.checkHeader(r)
+	u, err := s.authorizedUpload(w, r, true)
 	if err != nil {
 		return err
 	}
@@ -267,24 +257,11 @@ func (s *Server) detect(w http.ResponseWriter, r *http.Request, rl *reqLog) erro
 	if err != nil {
 		return errorf(http.StatusBadRequest, "%v", err)
 	}
-	if !decided && !isMultipart(r) {
-		return errUnauthorized // a raw body has no form to carry api_key
-	}
-	u, err := readUpload(w, r, s.cfg.MaxBody, true)
-	if err != nil {
-		return err
-	}
-	if !decided {
-		if err := s.key.checkForm(u); err != nil {
-			return err
-		}
-	}
 	res, err := s.infer(r.Context(), mi, u, engine.DetectOptions{Thresh: engineThresh(thresh), NMS: nms}, keep)
 	if err != nil {
 		return err
 	}
-	dets := resultjson.Detections(res.dets, res.width, res.height, engineThresh(thresh), m.className)
-	resultjson.SortByConfidence(dets)
+	dets := res.detections(engineThresh(thresh), m)
 	rl.detections = len(dets)
 	file := u.filename
 	if file == "" {
@@ -294,6 +271,40 @@ func (s *Server) detect(w http.ResponseWriter, r *http.Request, rl *reqLog) erro
 		Detections: dets, TimeMS: &resultjson.Times{Decode: resultjson.Millis(res.decode), Resize: resultjson.Millis(res.resize),
 			Network: resultjson.Millis(res.network), Post: resultjson.Millis(res.post)}})
 	return nil
+}
+
+// authorizedUpload checks the API key and reads the request's image. The
+// key is checked before anything else is looked at (an unknown model or a
+// bad parameter must not tell a client without the key what is loaded):
+// from the Authorization header before the body is read, else from the
+// form's api_key once it is.
+func (s *Server) authorizedUpload(w http.ResponseWriter, r *http.Request, raw bool) (*upload, error) {
+	decided, err := s.key.checkHeader(r)
+	if err != nil {
+		return nil, err
+	}
+	if !decided && !isMultipart(r) {
+		return nil, errUnauthorized // no form to carry api_key
+	}
+	u, err := readUpload(w, r, s.cfg.MaxBody, raw)
+	if err != nil {
+		return nil, err
+	}
+	if !decided {
+		if err := s.key.checkForm(u); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}
+
+// detections are the result's boxes and classes above thresh, highest
+// confidence first (Frigate stops reading at the first one under its own
+// threshold).
+func (res *result) detections(thresh float32, m *Model) []resultjson.Detection {
+	dets := resultjson.Detections(res.dets, res.width, res.height, thresh, m.className)
+	resultjson.SortByConfidence(dets)
+	return dets
 }
 
 func isMultipart(r *http.Request) bool {
