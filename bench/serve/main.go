@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command serve is the load generator for `detect serve`: C clients post
 // 640×480 JPEGs of the bundled photos (testdata/faceapi/sample*.jpg) to
 // a server on this machine for D seconds, then it prints requests/s,
@@ -32,6 +34,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/darkgo/darkgo/cfg"
@@ -80,10 +83,13 @@ func main() {
 	if *warmup > 0 {
 		load(*target+*route, imgs, *clients, min(*warmup, time.Minute), *maxReq)
 	}
-	rssBefore := rss(*target)
+	rssBefore, cpuBefore := rss(*target), metric(*target, "process_cpu_seconds_total")
 	st := load(*target+*route, imgs, *clients, *dur, *maxReq)
-	rssAfter := rss(*target)
+	rssAfter, cpuAfter := rss(*target), metric(*target, "process_cpu_seconds_total")
 	st.print(os.Stdout)
+	// CPU time per request is what a loaded, shared machine cannot skew
+	// the way it skews wall-clock rates.
+	fmt.Printf("server CPU: %.1f ms per request\n", 1000*(cpuAfter-cpuBefore)/float64(max(1, st.total())))
 	fmt.Printf("server RSS: %.1f MB after the warm-up, %.1f MB after the run (%+.1f%%)\n", rssBefore/1e6, rssAfter/1e6, 100*(rssAfter-rssBefore)/rssBefore)
 }
 
@@ -184,7 +190,10 @@ func startServer(bin string, extra []string) (string, func(), error) {
 }
 
 // rss reads process_resident_memory_bytes from the server's /metrics.
-func rss(base string) float64 {
+func rss(base string) float64 { return metric(base, "process_resident_memory_bytes") }
+
+// metric reads one unlabelled series from the server's /metrics.
+func metric(base, name string) float64 {
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		return 0
@@ -192,7 +201,7 @@ func rss(base string) float64 {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
 			f, _ := strconv.ParseFloat(v, 64)
 			return f
 		}
@@ -204,6 +213,14 @@ type stats struct {
 	elapsed   time.Duration
 	latencies []time.Duration // of 200s
 	statuses  map[string]int
+}
+
+func (s *stats) total() int {
+	n := 0
+	for _, k := range s.statuses {
+		n += k
+	}
+	return n
 }
 
 func (s *stats) print(w io.Writer) {
@@ -297,7 +314,7 @@ func inProcess(imgs [][]byte, workers, threads int, d time.Duration, maxReq int)
 	defer cancel()
 	var done atomic.Int64
 	var wg sync.WaitGroup
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), cpuTime()
 	for w := range workers {
 		wg.Add(1)
 		go func() {
@@ -318,7 +335,16 @@ func inProcess(imgs [][]byte, workers, threads int, d time.Duration, maxReq int)
 		}()
 	}
 	wg.Wait()
-	el := time.Since(t0)
-	fmt.Printf("in-process: %d images in %.1f s: %.1f images/s (%d workers x %d threads, decode + Detect)\n",
-		done.Load(), el.Seconds(), float64(done.Load())/el.Seconds(), workers, threads)
+	el, cpu := time.Since(t0), cpuTime()-cpu0
+	fmt.Printf("in-process: %d images in %.1f s: %.1f images/s (%d workers x %d threads, decode + Detect); CPU %.1f ms per image\n",
+		done.Load(), el.Seconds(), float64(done.Load())/el.Seconds(), workers, threads, float64(cpu.Microseconds())/1000/float64(max(1, done.Load())))
+}
+
+// cpuTime is the user + system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
