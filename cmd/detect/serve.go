@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -143,6 +144,12 @@ func serveModels(ctx context.Context, cfg serve.Config, specs modelFlags, listen
 	}
 	if face != nil {
 		cfg.Models = append(cfg.Models, face)
+	}
+	if cfg.TLSCert != "" {
+		// Refuse bad files before listening, not on the first connection.
+		if _, err := tls.LoadX509KeyPair(cfg.TLSCert, cfg.TLSKey); err != nil {
+			return fmt.Errorf("-tls-cert/-tls-key: %w", err)
+		}
 	}
 	srv, err := serve.New(cfg)
 	if err != nil {

@@ -136,6 +136,7 @@ func TestServeUsage(t *testing.T) {
 		{[]string{"serve", "-listen", "127.0.0.1:0", "-model", "x=missing.cfg,missing.weights"}, 1, "missing.cfg"},
 		{[]string{"serve", "-listen", "127.0.0.1:0", "-default", "nope"}, 1, "nope"},
 		{[]string{"serve", "-listen", "256.0.0.1:0"}, 1, "256.0.0.1"},
+		{[]string{"serve", "-listen", "127.0.0.1:0", "-tls-cert", "missing.pem", "-tls-key", "missing.key"}, 1, "missing.pem"},
 	} {
 		code, _, stderr := runCmd(c.args...)
 		if code != c.code || !strings.Contains(stderr, c.msg) {
