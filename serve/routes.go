@@ -206,9 +206,14 @@ func (s *Server) vision(w http.ResponseWriter, r *http.Request, rl *reqLog, pick
 		return err
 	}
 	dets := res.detections(engineThresh(minConf), m)
+	names := s.visionNames[mi]
 	preds := make([]prediction, len(dets))
 	for i, d := range dets {
-		preds[i] = prediction{Label: d.Name, Confidence: d.Confidence, XMin: d.Box.Left, YMin: d.Box.Top,
+		label := d.Name
+		if d.ClassID < len(names) {
+			label = names[d.ClassID]
+		}
+		preds[i] = prediction{Label: label, Confidence: d.Confidence, XMin: d.Box.Left, YMin: d.Box.Top,
 			XMax: d.Box.Left + d.Box.Width, YMax: d.Box.Top + d.Box.Height}
 	}
 	rl.detections = len(preds)

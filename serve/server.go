@@ -88,17 +88,19 @@ func Concurrency(cores, workers, threads int) (w, t int) {
 // Server is the detection service. Its Handler serves the routes; Serve
 // runs it on a listener with the network limits.
 type Server struct {
-	cfg      Config
-	models   map[string]int // name -> index in cfg.Models
-	def      int
-	face     int // -1: no face model
-	key      apiKey
-	pool     *pool
-	metrics  *metrics
-	log      *slog.Logger
-	infos    []ModelInfo
-	mux      *http.ServeMux
-	stopping atomic.Bool
+	cfg     Config
+	models  map[string]int // name -> index in cfg.Models
+	def     int
+	face    int // -1: no face model
+	key     apiKey
+	pool    *pool
+	metrics *metrics
+	log     *slog.Logger
+	infos   []ModelInfo
+	// visionNames are each model's labels on the DeepStack routes.
+	visionNames [][]string
+	mux         *http.ServeMux
+	stopping    atomic.Bool
 }
 
 // New checks the models, starts the workers and builds the routes. Close
@@ -138,6 +140,7 @@ func New(cfg Config) (*Server, error) {
 			return nil, fmt.Errorf("serve: model %s: %w", m.Name, err)
 		}
 		s.models[m.Name] = i
+		s.visionNames = append(s.visionNames, visionNames(m.Names))
 	}
 	if cfg.Default != "" {
 		i, ok := s.models[cfg.Default]
