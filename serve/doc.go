@@ -14,7 +14,9 @@
 // "processMs"}: integer pixel coordinates in the uploaded image, highest
 // confidence first. Face predictions carry "label": "face" as well as
 // DeepStack's face fields (clients of DeepStack's label-less face shape
-// ignore the extra key). And darkgo's own:
+// ignore the extra key). Models named with Darknet's coco.names answer
+// with COCO's official names (motorcycle, not motorbike), as DeepStack
+// does and Frigate's labelmap expects. And darkgo's own:
 //
 //	POST /v1/detect?model=&thresh=&nms=&classes=   the object `detect -json` prints for one image
 //	GET  /v1/models, /healthz, /readyz, /metrics (Prometheus)
