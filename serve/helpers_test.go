@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/darkgo/darkgo/engine"
 	"github.com/darkgo/darkgo/engine/preprocess"
 )
 
@@ -30,7 +31,7 @@ var (
 // safe for concurrent use).
 func face(t testing.TB) *Model {
 	t.Helper()
-	faceOnce.Do(func() { faceModel, faceErr = BundledFace(1) })
+	faceOnce.Do(func() { faceModel, faceErr = BundledFace(&engine.Options{Threads: 1}) })
 	if faceErr != nil {
 		t.Fatal(faceErr)
 	}

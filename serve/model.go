@@ -31,9 +31,9 @@ type Model struct {
 const FaceModelName = "face"
 
 // BundledFace loads the face detector bundled in the binary with its own
-// thresholds; threads is each session's default thread count (0: all cores).
-func BundledFace(threads int) (*Model, error) {
-	n, err := cfg.Default(&engine.Options{Threads: threads})
+// thresholds; opts as for cfg.Default (nil: the defaults).
+func BundledFace(opts *engine.Options) (*Model, error) {
+	n, err := cfg.Default(opts)
 	if err != nil {
 		return nil, err
 	}

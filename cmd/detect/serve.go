@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/darkgo/darkgo/engine"
 	"github.com/darkgo/darkgo/serve"
 )
 
@@ -128,7 +129,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 // serveModels loads the models, listens and serves until ctx ends.
 func serveModels(ctx context.Context, cfg serve.Config, specs modelFlags, listen string, exact bool, stderr io.Writer) error {
 	start := time.Now()
-	face, err := serve.BundledFace(0)
+	face, err := serve.BundledFace(&engine.Options{Exact: exact})
 	if err != nil {
 		return err
 	}
