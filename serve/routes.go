@@ -206,6 +206,9 @@ func (s *Server) vision(w http.ResponseWriter, r *http.Request, rl *reqLog, pick
 		return err
 	}
 	dets := res.detections(engineThresh(minConf), m)
+	if k := s.cfg.MaxPredictions; k > 0 && len(dets) > k {
+		dets = dets[:k] // sorted: the most confident
+	}
 	names := s.visionNames[mi]
 	preds := make([]prediction, len(dets))
 	for i, d := range dets {

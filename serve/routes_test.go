@@ -89,6 +89,21 @@ func TestVisionRoutes(t *testing.T) {
 	}
 }
 
+func TestMaxPredictions(t *testing.T) {
+	s := newServer(t, Config{MaxPredictions: 2})
+	ts := handlerServer(t, s)
+	img := sample(t)
+	status, _, obj := postImage(t, nil, ts.URL+"/v1/vision/detection", img)
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %v", status, obj)
+	}
+	ref := want(t, img, DefaultMinConfidence)
+	if len(ref) <= 2 {
+		t.Fatalf("the test needs more than 2 faces, found %d", len(ref))
+	}
+	checkPredictions(t, obj, ref[:2]) // the two most confident
+}
+
 func TestDetectRoute(t *testing.T) {
 	s := newServer(t, Config{})
 	ts := handlerServer(t, s)

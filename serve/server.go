@@ -37,6 +37,10 @@ type Config struct {
 	// MaxPixels is the largest image (width × height) decoded (default
 	// preprocess.DefaultMaxPixels, 100 MP).
 	MaxPixels int64
+	// MaxPredictions caps the predictions of a DeepStack answer (the
+	// most confident ones; 0: no cap). Frigate's client fails on more
+	// than 20 over 0.4.
+	MaxPredictions int
 	// APIKey, when set, is required on the detection routes and
 	// /v1/models: DeepStack's form field api_key or Authorization: Bearer.
 	APIKey string

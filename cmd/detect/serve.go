@@ -76,6 +76,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.DurationVar(&cfg.Timeout, "timeout", serve.DefaultTimeout, "longest a request may wait in the queue plus run")
 	fs.Int64Var(&cfg.MaxBody, "max-body", serve.DefaultMaxBody, "largest request body in `bytes`")
 	fs.Int64Var(&cfg.MaxPixels, "max-pixels", 100_000_000, "largest image (width × height) decoded")
+	fs.IntVar(&cfg.MaxPredictions, "max-predictions", 0, "DeepStack routes: answer at most `N` predictions, the most confident (0: all; Frigate needs 20 or fewer)")
 	fs.StringVar(&cfg.APIKey, "api-key", os.Getenv("DARKGO_API_KEY"), "require this API key (form field api_key or Authorization: Bearer); default $DARKGO_API_KEY")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "serve HTTPS with this certificate `file` (and -tls-key)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "the TLS private key `file`")
@@ -114,8 +115,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintln(stderr, "detect serve: -tls-cert and -tls-key go together")
 		return 2
 	}
-	if cfg.Workers < 0 || cfg.Threads < 0 || cfg.Queue < 0 {
-		fmt.Fprintln(stderr, "detect serve: -workers, -threads and -queue want 0 (default) or more")
+	if cfg.Workers < 0 || cfg.Threads < 0 || cfg.Queue < 0 || cfg.MaxPredictions < 0 {
+		fmt.Fprintln(stderr, "detect serve: -workers, -threads, -queue and -max-predictions want 0 (default) or more")
 		return 2
 	}
 	cfg.Logger = slog.New(handler)
