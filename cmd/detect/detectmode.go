@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/darkgo/darkgo/engine/detect"
+	"github.com/darkgo/darkgo/internal/resultjson"
 	"github.com/darkgo/darkgo/kernels"
 )
 
@@ -25,7 +26,7 @@ func checkDetect(o *options) error {
 		return usagef("no images given (or nothing to do: -summary, -bench N, -profile, -dump)")
 	}
 	if err := onlyFlags(o, "detection", "names", "json", "thresh", "hier", "nms", "ext_output", "jsonl", "out", "o",
-		"classes", "letter_box", "q", "save_labels", "overwrite_labels"); err != nil {
+		"classes", "letter_box", "q", "save_labels", "overwrite_labels", "shard", "resume"); err != nil {
 		return err
 	}
 	if o.overwriteLabels && !o.saveLabels {
@@ -33,6 +34,14 @@ func checkDetect(o *options) error {
 	}
 	if o.json && o.jsonl {
 		return usagef("-json and -jsonl: choose one")
+	}
+	if o.resume != "" && o.json {
+		return usagef("-resume writes JSON Lines: use it without -json")
+	}
+	if o.shard != "" {
+		if _, _, err := parseShard(o.shard); err != nil {
+			return err
+		}
 	}
 	if o.thresh < 0 || o.thresh >= 1 {
 		return usagef("-thresh %g: want a probability in [0, 1)", o.thresh)
@@ -87,81 +96,20 @@ func abbreviate(names []string, k int) string {
 	return strings.Join(names[:k], ", ") + fmt.Sprintf(", ... %d more", len(names)-k)
 }
 
-// jsonFloat is a float32 printed with the shortest representation that
-// reads back as the same float32 (not float64 noise digits).
-type jsonFloat float32
-
-func (f jsonFloat) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, float64(f), 'g', -1, 32), nil
-}
-
-// ms is a duration in milliseconds with microsecond resolution.
-type ms time.Duration
-
-func (d ms) MarshalJSON() ([]byte, error) {
-	return strconv.AppendFloat(nil, float64(time.Duration(d).Microseconds())/1000, 'f', -1, 64), nil
-}
-
-type jsonPixelBox struct {
-	Left   int `json:"left"`
-	Top    int `json:"top"`
-	Width  int `json:"width"`
-	Height int `json:"height"`
-}
-
-type jsonRelBox struct {
-	X jsonFloat `json:"center_x"`
-	Y jsonFloat `json:"center_y"`
-	W jsonFloat `json:"width"`
-	H jsonFloat `json:"height"`
-}
-
-type jsonDetection struct {
-	ClassID    int          `json:"class_id"`
-	Name       string       `json:"name"`
-	Confidence jsonFloat    `json:"confidence"`
-	Box        jsonPixelBox `json:"box"`
-	Relative   jsonRelBox   `json:"relative"`
-}
-
-type jsonTimes struct {
-	Decode  ms `json:"decode"`
-	Resize  ms `json:"resize"`
-	Network ms `json:"network"`
-	Post    ms `json:"post"`
-}
-
-// jsonImage is one image's result in -json / -jsonl output. A failed
-// image has only file and error.
-type jsonImage struct {
-	File       string          `json:"file"`
-	Width      int             `json:"width,omitempty"`
-	Height     int             `json:"height,omitempty"`
-	Model      string          `json:"model,omitempty"`
-	Detections []jsonDetection `json:"detections"`
-	TimeMS     *jsonTimes      `json:"time_ms,omitempty"`
-	Annotated  string          `json:"annotated,omitempty"`
-	Error      string          `json:"error,omitempty"`
-}
+// The -json/-jsonl shapes live in internal/resultjson, shared with
+// `detect serve`.
+type (
+	jsonFloat     = resultjson.Float
+	ms            = resultjson.Millis
+	jsonDetection = resultjson.Detection
+	jsonTimes     = resultjson.Times
+	jsonImage     = resultjson.Image
+)
 
 // jsonDetections flattens Darknet's detections to one entry per box and
-// class above thresh, in Darknet's array order. The pixel box is the one
-// Darknet draws (truncated, clamped to the image).
+// class above thresh, in Darknet's array order.
 func jsonDetections(dets []detect.Detection, w, h int, thresh float32, m *model) []jsonDetection {
-	out := []jsonDetection{}
-	for i := range dets {
-		d := &dets[i]
-		pb := d.Box.Pixels(w, h)
-		box := jsonPixelBox{Left: pb.Left, Top: pb.Top, Width: max(pb.Right-pb.Left, 0), Height: max(pb.Bottom-pb.Top, 0)}
-		for c, p := range d.Prob {
-			if p <= thresh {
-				continue
-			}
-			out = append(out, jsonDetection{ClassID: c, Name: m.className(c), Confidence: jsonFloat(p), Box: box,
-				Relative: jsonRelBox{jsonFloat(d.Box.X), jsonFloat(d.Box.Y), jsonFloat(d.Box.W), jsonFloat(d.Box.H)}})
-		}
-	}
-	return out
+	return resultjson.Detections(dets, w, h, thresh, m.className)
 }
 
 // progress shows "[k/n] file" on a terminal's stderr line.
@@ -226,8 +174,23 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 	}
 
 	inputs := expandInputs(o.inputs)
+	if o.shard != "" {
+		i, n, _ := parseShard(o.shard) // checked by checkDetect
+		inputs = shardInputs(inputs, i, n)
+	}
 	if err := checkOutputs(o, inputs); err != nil {
 		return err
+	}
+	if o.resume != "" {
+		f, todo, skipped, err := openResume(o.resume, inputs)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if skipped > 0 && !o.quiet {
+			fmt.Fprintf(stderr, "-resume: %d of %d inputs already in %s\n", skipped, len(inputs), o.resume)
+		}
+		inputs, stdout, o.jsonl = todo, f, true
 	}
 	if o.outDir != "" {
 		if err := os.MkdirAll(o.outDir, 0o755); err != nil {
@@ -321,7 +284,7 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 				return fmt.Errorf("%s: %w", o.out, err)
 			}
 		}
-		times := jsonTimes{ms(r.decode), ms(r.resize), ms(netDur), ms(postDur)}
+		times := jsonTimes{Decode: ms(r.decode), Resize: ms(r.resize), Network: ms(netDur), Post: ms(postDur)}
 		switch {
 		case o.json || o.jsonl:
 			written++
@@ -344,8 +307,10 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 				fmt.Fprintf(bw, "  labels -> %s\n", labels)
 			}
 		}
-		if prog.on {
-			bw.Flush() // keep the terminal's lines in order with the progress line
+		if prog.on || o.resume != "" {
+			// Keep the terminal's lines in order with the progress line;
+			// put each -resume record on disk before the next image.
+			bw.Flush()
 		}
 	}
 	prog.clear()

@@ -53,6 +53,8 @@ type options struct {
 	classes   string
 	letterBox bool
 	quiet     bool
+	shard     string          // -shard I/N
+	resume    string          // -resume FILE (JSON Lines, appended)
 	set       map[string]bool // flags given on the command line
 
 	// other modes
@@ -130,6 +132,8 @@ const usageText = `usage:
       the layer table and totals, as Darknet prints them while loading.
   detect -cfg F [-weights W] -input-tensor input.f32 -dump DIR [-size WxH] [-seed N]
       one reference forward on a raw CHW float32 tensor; writes DIR/out_<L>.f32.
+  detect serve [-listen ADDR] [-model NAME=CFG,WEIGHTS[,NAMES]]... [flags]
+      a DeepStack-compatible detection server; 'detect serve -h' for more.
 
 Flags may come before or after the images. Darknet's names are accepted:
 -thresh, -hier, -nms, -ext_output, -out, -letter_box, -save_labels, -points,
@@ -155,6 +159,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "serve" {
+		return runServe(ctx, args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("detect", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
@@ -182,6 +189,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&o.classes, "classes", "", "report only these classes: comma-separated `names` or ids (person,car)")
 	fs.BoolVar(&o.letterBox, "letter_box", false, "letterbox images (keep the aspect ratio) even if the cfg does not ask for it")
 	fs.BoolVar(&o.quiet, "q", false, "detection: only Darknet's detection lines (and the file name when there are several images), no timings")
+	fs.StringVar(&o.shard, "shard", "", "process only inputs I, I+N, I+2N... of the expanded list: `I/N` (0 <= I < N), to split a batch over N jobs")
+	fs.StringVar(&o.resume, "resume", "", "append JSON Lines to `FILE`, skipping inputs it already records without error (a crashed run continues where it stopped)")
 	fs.BoolVar(&o.saveLabels, "save_labels", false, "write each image's detections as YOLO labels into NAME.txt beside it (Darknet's -save_labels)")
 	fs.BoolVar(&o.overwriteLabels, "overwrite_labels", false, "-save_labels: replace existing label files")
 	fs.IntVar(&o.top, "top", 5, "classifier: print the `K` most probable classes")
