@@ -28,9 +28,10 @@ type impl struct {
 	name      string
 	mr, nr    int
 	kernel    kernelFunc
-	direct    directFunc // may be nil
-	available bool       // the CPU (and OS) can run it
-	rank      int        // preference when choosing automatically; higher wins
+	direct    directFunc  // may be nil
+	available bool        // the CPU (and OS) can run it
+	rank      int         // preference when choosing automatically; higher wins
+	ops       [numOps]isa // the level each operation runs at (ops.go)
 }
 
 // Implementation describes a registered GEMM implementation.
@@ -69,7 +70,7 @@ func register(name string, mr, nr int, k kernelFunc, available bool) {
 	}
 	regMu.Lock()
 	defer regMu.Unlock()
-	im := &impl{name: name, mr: mr, nr: nr, kernel: k, available: available, rank: preference[name]}
+	im := &impl{name: name, mr: mr, nr: nr, kernel: k, available: available, rank: preference[name], ops: opsAt(isaOf(name))}
 	for i, r := range registry {
 		if r.name == name {
 			registry[i] = im
