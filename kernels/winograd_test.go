@@ -81,4 +81,3 @@ func testWinogradAt(t *testing.T, l isa) {
 		}
 	}
 }
-
