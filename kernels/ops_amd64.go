@@ -14,7 +14,7 @@ var archOps = [numOps][]isa{
 	opConv3x3:    {isaAVX2, isaAVX512},
 	opWinograd:   {isaAVX2},
 	opMaxpool:    {isaAVX2},
-	opLogistic:   {isaAVX2},
+	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2},
 }
 
@@ -149,11 +149,28 @@ func maxPairsArch(l isa, dst, r0, r1 []float32) int {
 //go:noescape
 func logisticAVX2(dst, src *float32, n int, table *float64) int
 
+// logisticAVX512 is logisticAVX2 for n a multiple of 16, 16 at a time.
+//
+//go:noescape
+func logisticAVX512(dst, src *float32, n int, table *float64) int
+
 // logisticArch runs the vector code from the start of dst (len ≥ 8); ok is
 // false when there is none at level l.
 func logisticArch(l isa, dst, src []float32) (k int, ok bool) {
-	if l != isaAVX2 && l != isaAVX512 {
-		return 0, false
+	switch l {
+	case isaAVX512:
+		n16 := len(dst) &^ 15
+		if n16 > 0 {
+			if k = logisticAVX512(&dst[0], &src[0], n16, &exp2by64[0]); k < n16 {
+				return k, true
+			}
+		}
+		if len(dst)-k >= 8 { // a last group of 8
+			k += logisticAVX2(&dst[k], &src[k], 8, &exp2by64[0])
+		}
+		return k, true
+	case isaAVX2:
+		return logisticAVX2(&dst[0], &src[0], len(dst)&^7, &exp2by64[0]), true
 	}
-	return logisticAVX2(&dst[0], &src[0], len(dst)&^7, &exp2by64[0]), true
+	return 0, false
 }
