@@ -29,6 +29,12 @@ func conv3x3AVX2(out *float32, ldo int, in *float32, taps *int, chs, nch int, w 
 //go:noescape
 func conv3x3AVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
 
+// conv3x3PairAVX512 is two conv3x3AVX512 tiles sharing their input:
+// filters 0-3 from w0 into rows 0-3, 4-7 from w1 into rows 4-7, bias[0:8].
+//
+//go:noescape
+func conv3x3PairAVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w0, w1 *float32, flags int, bias *float32)
+
 func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w []float32, nch, n int, bias []float32, flags int) bool {
 	if l != isaAVX2 && l != isaAVX512 {
 		return false
@@ -49,6 +55,25 @@ func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]
 	}
 	for j := 0; j < n; j += 24 {
 		conv3x3AVX2(&out[j], ldo, &in[j], &tb[0], chs, nch, &w[0], flags, b)
+	}
+	return true
+}
+
+// conv3x3x8Arch runs the fused 8-filter tile where the level has one.
+func conv3x3x8Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w0, w1 []float32, nch, n int, bias []float32, flags int) bool {
+	if l != isaAVX512 {
+		return false
+	}
+	var tb [9]int
+	for t, o := range taps {
+		tb[t] = 4 * o
+	}
+	b := &w0[0] // any valid pointer when the flags do not ask for the bias
+	if flags&Conv3x3Linear != 0 {
+		b = &bias[0]
+	}
+	for j := 0; j < n; j += 48 {
+		conv3x3PairAVX512(&out[j], ldo, &in[j], &tb[0], chs, nch, &w0[0], &w1[0], flags, b)
 	}
 	return true
 }
