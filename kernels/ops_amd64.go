@@ -13,7 +13,7 @@ var archOps = [numOps][]isa{
 	opSgemm:      {isaAVX2, isaAVX512},
 	opConv3x3:    {isaAVX2, isaAVX512},
 	opWinograd:   {isaAVX2},
-	opMaxpool:    {isaAVX2},
+	opMaxpool:    {isaAVX2, isaAVX512},
 	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2, isaAVX512},
 }
@@ -153,15 +153,25 @@ func maxPairsAVX2(dst, r0, r1 *float32, n int)
 //go:noescape
 func maxPairsRowsAVX2(dst *float32, ldd int, src *float32, lds, rows, n int)
 
-// maxPairsRowsArch does the leading n&^3 outputs of every row and returns
-// how many that is per row.
-func maxPairsRowsArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n int) int {
-	n4 := n &^ 3
-	if n4 == 0 || l != isaAVX2 && l != isaAVX512 {
-		return 0
+// maxPairsRowsAVX512 is MaxPairsRows for any n and tail ≤ 8 (masked
+// loads and stores for the ends of the rows).
+//
+//go:noescape
+func maxPairsRowsAVX512(dst *float32, ldd int, src *float32, lds, rows, n, tail int)
+
+// maxPairsRowsArch does the leading pair outputs of every row and, when
+// it returns tailDone, the tail windows too; k is the pair outputs done
+// per row.
+func maxPairsRowsArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n, tail int) (k int, tailDone bool) {
+	switch {
+	case l == isaAVX512 && tail <= 8:
+		maxPairsRowsAVX512(&dst[0], ldd, &src[0], lds, rows, n, tail)
+		return n, true
+	case (l == isaAVX2 || l == isaAVX512) && n >= 4:
+		maxPairsRowsAVX2(&dst[0], ldd, &src[0], lds, rows, n&^3)
+		return n &^ 3, false
 	}
-	maxPairsRowsAVX2(&dst[0], ldd, &src[0], lds, rows, n4)
-	return n4
+	return 0, false
 }
 
 // maxIntoArch and maxPairsArch return how many leading outputs they did.
