@@ -35,14 +35,19 @@ func conv3x3AVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, 
 //go:noescape
 func conv3x3PairAVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w0, w1 *float32, flags int, bias *float32)
 
+// tapBytes converts tap offsets from floats to the bytes the tiles add.
+func tapBytes(taps *[9]int) (tb [9]int) {
+	for t, o := range taps {
+		tb[t] = 4 * o
+	}
+	return tb
+}
+
 func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w []float32, nch, n int, bias []float32, flags int) bool {
 	if l != isaAVX2 && l != isaAVX512 {
 		return false
 	}
-	var tb [9]int
-	for t, o := range taps {
-		tb[t] = 4 * o
-	}
+	tb := tapBytes(taps)
 	b := &w[0] // any valid pointer when the flags do not ask for the bias
 	if flags&Conv3x3Linear != 0 {
 		b = &bias[0]
@@ -64,10 +69,7 @@ func conv3x3x8Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[
 	if l != isaAVX512 {
 		return false
 	}
-	var tb [9]int
-	for t, o := range taps {
-		tb[t] = 4 * o
-	}
+	tb := tapBytes(taps)
 	b := &w0[0] // any valid pointer when the flags do not ask for the bias
 	if flags&Conv3x3Linear != 0 {
 		b = &bias[0]
