@@ -74,22 +74,23 @@ func maxPairsRowsAt(l isa, dst []float32, ldd int, src []float32, lds, rows, n, 
 	if n < 0 || tail < 0 || ldd < m || lds < 2*m || len(dst) < (rows-1)*ldd+m || len(src) < (2*rows-1)*lds+2*m {
 		panic("kernels: MaxPairsRows slices too short or strides too small")
 	}
-	k, tailDone := maxPairsRowsArch(l, dst, ldd, src, lds, rows, n, tail)
-	if k == n && tailDone {
+	if maxPairsRowsTailArch(l, dst, ldd, src, lds, rows, n, tail) {
 		return
+	}
+	k := 0
+	if n > 0 {
+		k = maxPairsRowsArch(l, dst, ldd, src, lds, rows, n)
 	}
 	for r := 0; r < rows; r++ {
 		d, r0, r1 := dst[r*ldd:r*ldd+m], src[2*r*lds:2*r*lds+2*m], src[(2*r+1)*lds:(2*r+1)*lds+2*m]
 		if k < n { // the rest of the pairs: MaxPairs at this level
 			maxPairsAt(l, d[k:n], r0[2*k:], r1[2*k:])
 		}
-		if !tailDone {
-			for x := n; x < m; x++ {
-				v := MaxF(r0[2*x], -math.MaxFloat32)
-				v = MaxF(r0[2*x+1], v)
-				v = MaxF(r1[2*x], v)
-				d[x] = MaxF(r1[2*x+1], v)
-			}
+		for x := n; x < m; x++ { // the tail windows, in window order
+			v := MaxF(r0[2*x], -math.MaxFloat32)
+			v = MaxF(r0[2*x+1], v)
+			v = MaxF(r1[2*x], v)
+			d[x] = MaxF(r1[2*x+1], v)
 		}
 	}
 }

@@ -161,19 +161,25 @@ func maxPairsRowsAVX2(dst *float32, ldd int, src *float32, lds, rows, n int)
 //go:noescape
 func maxPairsRowsAVX512(dst *float32, ldd int, src *float32, lds, rows, n, tail int)
 
-// maxPairsRowsArch does the leading pair outputs of every row and, when
-// it returns tailDone, the tail windows too; k is the pair outputs done
-// per row.
-func maxPairsRowsArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n, tail int) (k int, tailDone bool) {
-	switch {
-	case l == isaAVX512 && tail <= 8:
-		maxPairsRowsAVX512(&dst[0], ldd, &src[0], lds, rows, n, tail)
-		return n, true
-	case (l == isaAVX2 || l == isaAVX512) && n >= 4:
-		maxPairsRowsAVX2(&dst[0], ldd, &src[0], lds, rows, n&^3)
-		return n &^ 3, false
+// maxPairsRowsTailArch runs the whole of MaxPairsRows, the tail windows
+// included, where the level has that (AVX-512); false: it did nothing.
+func maxPairsRowsTailArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n, tail int) bool {
+	if l != isaAVX512 || tail > 8 {
+		return false
 	}
-	return 0, false
+	maxPairsRowsAVX512(&dst[0], ldd, &src[0], lds, rows, n, tail)
+	return true
+}
+
+// maxPairsRowsArch does the leading n&^3 outputs of every row and returns
+// how many that is per row.
+func maxPairsRowsArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n int) int {
+	n4 := n &^ 3
+	if n4 == 0 || l != isaAVX2 && l != isaAVX512 {
+		return 0
+	}
+	maxPairsRowsAVX2(&dst[0], ldd, &src[0], lds, rows, n4)
+	return n4
 }
 
 // maxIntoArch and maxPairsArch return how many leading outputs they did.
