@@ -13,8 +13,8 @@ import "github.com/darkgo/darkgo/kernels"
 // starts at q = oy·wp + ox and its tap (ky, kx) is at q + ky·wp + kx, so
 // the taps of consecutive outputs are runs of consecutive floats. Outputs
 // are computed for consecutive q across rows (two junk positions per row)
-// by an assembly tile of 4 filters × 24 positions (broadcast weights,
-// unaligned loads, no packing) into a small per-slot buffer, with the bias
+// by kernels.Conv3x3, 4 filters × up to directChunk positions per call
+// (broadcast weights, unaligned loads, no packing), into a small per-slot buffer, with the bias
 // and activation applied as the GEMM epilogue does (the sums are the GEMM
 // kernels' too), then copied into the output rows without the junk.
 //
@@ -24,21 +24,20 @@ import "github.com/darkgo/darkgo/kernels"
 // six-plane layout dominating).
 
 const (
-	directTile     = 24 // positions per assembly tile
-	directChunk    = 4 * directTile
-	directChannels = 128 // channels per pass: 18 KiB of weights
+	directChunk    = 2 * kernels.Conv3x3Block // positions per unit
+	directChannels = 128                      // channels per pass: 18 KiB of weights
 )
 
 // directConv is a layer's load-time form for the direct kernel.
 type directConv struct {
 	w      []float32 // [filter block][channel][ky·3+kx][4 filters]
 	bias   []float32
-	taps   [9]int // byte offsets of the taps from a position's first float
+	taps   [9]int // offsets of the taps from a position's first float
 	row    int    // positions per output row in the layout (wp or we)
 	chs    int    // floats per channel in the layout
 	layout int    // floats of the whole layout (plus slack for the last tile)
-	// actFlags asks the assembly for the epilogue (bias and linear, leaky
-	// or relu); 0 for other activations, applied afterwards in Go.
+	// actFlags asks kernels.Conv3x3 for the epilogue (bias and linear,
+	// leaky or relu); 0 for other activations, applied afterwards.
 	actFlags int
 }
 
@@ -52,7 +51,8 @@ func (c *convolutional) directLayout() (row, chs int, taps [9]int) {
 	return wp, (c.in.H + 2) * wp, taps
 }
 
-// useDirect reports whether the layer takes the direct path: 3×3, stride
+// useDirect reports whether the layer takes the direct path: a vector
+// kernels.Conv3x3 (its Go reference is slower than the GEMM), 3×3, stride
 // 1, pad 1, no dilation or groups, a multiple of 4 filters, and either few filters (the GEMM's packing then dominates:
 // 2.5-4× faster measured for 16-32 filters) or an image big enough that
 // the junk positions and the last partial tile waste little (measured on
@@ -60,15 +60,24 @@ func (c *convolutional) directLayout() (row, chs int, taps [9]int) {
 // with 64-256 filters, 0.85× at 13×13 where only 78% of the computed
 // positions are outputs).
 func (c *convolutional) useDirect() bool {
-	if !haveConvDirect || c.size != 3 || c.strideX != 1 || c.strideY != 1 || c.padding != 1 ||
+	if !haveConvDirect() || c.size != 3 || c.strideX != 1 || c.strideY != 1 || c.padding != 1 ||
 		c.dilation != 1 || c.groups != 1 || c.filters%4 != 0 {
 		return false
 	}
 	row, _, _ := c.directLayout()
 	q := (c.out.H-1)*row + c.out.W
-	used := float64(c.out.H*c.out.W) / float64((q+directTile-1)/directTile*directTile)
+	used := float64(c.out.H*c.out.W) / float64((q+directUseTile-1)/directUseTile*directUseTile)
 	return c.filters <= directMaxFilters || used >= directMinUse
 }
+
+// haveConvDirect reports whether kernels.Conv3x3 runs vector code here.
+func haveConvDirect() bool { return kernels.ImplOf(kernels.OpConv3x3) != "generic" }
+
+// directUseTile is the tile width useDirect's thresholds were measured
+// with (the AVX2 tile's; the AVX-512 tile is 48 wide, but the positions are
+// cut into units of directChunk, so the round-up costs at most one partial
+// tile per layer and filter block, and the junk columns dominate).
+const directUseTile = 24
 
 // Thresholds of useDirect (variables for the tests that set them).
 var (
@@ -90,31 +99,30 @@ func (c *convolutional) prepareDirect(f *convFast) {
 	}
 	switch f.act {
 	case kernels.Linear:
-		d.actFlags = 2
+		d.actFlags = kernels.Conv3x3Linear
 	case kernels.Leaky:
-		d.actFlags = 2 | 1<<2
+		d.actFlags = kernels.Conv3x3Leaky
 	case kernels.Relu:
-		d.actFlags = 2 | 2<<2
+		d.actFlags = kernels.Conv3x3Relu
 	}
 	row, chs, taps := c.directLayout()
 	d.row, d.chs = row, chs
-	for t, o := range taps {
-		d.taps[t] = 4 * o
-	}
-	// The last tile of a pass reads up to 23 positions past the last
-	// output of the last channel.
-	d.layout = C*chs + 2*directTile
+	d.taps = taps
+	// The last call of a pass reads up to Conv3x3Block-1 positions past
+	// the last output of the last channel.
+	d.layout = C*chs + 2*kernels.Conv3x3Block
 	f.direct = d
 }
 
 // directScratch is the per-slot tile buffer and the shared input layout.
 func (c *convolutional) directScratch() (perSlot, shared int) {
-	return 4 * directChunk, c.fast.direct.layout
+	return 8 * directChunk, c.fast.direct.layout
 }
 
 // bindDirect: one step copies the input with its border (split by
 // channel), one
-// computes units of 4 filters × directChunk positions (split by unit).
+// computes units of 8 (or a last 4) filters × directChunk positions
+// (split by unit).
 func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) []step {
 	d := c.fast.direct
 	C := c.in.C
@@ -133,14 +141,19 @@ func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) [
 			clear(buf[C*d.chs:])
 		}
 	})
-	conv := splitSlot(chunks*blocks, threads, func(slot, u0, u1 int) {
-		tmp := s.work[slot][:4*directChunk]
+	// Units of 8 filters (two blocks of 4, kernels.Conv3x3x8: each input
+	// vector feeds 8 filters; a last odd block alone) × directChunk
+	// positions.
+	groups := (blocks + 1) / 2
+	conv := splitSlot(chunks*groups, threads, func(slot, u0, u1 int) {
+		tmp := s.work[slot][:8*directChunk]
 		for u := u0; u < u1; u++ {
-			// Filter blocks vary fastest: consecutive units read the same
+			// Filter groups vary fastest: consecutive units read the same
 			// input.
-			q0, fb := u/blocks*directChunk, u%blocks
+			q0, fb := u/groups*directChunk, u%groups*2
+			nf := min(8, c.filters-fb*4) // filters in this unit: 4 or 8
 			n := min(directChunk, q-q0)
-			wfb, bias := d.w[fb*C*36:(fb+1)*C*36], d.bias[fb*4:fb*4+4]
+			w0, bias := d.w[fb*C*36:(fb+1)*C*36], d.bias[fb*4:fb*4+nf]
 			// Blocks of channels, so that a block's weights (and input)
 			// stay in L1 when there are many channels. The sums start from
 			// zero and the bias is added with the activation, in the order
@@ -150,16 +163,20 @@ func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) [
 				nc := min(directChannels, C-c0)
 				flags := 0
 				if c0 > 0 {
-					flags = 1
+					flags = kernels.Conv3x3Accumulate
 				}
 				if c0+nc == C && d.actFlags != 0 {
 					flags |= d.actFlags
 				}
-				for t := 0; t < n; t += directTile {
-					convTaps9(&tmp[t], directChunk, &buf[c0*d.chs+q0+t], &d.taps[0], d.chs, nc, &wfb[c0*36], flags, &bias[0])
+				src := buf[c0*d.chs+q0:]
+				if nf == 8 {
+					w1 := d.w[(fb+1)*C*36 : (fb+2)*C*36]
+					kernels.Conv3x3x8(tmp, directChunk, src, d.chs, &d.taps, w0[c0*36:], w1[c0*36:], nc, n, bias, flags)
+				} else {
+					kernels.Conv3x3(tmp, directChunk, src, d.chs, &d.taps, w0[c0*36:], nc, n, bias, flags)
 				}
 			}
-			for j := 0; j < 4; j++ {
+			for j := 0; j < nf; j++ {
 				row := tmp[j*directChunk : j*directChunk+n]
 				if d.actFlags == 0 {
 					kernels.ActivateChannels(row, bias[j:j+1], n, act)

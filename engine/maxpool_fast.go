@@ -1,6 +1,10 @@
 package engine
 
-import "math"
+import (
+	"math"
+
+	"github.com/darkgo/darkgo/kernels"
+)
 
 // The fast maxpool gives exactly the reference's numbers (including
 // Darknet's x86 vector-path quirks, see maxpool.forward): every output the
@@ -51,7 +55,7 @@ func (m *maxpool) depthGroups(in, out []float32, g0, g1 int) {
 		d := out[g*plane : (g+1)*plane]
 		fillNegMax(d)
 		for k := g; k < m.in.C; k += m.out.C {
-			maxInto(d, in[k*plane:(k+1)*plane])
+			kernels.MaxInto(d, in[k*plane:(k+1)*plane])
 		}
 	}
 }
@@ -72,31 +76,61 @@ func (m *maxpool) plane(in, out []float32, k int) {
 		xHi = min((w-m.size-off)/m.strideX+1, ow)
 	}
 	xHi = max(xHi, xLo)
+	pairs := m.size == 2 && m.strideX == 2 && m.strideY == 2
+	end := blockEnd(ow-4, 4) // the reference's 4-wide blocks stop here
+	ry0, ry1 := 0, 0         // rows whose windows are inside vertically
+	tailDone := false        // windows [end, ow) of those rows done
+	if pairs {
+		// On the rows whose windows are inside: the runs of 4-wide blocks
+		// that are inside (the lane formula) and, when they are all
+		// inside, the windows after the blocks (window order), in one call
+		// for the plane.
+		ry0 = max(0, (1-off)/2)
+		if h-2-off >= 0 {
+			ry1 = min(oh, (h-2-off)/2+1)
+		}
+		a, b := (xLo+3)&^3, min(xHi, end)&^3
+		if a >= b {
+			a, b = end, end
+		}
+		tailDone = b == end && xLo <= end && xHi >= ow && ry0 < ry1
+		tail := 0
+		if tailDone {
+			tail = ow - end
+		}
+		if (a < b || tail > 0) && ry0 < ry1 {
+			y0 := off + 2*ry0
+			kernels.MaxPairsRows(dst[ry0*ow+a:], ow, src[y0*w+off+2*a:], w, ry1-ry0, b-a, tail)
+		}
+	}
 	for oy := 0; oy < oh; oy++ {
 		row := dst[oy*ow : (oy+1)*ow]
 		y0 := off + oy*m.strideY
 		inside := y0 >= 0 && y0+m.size <= h
 		whole := func(a, b int) bool { return inside && a >= xLo && b <= xHi }
 		switch {
-		case m.size == 2 && m.strideX == 2 && m.strideY == 2:
-			end := blockEnd(ow-4, 4)
-			if inside {
-				// Runs of 4-wide blocks that are inside: the lane formula.
-				if a, b := (xLo+3)&^3, min(xHi, end)&^3; a < b {
-					maxPairs(row[a:b], src[y0*w+off+2*a:], src[(y0+1)*w+off+2*a:])
-				}
-			}
+		case pairs:
 			for b := 0; b < end; b += 4 {
 				if !whole(b, b+4) {
 					m.maxBlock4x2(in, k, oy, b, row[b:b+4])
 				}
 			}
-			for x := end; x < ow; x++ {
-				if whole(x, x+1) {
-					m.windowsPlain(src, row, y0, x, x+1)
-				} else {
+			x := end
+			if tailDone && oy >= ry0 && oy < ry1 {
+				x = ow
+			}
+			for x < ow {
+				if !whole(x, x+1) {
 					row[x] = m.windowMax(in, k, oy, x)
+					x++
+					continue
 				}
+				e := x + 1 // one call for the run of inside windows
+				for e < ow && whole(e, e+1) {
+					e++
+				}
+				m.windowsPlain(src, row, y0, x, e)
+				x = e
 			}
 		default:
 			for x := 0; x < ow; x++ {
@@ -137,7 +171,7 @@ func (m *maxpool) planeRows(in, out []float32, k int, tmp []float32) {
 			sh := off + dx
 			lo, hi := max(0, -sh), min(ow, w-sh)
 			if lo < hi {
-				maxInto(tmp[lo:(h-1)*ow+hi], src[lo+sh:(h-1)*w+hi+sh])
+				kernels.MaxInto(tmp[lo:(h-1)*ow+hi], src[lo+sh:(h-1)*w+hi+sh])
 			}
 		}
 		for y := 0; y < h; y++ {
@@ -151,7 +185,7 @@ func (m *maxpool) planeRows(in, out []float32, k int, tmp []float32) {
 				sh := off + dx
 				lo, hi := max(0, -sh), min(ow, w-sh)
 				if lo < hi {
-					maxInto(t[lo:hi], r[lo+sh:hi+sh])
+					kernels.MaxInto(t[lo:hi], r[lo+sh:hi+sh])
 				}
 			}
 		}
@@ -162,14 +196,14 @@ func (m *maxpool) planeRows(in, out []float32, k int, tmp []float32) {
 			sh := off + dy
 			lo, hi := max(0, -sh), min(oh, h-sh)
 			if lo < hi {
-				maxInto(dst[lo*ow:hi*ow], tmp[(lo+sh)*ow:(hi+sh)*ow])
+				kernels.MaxInto(dst[lo*ow:hi*ow], tmp[(lo+sh)*ow:(hi+sh)*ow])
 			}
 		}
 	} else {
 		for oy := 0; oy < oh; oy++ {
 			for dy := 0; dy < size; dy++ {
 				if y := off + oy*sy + dy; y >= 0 && y < h {
-					maxInto(dst[oy*ow:(oy+1)*ow], tmp[y*ow:(y+1)*ow])
+					kernels.MaxInto(dst[oy*ow:(oy+1)*ow], tmp[y*ow:(y+1)*ow])
 				}
 			}
 		}
@@ -195,7 +229,7 @@ func (m *maxpool) rowMaxClipped(r, t []float32, a, b int) {
 	for ox := a; ox < b; ox++ {
 		v := float32(-math.MaxFloat32)
 		for x := max(off+ox, 0); x < min(off+ox+m.size, w); x++ {
-			v = gt(r[x], v)
+			v = kernels.MaxF(r[x], v)
 		}
 		t[ox] = v
 	}
@@ -215,11 +249,24 @@ func blockEnd(limit, step int) int {
 func (m *maxpool) windowsPlain(src, row []float32, y0, a, b int) {
 	w, size, sx := m.in.W, m.size, m.strideX
 	x0 := -m.padding/2 + a*sx
+	if size == 2 {
+		// The 2×2 windows at the end of the stride-2 rows (after the
+		// vector blocks): the same comparisons without the loops, which
+		// cost more than the vector part of the row.
+		r0, r1 := src[y0*w:(y0+1)*w], src[(y0+1)*w:(y0+2)*w]
+		for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
+			v := kernels.MaxF(r0[x0], -math.MaxFloat32)
+			v = kernels.MaxF(r0[x0+1], v)
+			v = kernels.MaxF(r1[x0], v)
+			row[ox] = kernels.MaxF(r1[x0+1], v)
+		}
+		return
+	}
 	for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
 		v := float32(-math.MaxFloat32)
 		for dy := 0; dy < size; dy++ {
 			for _, x := range src[(y0+dy)*w+x0 : (y0+dy)*w+x0+size] {
-				v = gt(x, v)
+				v = kernels.MaxF(x, v)
 			}
 		}
 		row[ox] = v
@@ -230,35 +277,4 @@ func fillNegMax(x []float32) {
 	for i := range x {
 		x[i] = -math.MaxFloat32
 	}
-}
-
-// maxIntoGo is maxInto without assembly.
-func maxIntoGo(dst, x []float32) {
-	x = x[:len(dst)]
-	for i, v := range x {
-		dst[i] = gt(v, dst[i])
-	}
-}
-
-// maxPairsGo is maxPairs without assembly: maxBlock4x2's lane formula for
-// outputs whose windows are inside (the pair maximum is _mm256_max_ps's
-// a > b ? a : b).
-func maxPairsGo(dst, r0, r1 []float32) {
-	r0, r1 = r0[:2*len(dst)], r1[:2*len(dst)]
-	for i := range dst {
-		v := gt(gt(r0[2*i], r0[2*i+1]), -math.MaxFloat32)
-		dst[i] = gt(gt(r1[2*i], r1[2*i+1]), v)
-	}
-}
-
-// gt is a > b ? a : b (x86's maxss, Darknet's comparison), computed
-// without a branch: pooling data makes the comparison unpredictable, and
-// the compiler turns the mask below into a conditional move.
-func gt(a, b float32) float32 {
-	ab, bb := math.Float32bits(a), math.Float32bits(b)
-	var m uint32
-	if a > b {
-		m = ^uint32(0)
-	}
-	return math.Float32frombits(bb ^ ((ab ^ bb) & m))
 }

@@ -21,6 +21,16 @@ func sgemmKernelAVX2(k int, a, b, c *float32, ldc int, accumulate int)
 //go:noescape
 func sgemmKernelAVX512(k int, a, b, c *float32, ldc int, accumulate int)
 
+// sgemmKernelAVX512N16 and sgemmKernelAVX512N32 are sgemmKernelAVX512 for
+// the first 16 or 32 columns of a packed 48-column panel (a last, partial
+// panel): the same sums, a third or two thirds of the work.
+//
+//go:noescape
+func sgemmKernelAVX512N16(k int, a, b, c *float32, ldc int, accumulate int)
+
+//go:noescape
+func sgemmKernelAVX512N32(k int, a, b, c *float32, ldc int, accumulate int)
+
 // sgemmKernelAVX2Direct is sgemmKernelAVX2 reading B in place (row stride
 // ldb elements) instead of from a packed panel.
 //
@@ -65,6 +75,15 @@ func biasLeakyRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, slope flo
 //go:noescape
 func biasReluRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, one float32)
 
+// biasLeakyRowsAVX512 and biasReluRowsAVX512 are the row passes 16 wide
+// (cols a multiple of 16); relu's 0/1 factor comes from a compare mask.
+//
+//go:noescape
+func biasLeakyRowsAVX512(c *float32, ldc, rows, cols int, bias *float32, slope float32)
+
+//go:noescape
+func biasReluRowsAVX512(c *float32, ldc, rows, cols int, bias *float32, one float32)
+
 // actLogisticAVX2, actSwishAVX2, actMishAVX2 and actTanhAVX2 set
 // x[i] = act(x[i]+bias) for i < n (a multiple of 8) with Darknet's float
 // formulas, expf/logf evaluated by Cephes polynomials (a few ulp from the
@@ -82,17 +101,28 @@ func actMishAVX2(x *float32, n int, bias float32)
 //go:noescape
 func actTanhAVX2(x *float32, n int, bias float32)
 
+// hasAVX512 gates every AVX-512 kernel: the F, BW, DQ and VL subsets
+// (every AVX-512 CPU since Skylake-SP has all four; the kernels use
+// F and VL, and DQ/BW leave room for mask and byte ops) with the OS saving
+// the zmm and opmask state (x/sys/cpu checks XCR0).
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+
 func init() {
 	// x/sys/cpu's gates include the OS's XSAVE/XGETBV check, so they are
 	// false when the OS does not save the ymm/zmm state, and they honour
 	// GODEBUG=cpu.avx2=off / cpu.avx512f=off.
 	register("avx2", 6, 16, sgemmKernelAVX2, cpu.X86.HasAVX2 && cpu.X86.HasFMA)
-	register("avx512", 8, 48, sgemmKernelAVX512, cpu.X86.HasAVX512F)
+	register("avx512", 8, 48, sgemmKernelAVX512, hasAVX512)
 	registerDirect("avx2", sgemmKernelAVX2Direct)
 	registerDirect("avx512", sgemmKernelAVX512Direct)
+	registerNarrow("avx512", 16, sgemmKernelAVX512N16)
+	registerNarrow("avx512", 32, sgemmKernelAVX512N32)
 	if cpu.X86.HasAVX {
 		biasLeakyFast, biasReluFast = biasLeakyAVX2, biasReluAVX2
 		biasLeakyRowsFast, biasReluRowsFast = biasLeakyRowsAVX2, biasReluRowsAVX2
+	}
+	if hasAVX512 {
+		biasLeakyRows16, biasReluRows16 = biasLeakyRowsAVX512, biasReluRowsAVX512
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		actExpFast[Logistic] = actLogisticAVX2

@@ -54,7 +54,11 @@ func blocksFor(im *impl) blocking {
 		return b
 	}
 	cs := Caches()
-	kc := (cs.L1D * 2 / 3) / ((im.mr + im.nr) * 4)
+	panel := im.mr + im.nr
+	if w, ok := kcPanel[im.name]; ok {
+		panel = w
+	}
+	kc := (cs.L1D * 2 / 3) / (panel * 4)
 	kc = clamp(kc&^7, 64, 512)
 	mc := (cs.L2 / 2) / (kc * 4)
 	mc = clamp(mc/im.mr*im.mr, im.mr, 64*im.mr)
@@ -68,6 +72,21 @@ func blocksFor(im *impl) blocking {
 	blockCache[im] = b
 	return b
 }
+
+// packRow48Fast, when an arch file sets it, is packRow48 over n whole
+// pieces (the avx512 kernel's 48-column B panels).
+var packRow48Fast func(dst, row *float32, n, stride int)
+
+// kcPanel overrides MR+NR in the K block's sizing. The AVX-512 kernel
+// takes the AVX2 kernel's K blocks: both sum each element with one FMA per
+// term in k order within a block and add the blocks in order, so with the
+// same blocks they give the same bits, and switching a machine from AVX2
+// to AVX-512 changes no result (with its own, smaller blocks, the golden
+// test TestDetectMatchesDarknet/yolov4-csp-s-mish fell outside its NMS
+// near-tie tolerance). Its 48-column B micro-panel then outgrows L1D and
+// is read from L2, 192 bytes per 24 FMAs (16 bytes per cycle), well within
+// L2 bandwidth.
+var kcPanel = map[string]int{"avx512": 6 + 16}
 
 func clamp(v, lo, hi int) int {
 	if v < lo {
@@ -598,12 +617,20 @@ func directStride(nb, nr int) int {
 	return ld
 }
 
-// edgeTile runs the full-tile kernel into scratch and copies the valid
-// mm×nn corner into C, so the assembly never touches memory outside C.
+// edgeTile runs the full-tile kernel (or the narrowest narrow kernel that
+// covers nn columns) into scratch and copies the valid mm×nn corner into
+// C, so the assembly never touches memory outside C.
 func edgeTile(im *impl, ws *workspace, kb int, apan, bpan *float32, c []float32, cOff, ldc, mm, nn, acc int) {
 	mr, nr := im.mr, im.nr
 	t := ws.tile[:mr*nr]
-	im.kernel(kb, apan, bpan, &t[0], nr, 0)
+	kern := im.kernel
+	for _, n := range im.narrow {
+		if nn <= n.nr {
+			kern = n.k
+			break
+		}
+	}
+	kern(kb, apan, bpan, &t[0], nr, 0)
 	for i := 0; i < mm; i++ {
 		dst := c[cOff+i*ldc : cOff+i*ldc+nn]
 		src := t[i*nr : i*nr+nn]
@@ -675,6 +702,11 @@ func packRow16(dst, row []float32, stride int) {
 }
 
 func packRow48(dst, row []float32, stride int) {
+	if n := len(row) / 48; n > 0 && packRow48Fast != nil {
+		_ = dst[(n-1)*stride+47] // the assembly writes inside this bound
+		packRow48Fast(&dst[0], &row[0], n, stride)
+		return
+	}
 	for len(row) >= 48 {
 		copy48(dst, row)
 		row = row[48:]

@@ -54,11 +54,22 @@ var (
 // With direct set it emits sgemmKernel<name>Direct instead, which reads B
 // unpacked: row p of the tile's B columns at b + p·ldb (ldb in elements),
 // so the driver can skip packing full panels of a row-major B.
-func kernel(s isa, mr, nv, unroll int, direct bool) {
+func kernel(s isa, mr, nv, unroll int, direct bool) { kernelPanel(s, mr, nv, nv, unroll, direct) }
+
+// kernelPanel is kernel reading the first nv·lanes columns of packed B
+// panels that are pv·lanes wide (pv > nv: sgemmKernel<name>N<cols>, the
+// narrow kernels for a last, partial panel; same sums per element).
+func kernelPanel(s isa, mr, nv, pv, unroll int, direct bool) {
 	nr := nv * s.lanes
+	bnr := pv * s.lanes // floats per packed B row
 	vb := s.lanes * 4
 	name := fmt.Sprintf("sgemmKernel%s", s.name)
-	if direct {
+	if pv != nv {
+		name += fmt.Sprintf("N%d", nr)
+		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, accumulate int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s computes a %dx%d tile: c = (accumulate ? c : 0) + a·b for a packed panel a (k×%d) and the first %d columns of a packed %d-column panel b.", name, mr, nr, mr, nr, bnr))
+	} else if direct {
 		name += "Direct"
 		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldb, ldc int, accumulate int)")
 		Pragma("noescape")
@@ -113,7 +124,7 @@ func kernel(s isa, mr, nv, unroll int, direct bool) {
 			if direct {
 				VMOVUPS(Mem{Base: b, Disp: v * vb}, bv(v))
 			} else {
-				VMOVUPS(Mem{Base: b, Disp: p*nr*4 + v*vb}, bv(v))
+				VMOVUPS(Mem{Base: b, Disp: p*bnr*4 + v*vb}, bv(v))
 			}
 		}
 		if direct {
@@ -144,7 +155,7 @@ func kernel(s isa, mr, nv, unroll int, direct bool) {
 	}
 	ADDQ(U32(unroll*mr*4), a)
 	if !direct {
-		ADDQ(U32(unroll*nr*4), b)
+		ADDQ(U32(unroll*bnr*4), b)
 	}
 	SUBQ(U32(unroll), k)
 	JMP(LabelRef(name + "_loop"))
@@ -155,7 +166,7 @@ func kernel(s isa, mr, nv, unroll int, direct bool) {
 	step(0)
 	ADDQ(U32(mr*4), a)
 	if !direct {
-		ADDQ(U32(nr*4), b)
+		ADDQ(U32(bnr*4), b)
 	}
 	DECQ(k)
 	JMP(LabelRef(name + "_tail"))
@@ -299,53 +310,66 @@ func epilogues() {
 //	biasReluRowsAVX2(c, ldc, rows, cols, bias, one)
 func rowEpilogues() {
 	for _, relu := range []bool{false, true} {
-		name, sig := "biasLeakyRowsAVX2", "func(c *float32, ldc, rows, cols int, bias *float32, slope float32)"
-		if relu {
-			name, sig = "biasReluRowsAVX2", "func(c *float32, ldc, rows, cols int, bias *float32, one float32)"
-		}
-		TEXT(name, NOSPLIT, sig)
-		Pragma("noescape")
-		Doc(name + " applies bias[r] and the activation to c[r*ldc+j], r < rows, j < cols (cols a multiple of 8, rows ≥ 1).")
-		c := Load(Param("c"), GP64())
-		ldc := Load(Param("ldc"), GP64())
-		SHLQ(U8(2), ldc)
-		rows := Load(Param("rows"), GP64())
-		cols := Load(Param("cols"), GP64())
-		bias := Load(Param("bias"), GP64())
-		k := Y1
-		if relu {
-			VBROADCASTSS(NewParamAddr("one", 40), k)
-		} else {
-			VBROADCASTSS(NewParamAddr("slope", 40), k)
-		}
-		zero := Y2
-		VXORPS(zero, zero, zero)
-		p, n := GP64(), GP64()
-		Label(name + "_row")
-		VBROADCASTSS(Mem{Base: bias}, Y0)
-		MOVQ(c, p)
-		MOVQ(cols, n)
-		Label(name + "_col")
-		VADDPS(Mem{Base: p}, Y0, Y3)
-		if relu {
-			VCMPPS(U8(0x0e), zero, Y3, Y4)
-			VANDPS(k, Y4, Y4)
-			VMULPS(Y4, Y3, Y3)
-		} else {
-			VMULPS(k, Y3, Y4)
-			VMAXPS(Y4, Y3, Y3)
-		}
-		VMOVUPS(Y3, Mem{Base: p})
-		ADDQ(U8(32), p)
-		SUBQ(U8(8), n)
-		JNE(LabelRef(name + "_col"))
-		ADDQ(U8(4), bias)
-		ADDQ(ldc, c)
-		DECQ(rows)
-		JNE(LabelRef(name + "_row"))
-		VZEROUPPER()
-		RET()
+		rowEpilogue(avx2, relu)
+		rowEpilogue(avx512, relu)
 	}
+}
+
+// rowEpilogue emits bias{Leaky,Relu}Rows<ISA>: bias[r] and the activation
+// over rows×cols of C (cols a multiple of the vector width).
+func rowEpilogue(s isa, relu bool) {
+	vb := s.lanes * 4
+	name, sig := "biasLeakyRows"+s.name, "func(c *float32, ldc, rows, cols int, bias *float32, slope float32)"
+	if relu {
+		name, sig = "biasReluRows"+s.name, "func(c *float32, ldc, rows, cols int, bias *float32, one float32)"
+	}
+	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s applies bias[r] and the activation to c[r*ldc+j], r < rows, j < cols (cols a multiple of %d, rows ≥ 1).", name, s.lanes))
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	rows := Load(Param("rows"), GP64())
+	cols := Load(Param("cols"), GP64())
+	bias := Load(Param("bias"), GP64())
+	k, zero, b, v, t := s.vec(1), s.vec(2), s.vec(0), s.vec(3), s.vec(4)
+	if relu {
+		VBROADCASTSS(NewParamAddr("one", 40), k)
+	} else {
+		VBROADCASTSS(NewParamAddr("slope", 40), k)
+	}
+	s.zero(zero)
+	p, n := GP64(), GP64()
+	Label(name + "_row")
+	VBROADCASTSS(Mem{Base: bias}, b)
+	MOVQ(c, p)
+	MOVQ(cols, n)
+	Label(name + "_col")
+	VADDPS(Mem{Base: p}, b, v)
+	switch {
+	case relu && s.lanes == 16:
+		// v·(v > 0 ? one : 0): the compare's mask selects one or (zeroing) 0.
+		VCMPPS(U8(0x0e), zero, v, K1)
+		VMOVAPS_Z(k, K1, t)
+		VMULPS(t, v, v)
+	case relu:
+		VCMPPS(U8(0x0e), zero, v, t)
+		VANDPS(k, t, t)
+		VMULPS(t, v, v)
+	default:
+		VMULPS(k, v, t)
+		VMAXPS(t, v, v)
+	}
+	VMOVUPS(v, Mem{Base: p})
+	ADDQ(U8(vb), p)
+	SUBQ(U8(s.lanes), n)
+	JNE(LabelRef(name + "_col"))
+	ADDQ(U8(4), bias)
+	ADDQ(ldc, c)
+	DECQ(rows)
+	JNE(LabelRef(name + "_row"))
+	VZEROUPPER()
+	RET()
 }
 
 func main() {
@@ -357,6 +381,9 @@ func main() {
 	// divides the filter counts of typical convs (32..1024) exactly.
 	kernel(avx512, 8, 3, 4, false)
 	kernel(avx512, 8, 3, 4, true)
+	// Its last, partial B panel: 16 or 32 of the 48 columns.
+	kernelPanel(avx512, 8, 1, 3, 4, false)
+	kernelPanel(avx512, 8, 2, 3, 4, false)
 	epilogues()
 	rowEpilogues()
 	transcendentalActs()
