@@ -12,10 +12,11 @@ package kernels
 // computes the same int32 values: every step is an addition, subtraction,
 // multiplication by a constant or arithmetic shift, lane for lane, and the
 // clamp is the saturating packs (int32→int16→uint8), which clamp exactly.
-// DARKGO_KERNELS=generic (or the purego tag) selects idctSTBGo.
+// It is the operation OpIDCT: DARKGO_KERNELS=generic (or the purego tag)
+// selects idctSTBGo.
 func IDCT8x8STB(dst []byte, stride int, b *[64]int32) {
 	_ = dst[7*stride+7] // bounds: the asm writes rows 0..7, 8 bytes each
-	if idctAVX2Usable && current().name != "generic" {
+	if idctAVX2Usable && level(opIDCT) == isaAVX2 {
 		idctSTBAVX2(&dst[0], stride, b)
 		return
 	}

@@ -20,6 +20,7 @@ const (
 	OpMaxpool    = "maxpool"    // MaxInto, MaxPairs
 	OpLogistic   = "logistic"   // LogisticExact
 	OpActivation = "activation" // the GEMM epilogue's bias+activation, ActivateChannels
+	OpIDCT       = "idct"       // IDCT8x8STB: the JPEG decoder's inverse DCT
 )
 
 // isa is an implementation level.
@@ -58,10 +59,11 @@ const (
 	opMaxpool
 	opLogistic
 	opActivation
+	opIDCT
 	numOps
 )
 
-var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation}
+var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT}
 
 // lower is the level an operation falls back to when it has no
 // implementation at l.
