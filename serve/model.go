@@ -3,10 +3,10 @@ package serve
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/darkgo/darkgo/cfg"
 	"github.com/darkgo/darkgo/engine"
+	"github.com/darkgo/darkgo/engine/detect"
 )
 
 // Model is a loaded network the server answers with.
@@ -65,28 +65,9 @@ func (m *Model) classes() int {
 // classFilter parses a comma-separated list of class names or ids into the
 // classes to keep (nil: all).
 func (m *Model) classFilter(spec string) ([]bool, error) {
-	if spec == "" {
-		return nil, nil
-	}
-	n := max(m.classes(), len(m.Names))
-	keep := make([]bool, n)
-	for _, s := range strings.Split(spec, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
-		}
-		found := false
-		for c, name := range m.Names {
-			if name == s && c < n {
-				keep[c], found = true, true
-			}
-		}
-		if c, err := strconv.Atoi(s); !found && err == nil && c >= 0 && c < n {
-			keep[c], found = true, true
-		}
-		if !found {
-			return nil, fmt.Errorf("classes: %q is not a class of model %s", s, m.Name)
-		}
+	keep, unknown := detect.ClassList(spec, m.Names, max(m.classes(), len(m.Names)))
+	if unknown != "" {
+		return nil, fmt.Errorf("classes: %q is not a class of model %s", unknown, m.Name)
 	}
 	return keep, nil
 }

@@ -57,34 +57,13 @@ func checkDetect(o *options) error {
 
 // classFilter parses -classes: names (as in the names file) or class ids.
 func classFilter(spec string, m *model) ([]bool, error) {
-	if spec == "" {
-		return nil, nil
-	}
-	n := max(m.classes, len(m.names))
-	keep := make([]bool, n)
-	for _, s := range strings.Split(spec, ",") {
-		s = strings.TrimSpace(s)
-		if s == "" {
-			continue
+	keep, unknown := detect.ClassList(spec, m.names, max(m.classes, len(m.names)))
+	if unknown != "" {
+		hint := ""
+		if len(m.names) > 0 {
+			hint = fmt.Sprintf(" (classes: %s)", abbreviate(m.names, 12))
 		}
-		found := false
-		for c, name := range m.names {
-			if name == s && c < n {
-				keep[c], found = true, true
-			}
-		}
-		if !found {
-			if c, err := strconv.Atoi(s); err == nil && c >= 0 && c < n {
-				keep[c], found = true, true
-			}
-		}
-		if !found {
-			hint := ""
-			if len(m.names) > 0 {
-				hint = fmt.Sprintf(" (classes: %s)", abbreviate(m.names, 12))
-			}
-			return nil, usagef("-classes: %q is not a class of %s%s", s, m.name, hint)
-		}
+		return nil, usagef("-classes: %q is not a class of %s%s", unknown, m.name, hint)
 	}
 	return keep, nil
 }
