@@ -103,7 +103,13 @@ func (t *stderrTail) reason(name string) string {
 	var found []string
 	for i := len(t.lines) - 1; i >= 0 && len(found) < 2; i-- {
 		l := strings.TrimPrefix(cleanFFmpegLine(t.lines[i]), name+": ")
-		if isErrorLine(l) && (len(found) == 0 || found[0] != l) {
+		switch {
+		case !isErrorLine(l):
+		case len(found) > 0 && strings.Contains(found[0], l):
+			// the same message again, or a shorter form of it
+		case len(found) > 0 && strings.Contains(l, found[0]):
+			found[0] = l // a longer form ("Connection to … failed: Connection refused")
+		default:
 			found = append([]string{l}, found...)
 		}
 	}

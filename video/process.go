@@ -45,6 +45,7 @@ type frameMeta struct {
 func inputArgs(source string, k Kind, o *Options) []string {
 	var a []string
 	if k == KindStream {
+		a = append(a, "-fflags", "nobuffer") // no input buffering beyond probing: fresher frames
 		us := strconv.FormatInt(o.timeout().Microseconds(), 10)
 		if strings.HasPrefix(strings.ToLower(source), "rtsp") {
 			a = append(a, "-timeout", us) // the RTSP demuxer's socket timeout
