@@ -48,8 +48,7 @@ type track struct {
 	id     int // 0 while tentative
 	class  int
 	kf     kalman
-	streak int // consecutive matched frames
-	hits   int
+	hits   int // matched frames; consecutive while tentative (a miss drops it)
 	missed int
 }
 
@@ -101,7 +100,6 @@ func (t *Tracker) Update(dets []Detection) []int {
 	live = t.tracks[:0]
 	for _, tr := range t.tracks {
 		if !matched[tr] {
-			tr.streak = 0
 			tr.missed++
 			if tr.id == 0 || tr.missed > t.opts.TTL {
 				continue
@@ -125,10 +123,9 @@ func (t *Tracker) Update(dets []Detection) []int {
 		if tr == nil {
 			continue
 		}
-		tr.streak++
 		tr.hits++
 		tr.missed = 0
-		if tr.id == 0 && tr.streak >= t.opts.MinHits {
+		if tr.id == 0 && tr.hits >= t.opts.MinHits {
 			tr.id = t.nextID
 			t.nextID++
 		}

@@ -155,6 +155,47 @@ func TestFlickerConsumesNoID(t *testing.T) {
 	if n := len(tr.Tracks()); n != 1 {
 		t.Errorf("%d confirmed tracks, want 1", n)
 	}
+	if n := len(tr.tracks); n > 2 {
+		t.Errorf("%d tracks kept: tentative tracks must be dropped on a miss", n)
+	}
+}
+
+func TestIntermittentNeverConfirmed(t *testing.T) {
+	tr := newTracker(t, DefaultOptions()) // MinHits 3: consecutive hits
+	m := mover{x: 0, y: 0, w: 50, h: 50, vx: 1}
+	for f := range 30 {
+		var dets []Detection
+		if f%3 != 2 { // two frames on, one off
+			dets = append(dets, m.at(f))
+		}
+		for _, id := range tr.Update(dets) {
+			if id != 0 {
+				t.Fatalf("frame %d: ID %d for a detection never seen 3 frames in a row", f, id)
+			}
+		}
+	}
+}
+
+func TestCoastingAreaStaysPositive(t *testing.T) {
+	k := newKalman(measurement(Box{W: 30, H: 30}))
+	for w := 29.0; w >= 1; w-- { // shrinking by ~60 px² a frame
+		k.predict()
+		k.update(measurement(Box{W: w, H: w}))
+	}
+	for range 100 {
+		k.predict()
+		if k.x[2] < 0 {
+			t.Fatalf("coasting area %v < 0", k.x[2])
+		}
+	}
+	for _, s := range []float64{-5, 0, 1e-300} {
+		if b := boxOf(0, 0, s, 1); !finiteBox(b) {
+			t.Errorf("boxOf(area %v) = %+v", s, b)
+		}
+	}
+	if b := boxOf(0, 0, 100, -1); !finiteBox(b) {
+		t.Errorf("boxOf(ratio -1) = %+v", b)
+	}
 }
 
 func TestOcclusionShorterThanTTLKeepsID(t *testing.T) {
