@@ -31,6 +31,11 @@ func checkDetect(o *options) error {
 	if o.json && o.jsonl {
 		return usagef("-json and -jsonl: choose one")
 	}
+	return checkThresholds(o)
+}
+
+// checkThresholds validates -thresh, -nms and -hier.
+func checkThresholds(o *options) error {
 	if o.thresh < 0 || o.thresh >= 1 {
 		return usagef("-thresh %g: want a probability in [0, 1)", o.thresh)
 	}
@@ -119,6 +124,7 @@ type jsonDetection struct {
 	Confidence jsonFloat    `json:"confidence"`
 	Box        jsonPixelBox `json:"box"`
 	Relative   jsonRelBox   `json:"relative"`
+	TrackID    int          `json:"track_id,omitempty"` // video with -track
 }
 
 type jsonTimes struct {
@@ -199,16 +205,7 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	thresh, nms := o.thresh, o.nms
-	if m.bundled {
-		// The bundled face detector's own thresholds, unless given.
-		if !o.set["thresh"] {
-			thresh = 0.5
-		}
-		if !o.set["nms"] {
-			nms = 0.4
-		}
-	}
+	thresh, nms := thresholds(o, m)
 	det, err := newDetector(m.net, o.threads)
 	if err != nil {
 		return err
@@ -358,6 +355,21 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 		return &failedError{fmt.Sprintf("%d of %d inputs failed", failed, len(inputs))}
 	}
 	return nil
+}
+
+// thresholds are -thresh and -nms, or the bundled face detector's own
+// when they are not given.
+func thresholds(o *options, m *model) (thresh, nms float64) {
+	thresh, nms = o.thresh, o.nms
+	if m.bundled {
+		if !o.set["thresh"] {
+			thresh = 0.5
+		}
+		if !o.set["nms"] {
+			nms = 0.4
+		}
+	}
+	return thresh, nms
 }
 
 // writeJSONImage writes one -json array element or -jsonl line.
