@@ -10,32 +10,35 @@ import (
 
 // ErrNoFFmpeg is returned (wrapped) when the ffmpeg executable cannot be
 // found or run.
-var ErrNoFFmpeg = errors.New("ffmpeg is needed to read and write video: install it (Debian/Ubuntu: apt-get install ffmpeg) or give its path")
+var ErrNoFFmpeg = errors.New("ffmpeg is needed to read and write video: install it (Debian/Ubuntu: apt-get install ffmpeg)")
 
 // findFFmpeg resolves the ffmpeg executable: path if given, else "ffmpeg"
 // on PATH.
 func findFFmpeg(path string) (string, error) {
-	name := path
-	if name == "" {
-		name = "ffmpeg"
-	}
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if path == "" {
-			return "", fmt.Errorf("%w (not found on PATH)", ErrNoFFmpeg)
+	if path == "" {
+		p, err := exec.LookPath("ffmpeg")
+		if err != nil {
+			return "", fmt.Errorf("no ffmpeg on PATH; %w", ErrNoFFmpeg)
 		}
-		return "", fmt.Errorf("%w (%s: %v)", ErrNoFFmpeg, path, unwrapExec(err))
+		return p, nil
+	}
+	p, err := exec.LookPath(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: %v; %w", path, rootCause(err), ErrNoFFmpeg)
 	}
 	return p, nil
 }
 
-// unwrapExec drops exec's "exec: NAME:" prefix, which repeats the name.
-func unwrapExec(err error) error {
-	var ee *exec.Error
-	if errors.As(err, &ee) {
-		return ee.Err
+// rootCause is the innermost error ("no such file or directory" rather
+// than "exec: …: stat …: no such file or directory").
+func rootCause(err error) error {
+	for {
+		u := errors.Unwrap(err)
+		if u == nil {
+			return err
+		}
+		err = u
 	}
-	return err
 }
 
 // encoders caches, per ffmpeg executable, the names of its video encoders.

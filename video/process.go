@@ -102,7 +102,7 @@ func startProcess(ctx context.Context, ffmpeg, source string, k Kind, o *Options
 	}
 	if err := cmd.Start(); err != nil {
 		if errors.Is(err, exec.ErrNotFound) || errors.Is(err, os.ErrNotExist) || errors.Is(err, os.ErrPermission) {
-			return nil, fmt.Errorf("%w (%s: %v)", ErrNoFFmpeg, ffmpeg, unwrapExec(err))
+			return nil, fmt.Errorf("%s: %v; %w", ffmpeg, rootCause(err), ErrNoFFmpeg)
 		}
 		return nil, fmt.Errorf("starting %s: %w", ffmpeg, err)
 	}

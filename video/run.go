@@ -154,6 +154,9 @@ func (r *runner) live(ctx context.Context, src *Source, send func(Result) bool) 
 			return
 		}
 		res := r.detect(ctx, f, prep)
+		if res.Err != nil && ctx.Err() != nil {
+			return // cancelled during the network: no result
+		}
 		if !send(res) || res.Err != nil {
 			return
 		}
@@ -224,6 +227,9 @@ func (r *runner) pipelined(ctx context.Context, src *Source, send func(Result) b
 		copy(r.sess.Input(), p.tensor)
 		free <- p.tensor
 		res := r.detect(ctx, p.f, p.took)
+		if res.Err != nil && ctx.Err() != nil {
+			return // cancelled during the network: no result
+		}
 		if !send(res) || res.Err != nil {
 			return
 		}

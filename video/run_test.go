@@ -2,6 +2,7 @@ package video
 
 import (
 	"context"
+	"github.com/darkgo/darkgo/internal/testvideo"
 	"math"
 	"reflect"
 	"sync"
@@ -43,7 +44,7 @@ func faceCentres(dets []detect.Detection, w, h int, thresh float32) [][2]float64
 // pan, the grey frames have no face and the still ones have theirs.
 func TestRunFaces(t *testing.T) {
 	net := loadFaceNet(t)
-	path := makeFaceVideo(t, t.TempDir(), "face.mp4", "libx264")
+	path := testvideo.MakeFaceVideo(t, t.TempDir(), "face.mp4", "libx264")
 	ctx := context.Background()
 	src, err := Open(ctx, path, nil)
 	if err != nil {
@@ -67,25 +68,25 @@ func TestRunFaces(t *testing.T) {
 		if !reflect.DeepEqual(r.Boxes.Detections, direct.Detections) {
 			t.Errorf("frame %d: Run found %v, DetectBoxes on the frame %v", k, r.Boxes.Detections, direct.Detections)
 		}
-		faces := faceCentres(r.Boxes.Detections, faceW, faceH, opts.Thresh)
+		faces := faceCentres(r.Boxes.Detections, testvideo.FaceW, testvideo.FaceH, opts.Thresh)
 		var want [][2]float64 // where the photos' faces are in this frame
 		switch {
-		case k < panFrames:
+		case k < testvideo.PanFrames:
 			for _, c := range sample1Faces {
-				want = append(want, [2]float64{c[0] - float64(panStep*k), c[1]})
+				want = append(want, [2]float64{c[0] - float64(testvideo.PanStep*k), c[1]})
 			}
-		case k >= panFrames+greyFrames:
+		case k >= testvideo.PanFrames+testvideo.GreyFrames:
 			want = sample5Faces
 		}
 		checkFaces(t, k, faces, want)
 		r.Release()
 		n++
 	}
-	if n != faceVideoTotal {
-		t.Errorf("%d results, want %d", n, faceVideoTotal)
+	if n != testvideo.Frames {
+		t.Errorf("%d results, want %d", n, testvideo.Frames)
 	}
 	src.Close()
-	noChildren(t)
+	testvideo.NoChildren(t)
 }
 
 // The faces the image mode finds (detect -ext_output) in sample1.jpg and
@@ -108,7 +109,7 @@ func checkFaces(t *testing.T, k int, faces, want [][2]float64) {
 	t.Helper()
 	inView := 0
 	for _, w := range want {
-		if w[0] > 50 && w[0] < faceW-50 {
+		if w[0] > 50 && w[0] < testvideo.FaceW-50 {
 			inView++
 		}
 	}

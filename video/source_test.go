@@ -3,6 +3,7 @@ package video
 import (
 	"context"
 	"errors"
+	"github.com/darkgo/darkgo/internal/testvideo"
 	"io"
 	"os"
 	"path/filepath"
@@ -26,11 +27,11 @@ func readAll(t *testing.T, src *Source, step int) int {
 		if want := int64(n * step); f.Index != want {
 			t.Errorf("frame %d: Index %d, want %d", n, f.Index, want)
 		}
-		if want := time.Duration(n*step) * time.Second / faceVideoFPS; f.PTS != want {
+		if want := time.Duration(n*step) * time.Second / testvideo.FPS; f.PTS != want {
 			t.Errorf("frame %d: PTS %v, want %v", n, f.PTS, want)
 		}
-		if b := f.Image.Bounds(); b.Dx() != faceW || b.Dy() != faceH {
-			t.Errorf("frame %d: %v, want %dx%d", n, b, faceW, faceH)
+		if b := f.Image.Bounds(); b.Dx() != testvideo.FaceW || b.Dy() != testvideo.FaceH {
+			t.Errorf("frame %d: %v, want %dx%d", n, b, testvideo.FaceW, testvideo.FaceH)
 		}
 		f.Release()
 		n++
@@ -41,21 +42,21 @@ func TestFileFramesAndTimes(t *testing.T) {
 	dir := t.TempDir()
 	for _, c := range []struct{ name, codec string }{{"face.mp4", "libx264"}, {"face.avi", "mjpeg"}} {
 		t.Run(c.name, func(t *testing.T) {
-			path := makeFaceVideo(t, dir, c.name, c.codec)
+			path := testvideo.MakeFaceVideo(t, dir, c.name, c.codec)
 			for _, skip := range []int{1, 3} {
 				src, err := Open(context.Background(), path, &Options{Skip: skip})
 				if err != nil {
 					t.Fatal(err)
 				}
 				info := src.Info()
-				if info.Width != faceW || info.Height != faceH || info.FPS != faceVideoFPS || info.Live || info.Kind != KindFile {
+				if info.Width != testvideo.FaceW || info.Height != testvideo.FaceH || info.FPS != testvideo.FPS || info.Live || info.Kind != KindFile {
 					t.Errorf("Info %+v", info)
 				}
-				if info.Duration != time.Duration(faceVideoTotal)*time.Second/faceVideoFPS {
+				if info.Duration != time.Duration(testvideo.Frames)*time.Second/testvideo.FPS {
 					t.Errorf("Duration %v", info.Duration)
 				}
 				n := readAll(t, src, skip)
-				if want := (faceVideoTotal + skip - 1) / skip; n != want {
+				if want := (testvideo.Frames + skip - 1) / skip; n != want {
 					t.Errorf("skip %d: %d frames, want %d", skip, n, want)
 				}
 				st := src.Stats()
@@ -68,14 +69,14 @@ func TestFileFramesAndTimes(t *testing.T) {
 				}
 				src.Close()
 			}
-			noChildren(t)
+			testvideo.NoChildren(t)
 		})
 	}
 }
 
 // TestCloseEarly stops a source in the middle: ffmpeg must be gone.
 func TestCloseEarly(t *testing.T) {
-	path := makeFaceVideo(t, t.TempDir(), "face.mp4", "libx264")
+	path := testvideo.MakeFaceVideo(t, t.TempDir(), "face.mp4", "libx264")
 	ctx, cancel := context.WithCancel(context.Background())
 	src, err := Open(ctx, path, nil)
 	if err != nil {
@@ -89,22 +90,22 @@ func TestCloseEarly(t *testing.T) {
 		t.Errorf("after cancel: %v, want context.Canceled", err)
 	}
 	src.Close()
-	noChildren(t)
+	testvideo.NoChildren(t)
 
 	src, err = Open(context.Background(), path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	src.Close() // without reading: ffmpeg blocked on its pipe
-	noChildren(t)
+	testvideo.NoChildren(t)
 }
 
 func TestBadSources(t *testing.T) {
-	testFFmpeg(t)
+	testvideo.FFmpeg(t)
 	dir := t.TempDir()
 	text := filepath.Join(dir, "notes.mp4")
 	os.WriteFile(text, []byte("this is not a video\n"), 0o644)
-	good := makeFaceVideo(t, dir, "face.mp4", "libx264")
+	good := testvideo.MakeFaceVideo(t, dir, "face.mp4", "libx264")
 	data, _ := os.ReadFile(good)
 	trunc := filepath.Join(dir, "trunc.mp4")
 	os.WriteFile(trunc, data[:len(data)/2], 0o644) // moov atom (at the end) lost
@@ -137,7 +138,7 @@ func TestBadSources(t *testing.T) {
 	if _, err := Open(context.Background(), good, nil); !errors.Is(err, ErrNoFFmpeg) {
 		t.Errorf("without ffmpeg on PATH: %v, want ErrNoFFmpeg", err)
 	}
-	noChildren(t)
+	testvideo.NoChildren(t)
 }
 
 func TestClassify(t *testing.T) {

@@ -87,7 +87,7 @@ func Create(ctx context.Context, path string, w, h int, fps float64, opts *Write
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("%s: %w (%s: %v)", path, ErrNoFFmpeg, ffmpeg, unwrapExec(err))
+		return nil, fmt.Errorf("%s: starting %s: %v", path, ffmpeg, rootCause(err))
 	}
 	go func() {
 		defer close(wr.ended)

@@ -3,6 +3,7 @@ package video
 import (
 	"context"
 	"errors"
+	"github.com/darkgo/darkgo/internal/testvideo"
 	"image"
 	"io"
 	"path/filepath"
@@ -13,7 +14,7 @@ import (
 // MJPEG) and reads them back: same count, size and rate, and the pixels
 // survive the lossy codec approximately.
 func TestWriterRoundTrip(t *testing.T) {
-	testFFmpeg(t)
+	testvideo.FFmpeg(t)
 	dir := t.TempDir()
 	for _, c := range []struct {
 		name, codec string
@@ -74,5 +75,5 @@ func TestWriterRoundTrip(t *testing.T) {
 			t.Errorf("%s: %d frames read back, want %d", c.name, n, frames)
 		}
 	}
-	noChildren(t)
+	testvideo.NoChildren(t)
 }

@@ -143,14 +143,14 @@ func runVideo(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 			return nil // interrupted while connecting
 		}
 		if errors.Is(err, video.ErrNoFFmpeg) {
-			return fmt.Errorf("%v (-ffmpeg PATH)", err)
+			return fmt.Errorf("%s: %w, or give its path with -ffmpeg PATH", name, err)
 		}
 		return err
 	}
 	defer src.Close()
 	info := src.Info()
 
-	outs, err := openVideoOutputs(ctx, o, m, info, stdout)
+	outs, err := openVideoOutputs(o, m, info, stdout)
 	if err != nil {
 		return err
 	}

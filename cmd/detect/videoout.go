@@ -50,7 +50,7 @@ type videoOutputs struct {
 	line    []byte
 }
 
-func openVideoOutputs(ctx context.Context, o *options, m *model, info video.Info, stdout io.Writer) (*videoOutputs, error) {
+func openVideoOutputs(o *options, m *model, info video.Info, stdout io.Writer) (*videoOutputs, error) {
 	v := &videoOutputs{o: o, m: m, info: info, stdout: bufio.NewWriterSize(stdout, 64<<10),
 		flush: info.Live || isTerminal(stdout)}
 	var err error
@@ -73,7 +73,9 @@ func openVideoOutputs(ctx context.Context, o *options, m *model, info video.Info
 		if info.Live || fps <= 0 {
 			fps = 25 // a live source's processed rate is not known in advance
 		}
-		if v.writer, err = video.Create(ctx, o.outFilename, info.Width, info.Height, fps, &video.WriterOptions{FFmpeg: o.ffmpeg}); err != nil {
+		// Not ctx: the encoder must outlive a Ctrl-C to finish the file;
+		// close stops it.
+		if v.writer, err = video.Create(context.Background(), o.outFilename, info.Width, info.Height, fps, &video.WriterOptions{FFmpeg: o.ffmpeg}); err != nil {
 			return nil, err
 		}
 	}
