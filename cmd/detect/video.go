@@ -150,7 +150,7 @@ func runVideo(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	defer src.Close()
 	info := src.Info()
 
-	outs, err := openVideoOutputs(o, m, info, stdout)
+	outs, err := openVideoOutputs(o, m, info, stdout, stderr)
 	if err != nil {
 		return err
 	}

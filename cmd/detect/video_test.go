@@ -5,9 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"image/jpeg"
 	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -304,5 +311,78 @@ func TestVideoStream(t *testing.T) {
 		parseFrames(t, l)
 	}
 	lines.mu.Unlock()
+	testvideo.NoChildren(t, srv.Pid())
+}
+
+// TestVideoLiveViews serves -json_port and -mjpeg_port while reading a
+// live stream: a JSON client gets the same lines as -jsonl, an MJPEG
+// client gets JPEG frames of the source's size, and a client that
+// connects and never reads does not hold the run up (-time_limit_sec ends
+// it with exit 0).
+func TestVideoLiveViews(t *testing.T) {
+	srv := testvideo.StartMJPEGServer(t, testvideo.FreePort(t), 25)
+	jsonPort, mjpegPort := testvideo.FreePort(t), testvideo.FreePort(t)
+	pr, pw := io.Pipe()
+	lines := readLines(pr)
+	done := make(chan int)
+	var errb strings.Builder
+	go func() {
+		done <- runContext(context.Background(), []string{"-jsonl", "-time_limit_sec", "4",
+			"-json_port", strconv.Itoa(jsonPort), "-mjpeg_port", strconv.Itoa(mjpegPort), srv.URL}, pw, &errb)
+		pw.Close()
+	}()
+	lines.waitFor(1) // the servers are up
+	stalled, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", mjpegPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stalled.Close()
+	fmt.Fprintf(stalled, "GET /stream.mjpg HTTP/1.1\r\nHost: x\r\n\r\n") // and never read
+
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/stream.json", jsonPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(resp.Body)
+	var served []jsonFrame
+	for len(served) < 3 && sc.Scan() {
+		served = append(served, parseFrames(t, sc.Text())...)
+	}
+	resp.Body.Close()
+
+	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/stream.mjpg", mjpegPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, params, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	part, err := multipart.NewReader(resp.Body, params["boundary"]).NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := jpeg.Decode(part)
+	resp.Body.Close()
+	if err != nil || img.Bounds().Dx() != 320 || img.Bounds().Dy() != 240 {
+		t.Errorf("MJPEG frame: %v, %v", err, img)
+	}
+
+	if code := <-done; code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines.mu.Lock()
+	defer lines.mu.Unlock()
+	byID := map[int64]jsonFrame{}
+	for _, l := range lines.lines {
+		for _, f := range parseFrames(t, l) {
+			byID[f.FrameID] = f
+		}
+	}
+	if len(served) < 3 {
+		t.Fatalf("the JSON client got %d frames", len(served))
+	}
+	for _, f := range served {
+		if g, ok := byID[f.FrameID]; !ok || g.TimeS != f.TimeS || len(g.Detections) != len(f.Detections) {
+			t.Errorf("served frame %d (%v) is not the -jsonl one (%v)", f.FrameID, f, g)
+		}
+	}
 	testvideo.NoChildren(t, srv.Pid())
 }

@@ -50,7 +50,7 @@ type videoOutputs struct {
 	line    []byte
 }
 
-func openVideoOutputs(o *options, m *model, info video.Info, stdout io.Writer) (*videoOutputs, error) {
+func openVideoOutputs(o *options, m *model, info video.Info, stdout, stderr io.Writer) (*videoOutputs, error) {
 	v := &videoOutputs{o: o, m: m, info: info, stdout: bufio.NewWriterSize(stdout, 64<<10),
 		flush: info.Live || isTerminal(stdout)}
 	var err error
@@ -87,6 +87,9 @@ func openVideoOutputs(o *options, m *model, info video.Info, stdout io.Writer) (
 	if o.jsonPort != 0 || o.mjpegPort != 0 {
 		if v.serve, err = startVideoServers(o); err != nil {
 			return nil, err
+		}
+		if !o.quiet {
+			v.serve.announce(stderr)
 		}
 	}
 	v.draw = v.writer != nil || o.prefix != "" || (v.serve != nil && v.serve.wantsImages())
