@@ -253,23 +253,13 @@ func (s *Source) Next() (*Frame, error) {
 		}
 	}
 	for {
-		s.mu.Lock()
-		f := s.latest
-		s.latest = nil
-		s.mu.Unlock()
-		if f != nil {
-			s.delivered.Add(1)
+		if f := s.takeLatest(); f != nil {
 			return f, nil
 		}
 		select {
 		case <-s.notify:
 		case <-s.done:
-			s.mu.Lock()
-			f := s.latest
-			s.latest = nil
-			s.mu.Unlock()
-			if f != nil {
-				s.delivered.Add(1)
+			if f := s.takeLatest(); f != nil {
 				return f, nil
 			}
 			return nil, s.err
@@ -277,6 +267,18 @@ func (s *Source) Next() (*Frame, error) {
 			return nil, s.ctx.Err()
 		}
 	}
+}
+
+// takeLatest takes the live source's newest frame, if there is one.
+func (s *Source) takeLatest() *Frame {
+	s.mu.Lock()
+	f := s.latest
+	s.latest = nil
+	s.mu.Unlock()
+	if f != nil {
+		s.delivered.Add(1)
+	}
+	return f
 }
 
 // Close stops the source: ffmpeg is killed and reaped before Close

@@ -438,16 +438,7 @@ func annotatedNames(dir string, inputs []input) []string {
 // an -o directory that holds an input, an annotated file or -out that is
 // an input.
 func checkOutputs(o *options, inputs []input) error {
-	same := func(a, b string) bool {
-		sa, err1 := os.Stat(a)
-		sb, err2 := os.Stat(b)
-		if err1 == nil && err2 == nil {
-			return os.SameFile(sa, sb)
-		}
-		aa, err1 := filepath.Abs(a)
-		bb, err2 := filepath.Abs(b)
-		return err1 == nil && err2 == nil && aa == bb
-	}
+	same := sameFile
 	if o.out != "" {
 		if isImageName(o.out) {
 			return usagef("-out %s: -out takes a JSON file name (result.json); annotated images go to -o DIR", o.out)
@@ -478,6 +469,19 @@ func checkOutputs(o *options, inputs []input) error {
 		}
 	}
 	return nil
+}
+
+// sameFile reports whether a and b name the same file (or, for files that
+// do not exist yet, the same path).
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
 
 // printVersion is -v: what runs the network.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -94,18 +93,6 @@ func checkVideo(o *options) error {
 		return usagef("-out %s: -out takes a JSON file name (result.json); the annotated video goes to -out_filename", o.out)
 	}
 	return nil
-}
-
-// sameFile reports whether a and b name the same file (or path).
-func sameFile(a, b string) bool {
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	if err1 == nil && err2 == nil {
-		return os.SameFile(sa, sb)
-	}
-	aa, err1 := filepath.Abs(a)
-	bb, err2 := filepath.Abs(b)
-	return err1 == nil && err2 == nil && aa == bb
 }
 
 // runVideo is the video mode: ffmpeg decodes, video.Run detects, and this
