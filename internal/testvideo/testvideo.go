@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -48,11 +49,60 @@ const (
 )
 
 // MakeFaceVideo writes the face video into dir with the codec
-// ("libx264" or "mjpeg") in the container of name's extension.
+// ("libx264" or "mjpeg") in the container of name's extension. Each video
+// is encoded once per test binary (see Main) and copied afterwards.
 func MakeFaceVideo(t testing.TB, dir, name, codec string) string {
 	t.Helper()
 	ffmpeg := FFmpeg(t)
+	cache.Lock()
+	defer cache.Unlock()
+	key := name + "|" + codec
+	src, ok := cache.made[key]
+	if !ok {
+		if cache.dir == "" {
+			d, err := os.MkdirTemp("", "darkgo-testvideo-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cache.dir = d
+			cache.made = map[string]string{}
+		}
+		src = filepath.Join(cache.dir, strconv.Itoa(len(cache.made))+"-"+name)
+		encodeFaceVideo(t, ffmpeg, src, codec)
+		cache.made[key] = src
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, name)
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// cache holds the videos made so far by this test binary.
+var cache struct {
+	sync.Mutex
+	dir  string
+	made map[string]string // name|codec -> file
+}
+
+// Main runs a package's tests (from its TestMain) and then removes the
+// cached videos.
+func Main(m *testing.M) {
+	code := m.Run()
+	cache.Lock()
+	if cache.dir != "" {
+		os.RemoveAll(cache.dir)
+	}
+	cache.Unlock()
+	os.Exit(code)
+}
+
+func encodeFaceVideo(t testing.TB, ffmpeg, out, codec string) {
+	t.Helper()
 	graph := "[0]scale=640:427,crop=480:320:'n*10':40,setsar=1,fps=10[a];" +
 		"[1]setsar=1[b];" +
 		"[2]scale=480:350,crop=480:320:0:15,setsar=1,fps=10[c];" +
@@ -67,9 +117,8 @@ func MakeFaceVideo(t testing.TB, dir, name, codec string) string {
 	}
 	args = append(args, "-y", out)
 	if b, err := exec.Command(ffmpeg, args...).CombinedOutput(); err != nil {
-		t.Fatalf("making %s: %v\n%s", name, err, b)
+		t.Fatalf("making %s: %v\n%s", filepath.Base(out), err, b)
 	}
-	return out
 }
 
 // Children lists the pids of this process's child processes named ffmpeg
