@@ -46,25 +46,20 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, k Kind) {
 	hd.Set("Connection", "close")
 	hd.Set("Transfer-Encoding", "identity")
 	rc := http.NewResponseController(w)
-	if err := rc.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout)); err != nil {
-		return
-	}
-	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	// Each MJPEG part is followed by the next boundary rather than preceded
 	// by it, so a reader that finds parts by their boundary (browsers do)
 	// has a frame complete as soon as it is sent, not one frame later.
+	var head []byte
 	if k == MJPEG {
-		if _, err := w.Write([]byte("--" + boundary + "\r\n")); err != nil {
-			return
-		}
+		head = []byte("--" + boundary + "\r\n")
 	}
-	if rc.Flush() != nil {
+	if s.send(w, rc, head) != nil {
 		return
 	}
-
 	var seq uint64
 	for {
 		select {
@@ -79,25 +74,31 @@ func (s *Server) serveStream(w http.ResponseWriter, r *http.Request, k Kind) {
 			continue
 		}
 		seq = it.seq
-		if err := rc.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout)); err != nil {
-			return
-		}
+		var err error
 		if k == MJPEG {
-			head := "Content-Type: image/jpeg\r\nContent-Length: " + strconv.Itoa(len(it.data)) + "\r\n\r\n"
-			if _, err := w.Write([]byte(head)); err != nil {
-				return
-			}
+			err = s.send(w, rc,
+				[]byte("Content-Type: image/jpeg\r\nContent-Length: "+strconv.Itoa(len(it.data))+"\r\n\r\n"),
+				it.data, []byte("\r\n--"+boundary+"\r\n"))
+		} else {
+			err = s.send(w, rc, it.data)
 		}
-		if _, err := w.Write(it.data); err != nil {
-			return
-		}
-		if k == MJPEG {
-			if _, err := w.Write([]byte("\r\n--" + boundary + "\r\n")); err != nil {
-				return
-			}
-		}
-		if rc.Flush() != nil {
+		if err != nil {
 			return
 		}
 	}
+}
+
+// send writes data to the client and flushes it, within WriteTimeout: a
+// client that does not take it in time (stalled, or a dead peer whose TCP
+// buffers are full) gets an error and is dropped.
+func (s *Server) send(w http.ResponseWriter, rc *http.ResponseController, data ...[]byte) error {
+	if err := rc.SetWriteDeadline(time.Now().Add(s.opts.WriteTimeout)); err != nil {
+		return err
+	}
+	for _, b := range data {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	return rc.Flush()
 }
