@@ -56,7 +56,8 @@ type videoStatus struct {
 	drawn  time.Time
 	shown  bool
 	frames int64
-	lat    latencies
+	lat    latencies // capture to result
+	net    latencies // the network's forward pass alone
 }
 
 func newVideoStatus(w io.Writer, info video.Info, on bool) *videoStatus {
@@ -66,6 +67,7 @@ func newVideoStatus(w io.Writer, info video.Info, on bool) *videoStatus {
 func (s *videoStatus) frame(r video.Result, st video.Stats, objects int) {
 	s.frames++
 	s.lat.add(r.Latency)
+	s.net.add(r.Boxes.Network)
 	if s.on && time.Since(s.drawn) >= 250*time.Millisecond {
 		s.drawn = time.Now()
 		fmt.Fprintf(s.w, "\r\x1b[K%s", s.line(st))
@@ -91,8 +93,9 @@ func (s *videoStatus) line(st video.Stats) string {
 	if el > 0 {
 		fps = float64(s.frames) / el
 	}
-	l := fmt.Sprintf("%d frames, %.1f fps (source %.1f fps), %d dropped, latency p50 %s p99 %s",
-		s.frames, fps, s.sourceFPS(st), st.Dropped, msString(s.lat.quantile(0.5)), msString(s.lat.quantile(0.99)))
+	l := fmt.Sprintf("%d frames, %.1f fps (source %.1f fps), %d dropped, latency p50 %s p99 %s (network p50 %s p99 %s)",
+		s.frames, fps, s.sourceFPS(st), st.Dropped, msString(s.lat.quantile(0.5)), msString(s.lat.quantile(0.99)),
+		msString(s.net.quantile(0.5)), msString(s.net.quantile(0.99)))
 	if st.Reconnects > 0 {
 		l += fmt.Sprintf(", %d %s", st.Reconnects, plural(int(st.Reconnects), "reconnection", "reconnections"))
 	}
