@@ -137,7 +137,8 @@ const usageText = `usage:
 
 Flags may come before or after the images. Darknet's names are accepted:
 -thresh, -hier, -nms, -ext_output, -out, -letter_box (-dont_show is ignored).
-Exit status: 0 ok, 1 some inputs failed or interrupted, 2 bad usage.
+Exit status: 0 ok (a video stopped by Ctrl-C or -time_limit_sec too), 1 some
+inputs failed, a video source failed, or images were interrupted; 2 bad usage.
 
 flags:
 `
