@@ -315,12 +315,12 @@ func TestVideoStream(t *testing.T) {
 }
 
 // TestVideoLiveViews serves -json_port and -mjpeg_port while reading a
-// live stream: a JSON client gets the same lines as -jsonl, an MJPEG
-// client gets JPEG frames of the source's size, and a client that
-// connects and never reads does not hold the run up (-time_limit_sec ends
-// it with exit 0).
+// live stream of a still photo: a JSON client gets the same lines as
+// -jsonl, an MJPEG client gets frames of the source's size with the boxes
+// of the JSON's faces drawn on them, and a client that connects and never
+// reads does not hold the run up (-time_limit_sec ends it with exit 0).
 func TestVideoLiveViews(t *testing.T) {
-	srv := testvideo.StartMJPEGServer(t, testvideo.FreePort(t), 25)
+	srv := testvideo.StartPhotoServer(t, testvideo.FreePort(t))
 	jsonPort, mjpegPort := testvideo.FreePort(t), testvideo.FreePort(t)
 	pr, pw := io.Pipe()
 	lines := readLines(pr)
@@ -361,8 +361,28 @@ func TestVideoLiveViews(t *testing.T) {
 	}
 	img, err := jpeg.Decode(part)
 	resp.Body.Close()
-	if err != nil || img.Bounds().Dx() != 320 || img.Bounds().Dy() != 240 {
-		t.Errorf("MJPEG frame: %v, %v", err, img)
+	if err != nil || img.Bounds().Dx() != testvideo.FaceW || img.Bounds().Dy() != testvideo.FaceH {
+		t.Fatalf("MJPEG frame: %v, %v", err, img)
+	}
+	// The frame is annotated: along the left edge of each face's box
+	// (the same on every frame of a still photo) runs the face class's
+	// colour.
+	if len(served) == 0 || len(served[0].Detections) == 0 {
+		t.Fatalf("no faces served: %+v", served)
+	}
+	boxColour := classColor(0, 1)
+	for _, d := range served[0].Detections {
+		x, n, near := d.Box.Left+1, 0, 0 // the 2 px line's middle
+		for y := d.Box.Top + 4; y < d.Box.Top+d.Box.Height-4; y++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			n++
+			if absDiff(int(r>>8), int(boxColour.R)) < 60 && absDiff(int(g>>8), int(boxColour.G)) < 60 && absDiff(int(b>>8), int(boxColour.B)) < 60 {
+				near++
+			}
+		}
+		if near < n*3/4 {
+			t.Errorf("box %+v: %d of %d pixels of its left edge in the box colour %v", d.Box, near, n, boxColour)
+		}
 	}
 
 	if code := <-done; code != 0 {
@@ -385,4 +405,11 @@ func TestVideoLiveViews(t *testing.T) {
 		}
 	}
 	testvideo.NoChildren(t, srv.Pid())
+}
+
+func absDiff(a, b int) int {
+	if a < b {
+		return b - a
+	}
+	return a - b
 }

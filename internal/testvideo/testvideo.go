@@ -176,14 +176,15 @@ func NoChildren(t testing.TB, skip ...int) {
 	}
 }
 
-// MJPEGServer is an ffmpeg serving a synthetic MJPEG stream
-// (multipart/x-mixed-replace, as IP cameras do) to one client on a
-// loopback port, at fps frames per second in real time.
+// MJPEGServer is an ffmpeg serving an MJPEG stream (multipart/x-mixed-
+// replace, as IP cameras do) to one client on a loopback port, in real
+// time.
 type MJPEGServer struct {
 	cmd *exec.Cmd
 	URL string
 }
 
+// FreePort returns a loopback TCP port that was free a moment ago.
 func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -194,13 +195,28 @@ func FreePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
+// StartMJPEGServer serves ffmpeg's synthetic testsrc2 pattern, 320×240 at
+// fps frames per second.
 func StartMJPEGServer(t testing.TB, port, fps int) *MJPEGServer {
+	t.Helper()
+	return startServer(t, port, "-f", "lavfi", "-i", fmt.Sprintf("testsrc2=s=320x240:r=%d", fps))
+}
+
+// StartPhotoServer serves sample5.jpg as in the still part of the face
+// video (480×320, the same faces), 10 frames per second.
+func StartPhotoServer(t testing.TB, port int) *MJPEGServer {
+	t.Helper()
+	return startServer(t, port, "-loop", "1", "-framerate", "10", "-i", RepoFile("testdata/faceapi/sample5.jpg"),
+		"-vf", "scale=480:350,crop=480:320:0:15")
+}
+
+func startServer(t testing.TB, port int, input ...string) *MJPEGServer {
 	t.Helper()
 	ffmpeg := FFmpeg(t)
 	url := fmt.Sprintf("http://127.0.0.1:%d/", port)
-	cmd := exec.Command(ffmpeg, "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
-		"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=s=320x240:r=%d", fps),
-		"-c:v", "mjpeg", "-q:v", "5", "-f", "mpjpeg", "-listen", "1", url)
+	args := append([]string{"-hide_banner", "-loglevel", "error", "-nostdin", "-re"}, input...)
+	args = append(args, "-c:v", "mjpeg", "-q:v", "5", "-f", "mpjpeg", "-listen", "1", url)
+	cmd := exec.Command(ffmpeg, args...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
