@@ -54,15 +54,11 @@ func parseFrames(t *testing.T, out string) []jsonFrame {
 			continue
 		}
 		var f struct {
-			FrameID    int64   `json:"frame_id"`
-			TimeS      float64 `json:"time_s"`
-			Width      int     `json:"width"`
-			Height     int     `json:"height"`
-			Detections []struct {
-				jsonDetection
-				Relative map[string]float64 `json:"relative"`
-				Box      map[string]int     `json:"box"`
-			} `json:"detections"`
+			FrameID    int64           `json:"frame_id"`
+			TimeS      float64         `json:"time_s"`
+			Width      int             `json:"width"`
+			Height     int             `json:"height"`
+			Detections []jsonDetection `json:"detections"`
 		}
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
@@ -70,9 +66,7 @@ func parseFrames(t *testing.T, out string) []jsonFrame {
 			t.Fatalf("-jsonl line %q: %v", line, err)
 		}
 		jf := jsonFrame{FrameID: f.FrameID, TimeS: seconds(f.TimeS * 1e9), Width: f.Width, Height: f.Height}
-		for _, d := range f.Detections {
-			jf.Detections = append(jf.Detections, d.jsonDetection)
-		}
+		jf.Detections = f.Detections
 		frames = append(frames, jf)
 	}
 	return frames
@@ -366,22 +360,26 @@ func TestVideoLiveViews(t *testing.T) {
 	}
 	// The frame is annotated: along the left edge of each face's box
 	// (the same on every frame of a still photo) runs the face class's
-	// colour.
+	// red (242, 36, 36), which JPEG's 4:2:0 chroma blurs to about
+	// (168, 68, 66) on a 2 px line: red clearly above green and blue.
 	if len(served) == 0 || len(served[0].Detections) == 0 {
 		t.Fatalf("no faces served: %+v", served)
 	}
 	boxColour := classColor(0, 1)
 	for _, d := range served[0].Detections {
-		x, n, near := d.Box.Left+1, 0, 0 // the 2 px line's middle
+		n, near := 0, 0
 		for y := d.Box.Top + 4; y < d.Box.Top+d.Box.Height-4; y++ {
-			r, g, b, _ := img.At(x, y).RGBA()
 			n++
-			if absDiff(int(r>>8), int(boxColour.R)) < 60 && absDiff(int(g>>8), int(boxColour.G)) < 60 && absDiff(int(b>>8), int(boxColour.B)) < 60 {
-				near++
+			for x := d.Box.Left; x <= d.Box.Left+1; x++ { // the 2 px line
+				r, g, b, _ := img.At(x, y).RGBA()
+				if r>>8 > 130 && int(r>>8)-int(max(g, b)>>8) > 70 {
+					near++
+					break
+				}
 			}
 		}
-		if near < n*3/4 {
-			t.Errorf("box %+v: %d of %d pixels of its left edge in the box colour %v", d.Box, near, n, boxColour)
+		if n < 20 || near < n*3/4 {
+			t.Errorf("box %+v: %d of %d rows of its left edge in the box colour %v", d.Box, near, n, boxColour)
 		}
 	}
 
@@ -405,11 +403,4 @@ func TestVideoLiveViews(t *testing.T) {
 		}
 	}
 	testvideo.NoChildren(t, srv.Pid())
-}
-
-func absDiff(a, b int) int {
-	if a < b {
-		return b - a
-	}
-	return a - b
 }
