@@ -72,6 +72,33 @@ func hasEncoder(ffmpeg, name string) bool {
 	return set[name]
 }
 
+// showinfoFilter is the per-frame logging filter Open reads sizes and
+// timestamps from: with checksum=0 where ffmpeg has that option (5.0 and
+// later; checksumming a 1080p frame costs more than converting it), plain
+// showinfo on older ffmpeg.
+func showinfoFilter(ffmpeg string) string {
+	showinfo.Lock()
+	defer showinfo.Unlock()
+	if showinfo.byPath == nil {
+		showinfo.byPath = map[string]string{}
+	}
+	f, ok := showinfo.byPath[ffmpeg]
+	if !ok {
+		f = "showinfo"
+		out, err := exec.Command(ffmpeg, "-hide_banner", "-h", "filter=showinfo").Output()
+		if err == nil && strings.Contains(string(out), "checksum") {
+			f = "showinfo=checksum=0"
+		}
+		showinfo.byPath[ffmpeg] = f
+	}
+	return f
+}
+
+var showinfo struct {
+	sync.Mutex
+	byPath map[string]string
+}
+
 // stderrTail keeps the last lines ffmpeg wrote on stderr (its per-frame
 // showinfo lines excluded) for error messages.
 type stderrTail struct {

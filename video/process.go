@@ -70,7 +70,7 @@ func startProcess(ctx context.Context, ffmpeg, source string, k Kind, o *Options
 		args = append(args, "-nostdin") // never read the terminal for 'q'
 	}
 	args = append(args, inputArgs(source, k, o)...)
-	filter := "showinfo=checksum=0"
+	filter := showinfoFilter(ffmpeg)
 	if o.Skip > 1 {
 		filter = fmt.Sprintf("select=not(mod(n\\,%d)),%s", o.Skip, filter)
 	}

@@ -176,6 +176,7 @@ func runVideo(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		status.frame(r, src.Stats(), len(rep))
 		r.Release()
 	}
+	cancel() // stop decoding at once (after a failure nothing reads on)
 	status.done(src.Stats())
 	cerr := outs.close()
 	if failure == nil {
