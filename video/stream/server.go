@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
 	"net"
 	"net/http"
 	"strconv"
@@ -55,6 +54,7 @@ type Server struct {
 	http  *http.Server
 	mjpeg *hub
 	json  *hub
+	enc   *encoder      // PublishFrame's JPEG encoding
 	slots chan struct{} // one token per streaming client
 
 	done      chan struct{} // closed by Close: handlers return
@@ -119,6 +119,7 @@ func Listen(addr string, opts Options) (*Server, error) {
 		// its own deadline.
 		MaxHeaderBytes: 16 << 10,
 	}
+	s.enc = newEncoder(s.mjpeg, opts.Quality)
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	return s, nil
 }
@@ -146,19 +147,17 @@ func (s *Server) PublishJPEG(jpg []byte) {
 	s.mjpeg.publish(bytes.Clone(jpg))
 }
 
-// PublishFrame encodes img as a JPEG and sends it to the MJPEG clients;
-// with no client connected it does nothing, so an unwatched server costs
-// no encoding. img is not kept: the caller may reuse it on return.
-func (s *Server) PublishFrame(img image.Image) error {
-	if s.mjpeg.count() == 0 {
-		return nil
+// PublishFrame sends img to the MJPEG clients, JPEG-encoded at
+// Options.Quality; with no client connected it does nothing, so an
+// unwatched server costs nothing. It copies img (the caller may reuse it on
+// return) and leaves the encoding to the server's encoder goroutine; a frame
+// published while the encoder is busy replaces the one waiting, so the
+// stream shows the newest frame at the rate the encoder manages.
+func (s *Server) PublishFrame(img image.Image) {
+	if s.mjpeg.count() == 0 || img == nil || img.Bounds().Empty() {
+		return
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: s.opts.Quality}); err != nil {
-		return fmt.Errorf("stream: encoding frame: %w", err)
-	}
-	s.mjpeg.publish(buf.Bytes())
-	return nil
+	s.enc.submit(img)
 }
 
 // PublishJSON sends one JSON value (a frame's detections) to the JSON
@@ -206,6 +205,7 @@ func (s *Server) Close() error {
 			s.http.Close() // a client stalled mid-frame: cut it
 		}
 		s.handlers.Wait()
+		s.enc.close()
 		if err := <-s.serveErr; !errors.Is(err, http.ErrServerClosed) {
 			s.closeErr = fmt.Errorf("stream: %w", err)
 		}

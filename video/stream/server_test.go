@@ -423,18 +423,14 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	s := listen(t, Options{})
 	var reads atomic.Int64
 	img := countingImage{solid(64, 48, color.RGBA{200, 30, 40, 255}), &reads}
-	if err := s.PublishFrame(img); err != nil {
-		t.Fatal(err)
-	}
+	s.PublishFrame(img)
 	if n := reads.Load(); n != 0 {
 		t.Fatalf("unwatched frame read %d pixels", n)
 	}
 	resp, mr := openMJPEG(t, s.URL())
 	defer resp.Body.Close()
 	waitFor(t, "the client", func() bool { return s.Clients(MJPEG) == 1 })
-	if err := s.PublishFrame(img); err != nil {
-		t.Fatal(err)
-	}
+	s.PublishFrame(img)
 	if reads.Load() == 0 {
 		t.Fatal("watched frame not encoded")
 	}
@@ -457,4 +453,47 @@ func absDiff(a, b uint32) uint32 {
 		return a - b
 	}
 	return b - a
+}
+
+// TestPublishFrameLatestWins holds the encoder on its first frame while
+// many more are published: PublishFrame keeps returning, and once the
+// encoder is released the client gets the newest frame next, not a backlog.
+func TestPublishFrameLatestWins(t *testing.T) {
+	s := listen(t, Options{})
+	release := make(chan struct{})
+	var encoded atomic.Int64
+	s.enc.encode = func(w io.Writer, img image.Image) error {
+		if encoded.Add(1) == 1 {
+			<-release
+		}
+		_, err := fmt.Fprintf(w, "frame-%08d", img.At(0, 0).(color.RGBA).R)
+		return err
+	}
+	resp, mr := openMJPEG(t, s.URL())
+	defer resp.Body.Close()
+	waitFor(t, "the client", func() bool { return s.Clients(MJPEG) == 1 })
+	for i := 1; i <= 200; i++ {
+		s.PublishFrame(solid(8, 8, color.RGBA{uint8(i), 0, 0, 255}))
+		if i == 1 {
+			waitFor(t, "the encoder to take frame 1", func() bool { return encoded.Load() == 1 })
+		}
+	}
+	close(release)
+	// Frame 1 reaches the client unless frame 200 overtakes it in the
+	// client's own mailbox; either way frame 200 comes next.
+	var got []string
+	for len(got) == 0 || got[len(got)-1] == "frame-00000001" {
+		p, err := mr.NextPart()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		got = append(got, string(b))
+	}
+	if last := got[len(got)-1]; last != "frame-00000200" {
+		t.Errorf("client got %q, want frame 1 (maybe) then frame 200", got)
+	}
+	if n := encoded.Load(); n != 2 {
+		t.Errorf("%d frames encoded, want 2 (the first and the newest)", n)
+	}
 }
