@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
@@ -118,6 +120,10 @@ func Listen(addr string, opts Options) (*Server, error) {
 		// No WriteTimeout: streams are endless; each frame's write has
 		// its own deadline.
 		MaxHeaderBytes: 16 << 10,
+		IdleTimeout:    time.Minute,
+		// The package never prints; net/http would log accept and
+		// handshake errors to stderr.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	s.enc = newEncoder(s.mjpeg, opts.Quality)
 	go func() { s.serveErr <- s.http.Serve(ln) }()

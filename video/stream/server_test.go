@@ -135,6 +135,9 @@ func TestListenErrors(t *testing.T) {
 	if _, err := Listen(s.Addr().String(), Options{}); err == nil {
 		t.Error("second Listen on a busy port succeeded")
 	}
+	if _, err := Listen("127.0.0.1:99999", Options{}); err == nil {
+		t.Error("port 99999 accepted")
+	}
 	if _, err := Listen("127.0.0.1:0", Options{Quality: 101}); err == nil {
 		t.Error("quality 101 accepted")
 	}
