@@ -35,7 +35,9 @@ func BenchmarkPublishFrame(b *testing.B) {
 	}
 	img := texturedFrame()
 	for b.Loop() {
-		s.PublishFrame(img)
+		if err := s.PublishFrame(img); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -44,7 +44,9 @@ func TestChromiumShowsView(t *testing.T) {
 	draw.Draw(frame, image.Rect(100, 60, 220, 180), image.NewUniform(boxColour), image.Point{}, draw.Src)
 	stop := make(chan struct{})
 	wg := pump(func(int) {
-		s.PublishFrame(frame)
+		if err := s.PublishFrame(frame); err != nil {
+			t.Error(err)
+		}
 		time.Sleep(20 * time.Millisecond)
 	}, stop)
 	defer func() { close(stop); wg.Wait() }()

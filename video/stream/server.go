@@ -158,13 +158,23 @@ func (s *Server) PublishJPEG(jpg []byte) {
 // unwatched server costs nothing. It copies img (the caller may reuse it on
 // return) and leaves the encoding to the server's encoder goroutine; a frame
 // published while the encoder is busy replaces the one waiting, so the
-// stream shows the newest frame at the rate the encoder manages.
-func (s *Server) PublishFrame(img image.Image) {
-	if s.mjpeg.count() == 0 || img == nil || img.Bounds().Empty() {
-		return
+// stream shows the newest frame at the rate the encoder manages. The error
+// is for a frame JPEG cannot hold (empty, or over 65535 pixels a side).
+func (s *Server) PublishFrame(img image.Image) error {
+	if img == nil {
+		return errors.New("stream: PublishFrame: nil image")
 	}
-	s.enc.submit(img)
+	if r := img.Bounds(); r.Empty() || r.Dx() > maxJPEGSide || r.Dy() > maxJPEGSide {
+		return fmt.Errorf("stream: PublishFrame: a %dx%d frame cannot be a JPEG (1 to %d pixels a side)", r.Dx(), r.Dy(), maxJPEGSide)
+	}
+	if s.mjpeg.count() > 0 {
+		s.enc.submit(img)
+	}
+	return nil
 }
+
+// maxJPEGSide is the largest width or height a JPEG can record.
+const maxJPEGSide = 65535
 
 // PublishJSON sends one JSON value (a frame's detections) to the JSON
 // clients, compacted onto one line. It returns an error, publishing

@@ -426,14 +426,18 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	s := listen(t, Options{})
 	var reads atomic.Int64
 	img := countingImage{solid(64, 48, color.RGBA{200, 30, 40, 255}), &reads}
-	s.PublishFrame(img)
+	if err := s.PublishFrame(img); err != nil {
+		t.Fatal(err)
+	}
 	if n := reads.Load(); n != 0 {
 		t.Fatalf("unwatched frame read %d pixels", n)
 	}
 	resp, mr := openMJPEG(t, s.URL())
 	defer resp.Body.Close()
 	waitFor(t, "the client", func() bool { return s.Clients(MJPEG) == 1 })
-	s.PublishFrame(img)
+	if err := s.PublishFrame(img); err != nil {
+		t.Fatal(err)
+	}
 	if reads.Load() == 0 {
 		t.Fatal("watched frame not encoded")
 	}
@@ -448,6 +452,15 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	r, g, b, _ := got.At(32, 24).RGBA()
 	if got.Bounds().Dx() != 64 || absDiff(r>>8, 200) > 8 || absDiff(g>>8, 30) > 8 || absDiff(b>>8, 40) > 8 {
 		t.Errorf("decoded %v, centre %d,%d,%d, want 64 wide, 200,30,40", got.Bounds(), r>>8, g>>8, b>>8)
+	}
+}
+
+func TestPublishFrameRejectsUnencodable(t *testing.T) {
+	s := listen(t, Options{})
+	for _, img := range []image.Image{nil, image.NewRGBA(image.Rect(0, 0, 0, 10)), image.NewUniform(color.Black)} {
+		if err := s.PublishFrame(img); err == nil {
+			t.Errorf("%T %v accepted", img, img)
+		}
 	}
 }
 
@@ -476,7 +489,9 @@ func TestPublishFrameLatestWins(t *testing.T) {
 	defer resp.Body.Close()
 	waitFor(t, "the client", func() bool { return s.Clients(MJPEG) == 1 })
 	for i := 1; i <= 200; i++ {
-		s.PublishFrame(solid(8, 8, color.RGBA{uint8(i), 0, 0, 255}))
+		if err := s.PublishFrame(solid(8, 8, color.RGBA{uint8(i), 0, 0, 255})); err != nil {
+			t.Fatal(err)
+		}
 		if i == 1 {
 			waitFor(t, "the encoder to take frame 1", func() bool { return encoded.Load() == 1 })
 		}
