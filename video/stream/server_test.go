@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -514,4 +515,42 @@ func TestPublishFrameLatestWins(t *testing.T) {
 	if n := encoded.Load(); n != 2 {
 		t.Errorf("%d frames encoded, want 2 (the first and the newest)", n)
 	}
+}
+
+// TestCloseLeavesNothingRunning: after Close (with clients connected and
+// frames in flight) the server's goroutines are all gone.
+func TestCloseLeavesNothingRunning(t *testing.T) {
+	http.DefaultClient.CloseIdleConnections()
+	before := runtime.NumGoroutine()
+	s, err := Listen("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, mr := openMJPEG(t, s.URL())
+	jresp, err := http.Get(s.URL() + "stream.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the clients", func() bool { return s.Clients(MJPEG) == 1 && s.Clients(JSON) == 1 })
+	if err := s.PublishFrame(solid(64, 64, color.RGBA{1, 2, 3, 255})); err != nil {
+		t.Fatal(err)
+	}
+	s.PublishJSON([]byte(`{"frame_id":1}`))
+	if _, err := mr.NextPart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil { // twice is fine
+		t.Fatal(err)
+	}
+	// The streams end for the clients.
+	if _, err := io.Copy(io.Discard, jresp.Body); err != nil && !strings.Contains(err.Error(), "EOF") {
+		t.Logf("JSON stream ended with %v", err)
+	}
+	resp.Body.Close()
+	jresp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	waitFor(t, fmt.Sprintf("goroutines back to %d", before), func() bool { return runtime.NumGoroutine() <= before })
 }
