@@ -7,9 +7,9 @@ import (
 )
 
 // The reference below is the textbook Kalman filter with explicit F, H, Q, R
-// and dense matrix products, as filterpy computes it; kalman's predict and
-// update take shortcuts (F's structure, H's selection) that must give the
-// same numbers.
+// and dense matrix products, as filterpy computes it, with SORT's (sort.py)
+// noise settings written out; kalman's predict and update take shortcuts
+// (F's structure, H's selection) that must give the same numbers.
 
 type mat [][]float64
 
@@ -70,7 +70,7 @@ func (k *refKalman) predict() {
 		k.x[6][0] = 0
 	}
 	k.x = f.mul(k.x)
-	k.p = f.mul(k.p).mul(f.t()).add(diag(processNoise[:]...), 1)
+	k.p = f.mul(k.p).mul(f.t()).add(diag(1, 1, 1, 1, 1e-2, 1e-2, 1e-4), 1) // sort.py's Q
 }
 
 func (k *refKalman) update(z [4]float64) {
@@ -78,7 +78,7 @@ func (k *refKalman) update(z [4]float64) {
 	for i := range 4 {
 		h[i][i] = 1
 	}
-	r := diag(measNoise[:]...)
+	r := diag(1, 1, 10, 10) // sort.py's R
 	s := h.mul(k.p).mul(h.t()).add(r, 1)
 	var s4 [4][4]float64
 	for i := range 4 {
