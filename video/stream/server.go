@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"image/jpeg"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"strconv"
@@ -55,6 +56,7 @@ type Server struct {
 	http  *http.Server
 	mjpeg *hub
 	json  *hub
+	enc   *encoder      // PublishFrame's JPEG encoding
 	slots chan struct{} // one token per streaming client
 
 	done      chan struct{} // closed by Close: handlers return
@@ -118,7 +120,12 @@ func Listen(addr string, opts Options) (*Server, error) {
 		// No WriteTimeout: streams are endless; each frame's write has
 		// its own deadline.
 		MaxHeaderBytes: 16 << 10,
+		IdleTimeout:    time.Minute,
+		// The package never prints; net/http would log accept and
+		// handshake errors to stderr.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
+	s.enc = newEncoder(s.mjpeg, opts.Quality)
 	go func() { s.serveErr <- s.http.Serve(ln) }()
 	return s, nil
 }
@@ -146,20 +153,28 @@ func (s *Server) PublishJPEG(jpg []byte) {
 	s.mjpeg.publish(bytes.Clone(jpg))
 }
 
-// PublishFrame encodes img as a JPEG and sends it to the MJPEG clients;
-// with no client connected it does nothing, so an unwatched server costs
-// no encoding. img is not kept: the caller may reuse it on return.
+// PublishFrame sends img to the MJPEG clients, JPEG-encoded at
+// Options.Quality; with no client connected it does nothing, so an
+// unwatched server costs nothing. It copies img (the caller may reuse it on
+// return) and leaves the encoding to the server's encoder goroutine; a frame
+// published while the encoder is busy replaces the one waiting, so the
+// stream shows the newest frame at the rate the encoder manages. The error
+// is for a frame JPEG cannot hold (empty, or over 65535 pixels a side).
 func (s *Server) PublishFrame(img image.Image) error {
-	if s.mjpeg.count() == 0 {
-		return nil
+	if img == nil {
+		return errors.New("stream: PublishFrame: nil image")
 	}
-	var buf bytes.Buffer
-	if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: s.opts.Quality}); err != nil {
-		return fmt.Errorf("stream: encoding frame: %w", err)
+	if r := img.Bounds(); r.Empty() || r.Dx() > maxJPEGSide || r.Dy() > maxJPEGSide {
+		return fmt.Errorf("stream: PublishFrame: a %dx%d frame cannot be a JPEG (1 to %d pixels a side)", r.Dx(), r.Dy(), maxJPEGSide)
 	}
-	s.mjpeg.publish(buf.Bytes())
+	if s.mjpeg.count() > 0 {
+		s.enc.submit(img)
+	}
 	return nil
 }
+
+// maxJPEGSide is the largest width or height a JPEG can record.
+const maxJPEGSide = 65535
 
 // PublishJSON sends one JSON value (a frame's detections) to the JSON
 // clients, compacted onto one line. It returns an error, publishing
@@ -206,6 +221,7 @@ func (s *Server) Close() error {
 			s.http.Close() // a client stalled mid-frame: cut it
 		}
 		s.handlers.Wait()
+		s.enc.close()
 		if err := <-s.serveErr; !errors.Is(err, http.ErrServerClosed) {
 			s.closeErr = fmt.Errorf("stream: %w", err)
 		}

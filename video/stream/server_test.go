@@ -13,6 +13,7 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -134,6 +135,9 @@ func TestListenErrors(t *testing.T) {
 	s := listen(t, Options{})
 	if _, err := Listen(s.Addr().String(), Options{}); err == nil {
 		t.Error("second Listen on a busy port succeeded")
+	}
+	if _, err := Listen("127.0.0.1:99999", Options{}); err == nil {
+		t.Error("port 99999 accepted")
 	}
 	if _, err := Listen("127.0.0.1:0", Options{Quality: 101}); err == nil {
 		t.Error("quality 101 accepted")
@@ -452,9 +456,101 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	}
 }
 
+func TestPublishFrameRejectsUnencodable(t *testing.T) {
+	s := listen(t, Options{})
+	for _, img := range []image.Image{nil, image.NewRGBA(image.Rect(0, 0, 0, 10)), image.NewUniform(color.Black)} {
+		if err := s.PublishFrame(img); err == nil {
+			t.Errorf("%T %v accepted", img, img)
+		}
+	}
+}
+
 func absDiff(a, b uint32) uint32 {
 	if a > b {
 		return a - b
 	}
 	return b - a
+}
+
+// TestPublishFrameLatestWins holds the encoder on its first frame while
+// many more are published: PublishFrame keeps returning, and once the
+// encoder is released the client gets the newest frame next, not a backlog.
+func TestPublishFrameLatestWins(t *testing.T) {
+	s := listen(t, Options{})
+	release := make(chan struct{})
+	var encoded atomic.Int64
+	s.enc.encode = func(w io.Writer, img image.Image) error {
+		if encoded.Add(1) == 1 {
+			<-release
+		}
+		_, err := fmt.Fprintf(w, "frame-%08d", img.At(0, 0).(color.RGBA).R)
+		return err
+	}
+	resp, mr := openMJPEG(t, s.URL())
+	defer resp.Body.Close()
+	waitFor(t, "the client", func() bool { return s.Clients(MJPEG) == 1 })
+	for i := 1; i <= 200; i++ {
+		if err := s.PublishFrame(solid(8, 8, color.RGBA{uint8(i), 0, 0, 255})); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 {
+			waitFor(t, "the encoder to take frame 1", func() bool { return encoded.Load() == 1 })
+		}
+	}
+	close(release)
+	// Frame 1 reaches the client unless frame 200 overtakes it in the
+	// client's own mailbox; either way frame 200 comes next.
+	var got []string
+	for len(got) == 0 || got[len(got)-1] == "frame-00000001" {
+		p, err := mr.NextPart()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		got = append(got, string(b))
+	}
+	if last := got[len(got)-1]; last != "frame-00000200" {
+		t.Errorf("client got %q, want frame 1 (maybe) then frame 200", got)
+	}
+	if n := encoded.Load(); n != 2 {
+		t.Errorf("%d frames encoded, want 2 (the first and the newest)", n)
+	}
+}
+
+// TestCloseLeavesNothingRunning: after Close (with clients connected and
+// frames in flight) the server's goroutines are all gone.
+func TestCloseLeavesNothingRunning(t *testing.T) {
+	http.DefaultClient.CloseIdleConnections()
+	before := runtime.NumGoroutine()
+	s, err := Listen("127.0.0.1:0", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, mr := openMJPEG(t, s.URL())
+	jresp, err := http.Get(s.URL() + "stream.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the clients", func() bool { return s.Clients(MJPEG) == 1 && s.Clients(JSON) == 1 })
+	if err := s.PublishFrame(solid(64, 64, color.RGBA{1, 2, 3, 255})); err != nil {
+		t.Fatal(err)
+	}
+	s.PublishJSON([]byte(`{"frame_id":1}`))
+	if _, err := mr.NextPart(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil { // twice is fine
+		t.Fatal(err)
+	}
+	// The streams end for the clients.
+	if _, err := io.Copy(io.Discard, jresp.Body); err != nil && !strings.Contains(err.Error(), "EOF") {
+		t.Logf("JSON stream ended with %v", err)
+	}
+	resp.Body.Close()
+	jresp.Body.Close()
+	http.DefaultClient.CloseIdleConnections()
+	waitFor(t, fmt.Sprintf("goroutines back to %d", before), func() bool { return runtime.NumGoroutine() <= before })
 }
