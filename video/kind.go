@@ -15,7 +15,7 @@ const (
 	KindSequence             // an image sequence: a printf pattern such as frame_%04d.jpg
 	KindCamera               // a V4L2 device, /dev/videoN
 	KindStream               // a network stream: rtsp://, http(s)://, rtmp://, udp://, …
-	KindStdin                // "-": a container or MJPEG stream on standard input
+	KindStdin                // "-": a container or MJPEG stream on standard input (live unless it is a regular file)
 )
 
 func (k Kind) String() string {

@@ -163,6 +163,9 @@ func Open(ctx context.Context, source string, opts *Options) (*Source, error) {
 		return nil, err
 	}
 	live := kind.Live()
+	if kind == KindStdin && stdinIsFile(o.Stdin) {
+		live = false // `detect - < walk.mp4`: a file, read at our pace
+	}
 	switch o.Live {
 	case LiveOn:
 		live = true
@@ -200,6 +203,20 @@ func Open(ctx context.Context, source string, opts *Options) (*Source, error) {
 	default:
 	}
 	return s, nil
+}
+
+// stdinIsFile reports whether the stdin source (r, or os.Stdin when nil)
+// is a regular file rather than a pipe or a terminal.
+func stdinIsFile(r io.Reader) bool {
+	if r == nil {
+		r = os.Stdin
+	}
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode().IsRegular()
 }
 
 // checkLocal gives the usual file error for a missing file or camera

@@ -157,3 +157,38 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// TestStdin reads "-": a regular file on stdin gives every frame, in
+// order, with its times, like the file itself; a pipe is live.
+func TestStdin(t *testing.T) {
+	path := testvideo.MakeFaceVideo(t, t.TempDir(), "face.avi", "mjpeg")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	src, err := Open(context.Background(), "-", &Options{Stdin: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info := src.Info(); info.Live || info.Kind != KindStdin {
+		t.Errorf("Info %+v", info)
+	}
+	if n := readAll(t, src, 1); n != testvideo.Frames {
+		t.Errorf("%d frames, want %d", n, testvideo.Frames)
+	}
+	src.Close()
+	if stdinIsFile(strings.NewReader("x")) {
+		t.Error("a reader that is not a file counts as a file")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if stdinIsFile(r) {
+		t.Error("a pipe counts as a file")
+	}
+	testvideo.NoChildren(t)
+}
