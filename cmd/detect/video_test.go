@@ -225,11 +225,13 @@ type lineReader struct {
 	mu    sync.Mutex
 	lines []string
 	more  chan struct{}
+	eof   chan struct{} // closed when stdout has been read to its end
 }
 
 func readLines(r io.Reader) *lineReader {
-	l := &lineReader{more: make(chan struct{}, 1)}
+	l := &lineReader{more: make(chan struct{}, 1), eof: make(chan struct{})}
 	go func() {
+		defer close(l.eof)
 		sc := bufio.NewScanner(r)
 		for sc.Scan() {
 			l.mu.Lock()
@@ -253,8 +255,34 @@ func (l *lineReader) waitFor(n int) {
 		if k >= n {
 			return
 		}
-		<-l.more
+		select {
+		case <-l.more:
+		case <-l.eof:
+			return // the caller's checks report the missing lines
+		}
 	}
+}
+
+// all waits for the end of stdout and returns every line.
+func (l *lineReader) all() []string {
+	<-l.eof
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lines
+}
+
+// runAsync runs the command on a goroutine: its stdout comes line by line,
+// its exit status on done once stdout is closed, its stderr in errb
+// (read it after done).
+func runAsync(ctx context.Context, args ...string) (lines *lineReader, done chan int, errb *strings.Builder) {
+	pr, pw := io.Pipe()
+	lines, done, errb = readLines(pr), make(chan int, 1), &strings.Builder{}
+	go func() {
+		code := runContext(ctx, args, pw, errb)
+		pw.Close()
+		done <- code
+	}()
+	return lines, done, errb
 }
 
 // TestVideoStream reads a live MJPEG stream: Ctrl-C (the context) ends the
@@ -265,46 +293,29 @@ func TestVideoStream(t *testing.T) {
 	dir := t.TempDir()
 	srv := testvideo.StartMJPEGServer(t, testvideo.FreePort(t), 25)
 	out := filepath.Join(dir, "live.mp4")
-	pr, pw := io.Pipe()
-	lines := readLines(pr)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan int)
-	var errb strings.Builder
-	go func() {
-		done <- runContext(ctx, []string{"-jsonl", "-out_filename", out, srv.URL}, pw, &errb)
-		pw.Close()
-	}()
+	lines, done, errb := runAsync(ctx, "-jsonl", "-out_filename", out, srv.URL)
 	lines.waitFor(5)
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("interrupted: exit %d: %s", code, errb.String())
 	}
-	lines.mu.Lock()
-	got := len(lines.lines)
-	lines.mu.Unlock()
+	got := len(lines.all())
 	if n, _ := videoFrames(t, out); n != got {
 		t.Errorf("annotated video has %d frames, %d JSON lines were written", n, got)
 	}
 	srv.Kill()
 
 	srv = testvideo.StartMJPEGServer(t, testvideo.FreePort(t), 25)
-	pr, pw = io.Pipe()
-	lines = readLines(pr)
-	errb.Reset()
-	go func() {
-		done <- runContext(context.Background(), []string{"-jsonl", "-retries", "1", srv.URL}, pw, &errb)
-		pw.Close()
-	}()
+	lines, done, errb = runAsync(context.Background(), "-jsonl", "-retries", "1", srv.URL)
 	lines.waitFor(3)
 	srv.Kill()
 	if code := <-done; code != 1 || !strings.Contains(errb.String(), srv.URL) || !strings.Contains(errb.String(), "gave up after 1 retry") {
 		t.Errorf("stream killed: exit %d: %s", code, errb.String())
 	}
-	lines.mu.Lock()
-	for _, l := range lines.lines {
+	for _, l := range lines.all() {
 		parseFrames(t, l)
 	}
-	lines.mu.Unlock()
 	testvideo.NoChildren(t, srv.Pid())
 }
 
@@ -316,15 +327,8 @@ func TestVideoStream(t *testing.T) {
 func TestVideoLiveViews(t *testing.T) {
 	srv := testvideo.StartPhotoServer(t, testvideo.FreePort(t))
 	jsonPort, mjpegPort := testvideo.FreePort(t), testvideo.FreePort(t)
-	pr, pw := io.Pipe()
-	lines := readLines(pr)
-	done := make(chan int)
-	var errb strings.Builder
-	go func() {
-		done <- runContext(context.Background(), []string{"-jsonl", "-time_limit_sec", "4",
-			"-json_port", strconv.Itoa(jsonPort), "-mjpeg_port", strconv.Itoa(mjpegPort), srv.URL}, pw, &errb)
-		pw.Close()
-	}()
+	lines, done, errb := runAsync(context.Background(), "-jsonl", "-time_limit_sec", "4",
+		"-json_port", strconv.Itoa(jsonPort), "-mjpeg_port", strconv.Itoa(mjpegPort), srv.URL)
 	lines.waitFor(1) // the servers are up
 	stalled, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", mjpegPort))
 	if err != nil {
@@ -386,10 +390,8 @@ func TestVideoLiveViews(t *testing.T) {
 	if code := <-done; code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	lines.mu.Lock()
-	defer lines.mu.Unlock()
 	byID := map[int64]jsonFrame{}
-	for _, l := range lines.lines {
+	for _, l := range lines.all() {
 		for _, f := range parseFrames(t, l) {
 			byID[f.FrameID] = f
 		}
