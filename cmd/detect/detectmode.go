@@ -43,6 +43,11 @@ func checkDetect(o *options) error {
 			return err
 		}
 	}
+	return checkThresholds(o)
+}
+
+// checkThresholds validates -thresh, -nms and -hier.
+func checkThresholds(o *options) error {
 	if o.thresh < 0 || o.thresh >= 1 {
 		return usagef("-thresh %g: want a probability in [0, 1)", o.thresh)
 	}
@@ -129,16 +134,7 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	thresh, nms := o.thresh, o.nms
-	if m.bundled {
-		// The bundled face detector's own thresholds, unless given.
-		if !o.set["thresh"] {
-			thresh = 0.5
-		}
-		if !o.set["nms"] {
-			nms = 0.4
-		}
-	}
+	thresh, nms := thresholds(o, m)
 	det, err := newDetector(m.net, o.threads)
 	if err != nil {
 		return err
@@ -326,6 +322,21 @@ func runDetect(ctx context.Context, o *options, stdout, stderr io.Writer) error 
 	return nil
 }
 
+// thresholds are -thresh and -nms, or the bundled face detector's own
+// when they are not given.
+func thresholds(o *options, m *model) (thresh, nms float64) {
+	thresh, nms = o.thresh, o.nms
+	if m.bundled {
+		if !o.set["thresh"] {
+			thresh = 0.5
+		}
+		if !o.set["nms"] {
+			nms = 0.4
+		}
+	}
+	return thresh, nms
+}
+
 // writeJSONImage writes one -json array element or -jsonl line.
 func writeJSONImage(w *bufio.Writer, o *options, k int, img jsonImage) {
 	b, err := json.Marshal(img)
@@ -392,16 +403,7 @@ func annotatedNames(dir string, inputs []input) []string {
 // an -o directory that holds an input, an annotated file or -out that is
 // an input.
 func checkOutputs(o *options, inputs []input) error {
-	same := func(a, b string) bool {
-		sa, err1 := os.Stat(a)
-		sb, err2 := os.Stat(b)
-		if err1 == nil && err2 == nil {
-			return os.SameFile(sa, sb)
-		}
-		aa, err1 := filepath.Abs(a)
-		bb, err2 := filepath.Abs(b)
-		return err1 == nil && err2 == nil && aa == bb
-	}
+	same := sameFile
 	if o.out != "" {
 		if isImageName(o.out) {
 			return usagef("-out %s: -out takes a JSON file name (result.json); annotated images go to -o DIR", o.out)
@@ -432,6 +434,19 @@ func checkOutputs(o *options, inputs []input) error {
 		}
 	}
 	return nil
+}
+
+// sameFile reports whether a and b name the same file (or, for files that
+// do not exist yet, the same path).
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	if err1 == nil && err2 == nil {
+		return os.SameFile(sa, sb)
+	}
+	aa, err1 := filepath.Abs(a)
+	bb, err2 := filepath.Abs(b)
+	return err1 == nil && err2 == nil && aa == bb
 }
 
 // printVersion is -v: what runs the network.

@@ -71,12 +71,20 @@ func annotate(img image.Image, dets []detect.Detection, thresh float32, m *model
 	b := img.Bounds()
 	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
 	draw.Draw(dst, dst.Bounds(), img, b.Min, draw.Src)
+	drawBoxes(dst, detect.Reported(dets, thresh, m.names), nil, m)
+	return dst
+}
+
+// drawBoxes draws the reported detections on dst (whose bounds start at
+// 0,0) in place, as annotate describes; ids, when not nil, are the
+// detections' track ids, shown as "#id" after the confidence (0: none).
+func drawBoxes(dst *image.RGBA, rep []detect.Labeled, ids []int, m *model) {
+	b := dst.Bounds()
 	short := min(b.Dx(), b.Dy())
 	line := max(2, short/250)
 	scale := max(1, (short+350)/700)
 	classes := max(m.classes, 1)
-	rep := detect.Reported(dets, thresh, m.names)
-	for _, r := range rep {
+	for i, r := range rep {
 		pb := r.Box.Pixels(b.Dx(), b.Dy())
 		rect := image.Rect(pb.Left, pb.Top, pb.Right+1, pb.Bottom+1).Intersect(dst.Bounds())
 		if rect.Empty() {
@@ -87,9 +95,11 @@ func annotate(img image.Image, dets []detect.Detection, thresh float32, m *model
 		outline(dst, rect, line, col)
 		outline(dst, rect.Inset(line), 1, color.RGBA{0, 0, 0, 255})
 		label := fmt.Sprintf("%s %.0f%%", m.className(r.Class), r.Prob*100)
+		if ids != nil && ids[i] > 0 {
+			label += fmt.Sprintf(" #%d", ids[i])
+		}
 		drawLabel(dst, rect, label, col, scale)
 	}
-	return dst
 }
 
 // outline draws a rectangle's border, width pixels wide, inside r.

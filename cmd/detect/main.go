@@ -57,6 +57,20 @@ type options struct {
 	resume    string          // -resume FILE (JSON Lines, appended)
 	set       map[string]bool // flags given on the command line
 
+	// video (see video.go)
+	camera      int
+	outFilename string
+	timeLimit   float64
+	skip        int
+	prefix      string
+	retries     int
+	ffmpeg      string
+	jsonPort    int
+	mjpegPort   int
+	listen      string
+	track       bool
+	trackTTL    int
+
 	// other modes
 	summary     bool
 	inputTensor string
@@ -106,6 +120,7 @@ var modes = []mode{
 	{name: "bench", wants: func(o *options) bool { return o.set["bench"] }, check: checkBench, run: runBench},
 	{name: "profile", wants: func(o *options) bool { return o.profile }, check: checkProfile, run: runProfile},
 	{name: "map", wants: func(o *options) bool { return o.mapSpec != "" }, check: checkMap, run: runMap},
+	{name: "video", wants: wantsVideo, check: checkVideo, run: runVideo},
 	{name: "classify", wants: wantsClassify, check: checkClassify, run: runClassify},
 	{name: "detect", wants: func(o *options) bool { return true }, check: checkDetect, run: runDetect},
 }
@@ -117,6 +132,11 @@ const usageText = `usage:
       bundled in the binary is used. Prints, per image, its size, the time
       of each stage and Darknet's "name: NN%" lines; -json/-jsonl print JSON
       instead, -out writes Darknet's JSON file, -o writes annotated images.
+  detect [flags] VIDEO|rtsp://…|http://…|/dev/videoN|-      (or -c N: camera N)
+      find objects in a video file, stream or camera, frame by frame,
+      decoded by ffmpeg: -out_filename writes the annotated video, -jsonl
+      one JSON line per frame, -out Darknet's JSON; -json_port/-mjpeg_port
+      serve them over HTTP; -track gives each object a track_id.
   detect -bench N [-threads T] [-cfg F [-weights W]] [-size WxH] [-json]
       time N runs of the network alone (synthetic weights without -weights):
       median/p90 ms, fps, GFLOP/s, activation memory, peak RSS.
@@ -137,9 +157,11 @@ const usageText = `usage:
 
 Flags may come before or after the images. Darknet's names are accepted:
 -thresh, -hier, -nms, -ext_output, -out, -letter_box, -save_labels, -points,
--iou_thresh, -top (-dont_show, -show, -show_imgs, -mjpeg_port, -json_port are
-accepted and ignored).
-Exit status: 0 ok, 1 some inputs failed or interrupted, 2 bad usage.
+-iou_thresh, -top, and for videos -c, -out_filename, -json_port, -mjpeg_port,
+-s, -prefix, -time_limit_sec (-dont_show, -show, -show_imgs are accepted and
+ignored, and so are -json_port and -mjpeg_port in the image modes).
+Exit status: 0 ok (a video stopped by Ctrl-C or -time_limit_sec too), 1 some
+inputs failed, a video source failed, or images were interrupted; 2 bad usage.
 
 flags:
 `
@@ -198,6 +220,19 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.IntVar(&o.points, "points", 0, "-map: AP by area under the curve (0), or 11 (VOC2007) or 101 (COCO) recall points")
 	fs.Float64Var(&o.iouThresh, "iou_thresh", 0.5, "-map: IoU a detection needs with a label to count")
 	ignoreDisplayFlags(fs)
+
+	fs.IntVar(&o.camera, "c", 0, "video: read camera `N` (/dev/videoN), as Darknet's -c")
+	fs.StringVar(&o.outFilename, "out_filename", "", "video: write the annotated video to `file` (H.264 .mp4/.mkv, MJPEG .avi)")
+	fs.Float64Var(&o.timeLimit, "time_limit_sec", 0, "video: stop after `seconds` (0: at the end of the source)")
+	fs.IntVar(&o.skip, "s", 0, "video: process every `N`th frame of a file (Darknet's frame skip)")
+	fs.StringVar(&o.prefix, "prefix", "", "video: save each annotated frame as `P`_%08d.jpg")
+	fs.IntVar(&o.retries, "retries", 3, "video: reconnect a camera or stream that fails up to `N` times")
+	fs.StringVar(&o.ffmpeg, "ffmpeg", "", "video: the ffmpeg `executable` (default: ffmpeg on PATH)")
+	fs.IntVar(&o.jsonPort, "json_port", 0, "video: serve each frame's detections as JSON over HTTP on `port`")
+	fs.IntVar(&o.mjpegPort, "mjpeg_port", 0, "video: serve the annotated frames as an MJPEG stream on `port`")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1", "video: the `address` -json_port and -mjpeg_port bind to")
+	fs.BoolVar(&o.track, "track", false, "video: track objects across frames (SORT): a track_id per detection")
+	fs.IntVar(&o.trackTTL, "track_ttl", 30, "video: forget a track after `N` frames without its object")
 
 	fs.BoolVar(&o.summary, "summary", false, "print the layer table and totals")
 	fs.StringVar(&o.inputTensor, "input-tensor", "", "raw CHW float32 little-endian input `file`")

@@ -55,28 +55,40 @@ func forward(ctx context.Context, s *engine.Session, layers int) error {
 // so every output format reports the same objects.
 func (d *detector) run(ctx context.Context, input []float32, imgW, imgH int) (dets []detect.Detection, network, post time.Duration, err error) {
 	copy(d.sess.Input(), input)
-	// The CLI's 0 means "none" (-nms 0: no NMS; -thresh 0: every positive
-	// probability); the engine's zero values mean its defaults.
-	nms, thresh := d.nms, d.thresh
+	bx, err := d.net.DetectInput(ctx, d.sess, imgW, imgH, d.letter, engineOptions(d.thresh, d.hier, d.nms))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	dets = bx.Detections
+	keepClasses(dets, d.keep)
+	return dets, bx.Network, bx.Decode, nil
+}
+
+// engineOptions are the engine's detection options for the CLI's
+// thresholds. The CLI's 0 means "none" (-nms 0: no NMS; -thresh 0: every
+// positive probability); the engine's zero values mean its defaults.
+func engineOptions(thresh, hier, nms float32) *engine.DetectOptions {
 	if nms == 0 {
 		nms = -1
 	}
 	if thresh == 0 {
 		thresh = math.SmallestNonzeroFloat32
 	}
-	bx, err := d.net.DetectInput(ctx, d.sess, imgW, imgH, d.letter, &engine.DetectOptions{Thresh: thresh, HierThresh: d.hier, NMS: nms})
-	if err != nil {
-		return nil, 0, 0, err
+	return &engine.DetectOptions{Thresh: thresh, HierThresh: hier, NMS: nms}
+}
+
+// keepClasses zeroes the probabilities of the classes -classes leaves
+// out (keep nil: all kept), so every output format reports the same
+// objects.
+func keepClasses(dets []detect.Detection, keep []bool) {
+	if keep == nil {
+		return
 	}
-	dets = bx.Detections
-	if d.keep != nil {
-		for i := range dets {
-			for c := range dets[i].Prob {
-				if c >= len(d.keep) || !d.keep[c] {
-					dets[i].Prob[c] = 0
-				}
+	for i := range dets {
+		for c := range dets[i].Prob {
+			if c >= len(keep) || !keep[c] {
+				dets[i].Prob[c] = 0
 			}
 		}
 	}
-	return dets, bx.Network, bx.Decode, nil
 }

@@ -51,6 +51,7 @@ type Detection struct {
 	Confidence Float    `json:"confidence"`
 	Box        PixelBox `json:"box"`
 	Relative   RelBox   `json:"relative"`
+	TrackID    int      `json:"track_id,omitempty"` // video with -track
 }
 
 // Times are the stages of one image, in milliseconds.
