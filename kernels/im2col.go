@@ -68,6 +68,10 @@ func im2colRow(dst, src []float32, height, width, outH, outW, y0, x0, strideH, s
 	}
 }
 
+// gatherStride2Fast, when an arch file sets it, sets dst[i] = src[2i] for
+// i < n (n a multiple of 4), reading src[0:2n].
+var gatherStride2Fast func(dst, src *float32, n int)
+
 // gatherRow sets dst[i] = srow[xs + i·stride], or 0 where that index is
 // outside srow (the padding); srow == nil means the whole row is padding.
 func gatherRow(dst, srow []float32, xs, stride int) {
@@ -107,6 +111,15 @@ func gatherRow(dst, srow []float32, xs, stride int) {
 			d := dst[lo:hi]
 			s := srow[xs+lo*2 : xs+(hi-1)*2+1]
 			i := 0
+			if gatherStride2Fast != nil {
+				// Groups of 4 whose 8-float source window lies inside s
+				// (the last element of a window is only read, not used).
+				if n4 := min(len(d), (len(s)+1)/2-1) &^ 3; n4 > 0 {
+					_ = s[2*n4-1]
+					gatherStride2Fast(&d[0], &s[0], n4)
+					i = n4
+				}
+			}
 			for ; i+4 <= len(d) && 2*i+7 <= len(s); i += 4 {
 				d4, s8 := d[i:i+4:i+4], s[2*i:2*i+7:2*i+7]
 				d4[0], d4[1], d4[2], d4[3] = s8[0], s8[2], s8[4], s8[6]

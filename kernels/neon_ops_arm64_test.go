@@ -1,0 +1,283 @@
+//go:build !purego
+
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// The NEON activation, packing and gather kernels, called directly, against
+// their Go definitions: every length up to a few vectors (the kernels take
+// multiples of 8 or 4; what lies past that prefix must stay untouched),
+// unaligned starts, guard values around the data, and special values.
+
+// neonSpecials are mixed into the random inputs.
+var neonSpecials = []float32{0, float32(math.Copysign(0, -1)), float32(math.NaN()), float32(math.Inf(1)),
+	float32(math.Inf(-1)), 1e-40, -1e-40, 3e38, -3e38, 20, -20, 88.72284, -87.33655, 1e-8}
+
+func neonInput(r *rand.Rand, n, off int) *buffer {
+	b := newBuffer(r, n, off, true)
+	d := b.data()
+	for i := range d {
+		switch r.IntN(4) {
+		case 0:
+			d[i] = neonSpecials[r.IntN(len(neonSpecials))]
+		case 1:
+			d[i] = (r.Float32()*2 - 1) * 30
+		}
+	}
+	return b
+}
+
+// sameOrBothNaN compares bit for bit, treating any two NaNs as equal (the
+// payload of a NaN result is not specified by Darknet's formulas).
+func sameOrBothNaN(x, y float32) bool {
+	return sameBits(x, y) || math.IsNaN(float64(x)) && math.IsNaN(float64(y))
+}
+
+func TestNEONBiasActs(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 1))
+	type kernel struct {
+		name string
+		a    Activation
+		fn   func(x *float32, n int, bias, second float32)
+		sec  float32
+	}
+	for _, k := range []kernel{
+		{"linear", Linear, biasLeakyNEON, 1},
+		{"leaky", Leaky, biasLeakyNEON, 0.1},
+		{"relu", Relu, biasReluNEON, 1},
+	} {
+		for n := 0; n <= 41; n++ {
+			off := n % 4
+			bias := []float32{0, noBias, 2.5, -1}[n%4]
+			b := neonInput(r, n, off)
+			x := b.data()
+			orig := append([]float32(nil), x...)
+			n8 := n &^ 7
+			if n8 > 0 {
+				k.fn(&x[0], n8, bias, k.sec)
+			}
+			b.checkGuards(t, k.name)
+			for i, v := range orig {
+				want := v
+				if i < n8 {
+					want = k.a.Apply(v + bias)
+				}
+				if !sameOrBothNaN(x[i], want) {
+					t.Fatalf("%s n=%d bias=%v: x[%d]=%v -> %v, want %v", k.name, n, bias, i, v, x[i], want)
+				}
+			}
+		}
+	}
+}
+
+func TestNEONBiasActRows(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 2))
+	type kernel struct {
+		name string
+		a    Activation
+		fn   func(c *float32, ldc, rows, cols int, bias *float32, second float32)
+		sec  float32
+	}
+	for _, k := range []kernel{
+		{"linear", Linear, biasLeakyRowsNEON, 1},
+		{"leaky", Leaky, biasLeakyRowsNEON, 0.1},
+		{"relu", Relu, biasReluRowsNEON, 1},
+	} {
+		for rows := 1; rows <= 4; rows++ {
+			for cols := 8; cols <= 40; cols += 8 {
+				for gap := 0; gap <= 5; gap += 5 {
+					ldc := cols + gap
+					off := (rows + gap) % 4
+					b := neonInput(r, (rows-1)*ldc+cols, off)
+					c := b.data()
+					orig := append([]float32(nil), c...)
+					bias := make([]float32, rows+1)
+					for i := range bias {
+						bias[i] = float32(i) - 1.5
+					}
+					bias[rows] = float32(math.NaN()) // past the rows: must not be read
+					k.fn(&c[0], ldc, rows, cols, &bias[0], k.sec)
+					b.checkGuards(t, k.name)
+					for i, v := range orig {
+						row, col := i/ldc, i%ldc
+						want := v
+						if col < cols {
+							want = k.a.Apply(v + bias[row])
+						}
+						if !sameOrBothNaN(c[i], want) {
+							t.Fatalf("%s rows=%d cols=%d ldc=%d: c[%d][%d]=%v -> %v, want %v",
+								k.name, rows, cols, ldc, row, col, v, c[i], want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestNEONExpActs(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 3))
+	for _, k := range []struct {
+		a  Activation
+		fn func(x *float32, n int, bias float32)
+	}{{Logistic, actLogisticNEON}, {Swish, actSwishNEON}, {Mish, actMishNEON}, {Tanh, actTanhNEON}} {
+		for n := 0; n <= 41; n++ {
+			off := (n + 1) % 4
+			bias := []float32{noBias, 0.75, -3, 0}[n%4]
+			b := neonInput(r, n, off)
+			x := b.data()
+			orig := append([]float32(nil), x...)
+			n8 := n &^ 7
+			if n8 > 0 {
+				k.fn(&x[0], n8, bias)
+			}
+			b.checkGuards(t, k.a.String())
+			for i, v := range orig {
+				if i >= n8 {
+					if !sameBits(x[i], v) {
+						t.Fatalf("%v n=%d: x[%d] past the prefix changed", k.a, n, i)
+					}
+					continue
+				}
+				in := v + bias
+				if w := k.a.Apply(in); !closeActivation(in, x[i], w) {
+					t.Fatalf("%v n=%d: %v(%v) = %v, want %v", k.a, n, k.a, in, x[i], w)
+				}
+			}
+		}
+	}
+}
+
+// TestNEONExpActsSweep checks the polynomials over the whole useful range
+// and at the clamp thresholds, bit for bit between lanes: the same input
+// in every lane position gives the same output.
+func TestNEONExpActsSweep(t *testing.T) {
+	var xs []float32
+	for i := -6000; i <= 6000; i++ {
+		xs = append(xs, float32(i)*0.0173)
+	}
+	for _, c := range []float32{20, -20, 88.3762626647949, 88.72283, 88.72284, -87.33654, -87.33655, -103} {
+		xs = append(xs, c, math.Nextafter32(c, 0), math.Nextafter32(c, 1000), math.Nextafter32(c, -1000))
+	}
+	for len(xs)%8 != 0 {
+		xs = append(xs, 0.5)
+	}
+	for _, k := range []struct {
+		a  Activation
+		fn func(x *float32, n int, bias float32)
+	}{{Logistic, actLogisticNEON}, {Swish, actSwishNEON}, {Mish, actMishNEON}, {Tanh, actTanhNEON}} {
+		ys := append([]float32(nil), xs...)
+		k.fn(&ys[0], len(ys), noBias)
+		for i, x := range xs {
+			if w := k.a.Apply(x); !closeActivation(x, ys[i], w) {
+				t.Fatalf("%v(%v) = %v, scalar formula gives %v", k.a, x, ys[i], w)
+			}
+		}
+		// The same input in every lane position gives the same output
+		// (checked on a sample: one call per value).
+		for i := 0; i < len(xs); i += 7 {
+			x := xs[i]
+			var lane [8]float32
+			for j := range lane {
+				lane[j] = x
+			}
+			k.fn(&lane[0], 8, noBias)
+			for j, v := range lane {
+				if !sameBits(v, ys[i]) {
+					t.Fatalf("%v(%v): lane %d gives %v, the sweep %v", k.a, x, j, v, ys[i])
+				}
+			}
+		}
+	}
+}
+
+func TestNEONPackRow12(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 4))
+	for pieces := 1; pieces <= 5; pieces++ {
+		for _, stride := range []int{12, 13, 36, 100} {
+			off := (pieces + stride) % 4
+			row := newBuffer(r, 12*pieces, off, true)
+			dst := newBuffer(r, (pieces-1)*stride+12, (off+1)%4, false)
+			d := dst.data()
+			packRow12NEON(&d[0], &row.data()[0], pieces, stride)
+			dst.checkGuards(t, "packRow12")
+			for i := range d {
+				want := guard
+				if p, j := i/stride, i%stride; j < 12 {
+					want = row.data()[p*12+j]
+				}
+				if !sameBits(d[i], want) {
+					t.Fatalf("pieces=%d stride=%d: dst[%d] = %v, want %v", pieces, stride, i, d[i], want)
+				}
+			}
+		}
+	}
+}
+
+func TestNEONGatherStride2(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 5))
+	for n := 4; n <= 28; n += 4 {
+		for off := 0; off < 4; off++ {
+			src := newBuffer(r, 2*n, off, true)
+			src.snapshot()
+			dst := newBuffer(r, n+3, (off+2)%4, false)
+			d := dst.data()
+			gatherStride2NEON(&d[0], &src.data()[0], n)
+			dst.checkGuards(t, "gatherStride2")
+			src.checkUntouched(t, "gatherStride2")
+			for i := range d {
+				want := guard
+				if i < n {
+					want = src.data()[2*i]
+				}
+				if !sameBits(d[i], want) {
+					t.Fatalf("n=%d off=%d: dst[%d] = %v, want %v", n, off, i, d[i], want)
+				}
+			}
+		}
+	}
+}
+
+func TestNEONPackA8(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 6))
+	for k := 4; k <= 24; k += 4 {
+		for _, extra := range []int{0, 1, 7} {
+			lda := k + extra
+			a := newBuffer(r, 7*lda+k, extra%4, true)
+			a.snapshot()
+			panel := newBuffer(r, 8*k, (k/4)%4, false)
+			p := panel.data()
+			packA8NEON(&p[0], &a.data()[0], lda, k)
+			panel.checkGuards(t, "packA8")
+			a.checkUntouched(t, "packA8")
+			for q := 0; q < k; q++ {
+				for i := 0; i < 8; i++ {
+					if got, want := p[q*8+i], a.data()[i*lda+q]; !sameBits(got, want) {
+						t.Fatalf("k=%d lda=%d: panel[%d][%d] = %v, want %v", k, lda, q, i, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestNEONHooksInstalled: on arm64 the Go paths dispatch to the NEON
+// kernels (a missing assignment would silently leave them scalar).
+func TestNEONHooksInstalled(t *testing.T) {
+	for name, ok := range map[string]bool{
+		"biasLeakyFast": biasLeakyFast != nil, "biasReluFast": biasReluFast != nil,
+		"biasLeakyRowsFast": biasLeakyRowsFast != nil, "biasReluRowsFast": biasReluRowsFast != nil,
+		"actExpFast[Logistic]": actExpFast[Logistic] != nil, "actExpFast[Swish]": actExpFast[Swish] != nil,
+		"actExpFast[Mish]": actExpFast[Mish] != nil, "actExpFast[Tanh]": actExpFast[Tanh] != nil,
+		"actExpTail": actExpTail != nil, "packRow12Fast": packRow12Fast != nil,
+		"gatherStride2Fast": gatherStride2Fast != nil, "packA8Fast": packA8Fast != nil,
+	} {
+		if !ok {
+			t.Errorf("%s not set on arm64", name)
+		}
+	}
+}
