@@ -15,7 +15,7 @@ import (
 type file struct {
 	b      bytes.Buffer
 	consts map[string]int // name -> byte offset in the table
-	cvals  []uint32       // one entry per constant (replicated 4× in the table)
+	cvals  [][4]uint32    // one 16-byte entry per constant
 	table  string         // the table's symbol
 }
 
@@ -37,6 +37,24 @@ func (f *file) word(enc uint32, text string) { fmt.Fprintf(&f.b, "\tWORD $0x%08x
 
 // constOff returns the table offset of a 4-lane constant (allocating it).
 func (f *file) constOff(name string, bits uint32) int {
+	if off, ok := f.consts[name]; ok {
+		if f.cvals[off/16] != [4]uint32{bits, bits, bits, bits} {
+			panic("constant " + name + " redefined")
+		}
+		return off
+	}
+	off := len(f.cvals) * 16
+	f.consts[name] = off
+	f.cvals = append(f.cvals, [4]uint32{bits, bits, bits, bits})
+	return off
+}
+
+// vecOff returns the table offset of a constant with four different lanes.
+func (f *file) vecOff(name string, lanes [4]float32) int {
+	var bits [4]uint32
+	for i, v := range lanes {
+		bits[i] = math.Float32bits(v)
+	}
 	if off, ok := f.consts[name]; ok {
 		if f.cvals[off/16] != bits {
 			panic("constant " + name + " redefined")
@@ -66,7 +84,7 @@ func (f *file) write(path, header string) {
 		for _, n := range names {
 			off := f.consts[n]
 			for l := 0; l < 4; l++ {
-				fmt.Fprintf(&out, "DATA %s+%d(SB)/4, $0x%08x\n", f.table, off+4*l, f.cvals[off/16])
+				fmt.Fprintf(&out, "DATA %s+%d(SB)/4, $0x%08x\n", f.table, off+4*l, f.cvals[off/16][l])
 			}
 		}
 		fmt.Fprintf(&out, "GLOBL %s(SB), RODATA|NOPTR, $%d\n\n", f.table, 16*len(f.cvals))
