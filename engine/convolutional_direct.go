@@ -13,8 +13,8 @@ import "github.com/darkgo/darkgo/kernels"
 // starts at q = oy·wp + ox and its tap (ky, kx) is at q + ky·wp + kx, so
 // the taps of consecutive outputs are runs of consecutive floats. Outputs
 // are computed for consecutive q across rows (two junk positions per row)
-// by an assembly tile of 4 filters × 24 positions (broadcast weights,
-// unaligned loads, no packing) into a small per-slot buffer, with the bias
+// by kernels.Conv3x3, 4 filters × up to directChunk positions per call
+// (broadcast weights, unaligned loads, no packing), into a small per-slot buffer, with the bias
 // and activation applied as the GEMM epilogue does (the sums are the GEMM
 // kernels' too), then copied into the output rows without the junk.
 //
@@ -24,21 +24,20 @@ import "github.com/darkgo/darkgo/kernels"
 // six-plane layout dominating).
 
 const (
-	directTile     = 24 // positions per assembly tile
-	directChunk    = 4 * directTile
-	directChannels = 128 // channels per pass: 18 KiB of weights
+	directChunk    = 2 * kernels.Conv3x3Block // positions per unit
+	directChannels = 128                      // channels per pass: 18 KiB of weights
 )
 
 // directConv is a layer's load-time form for the direct kernel.
 type directConv struct {
 	w      []float32 // [filter block][channel][ky·3+kx][4 filters]
 	bias   []float32
-	taps   [9]int // byte offsets of the taps from a position's first float
+	taps   [9]int // offsets of the taps from a position's first float
 	row    int    // positions per output row in the layout (wp or we)
 	chs    int    // floats per channel in the layout
 	layout int    // floats of the whole layout (plus slack for the last tile)
-	// actFlags asks the assembly for the epilogue (bias and linear, leaky
-	// or relu); 0 for other activations, applied afterwards in Go.
+	// actFlags asks kernels.Conv3x3 for the epilogue (bias and linear,
+	// leaky or relu); 0 for other activations, applied afterwards.
 	actFlags int
 }
 
@@ -52,7 +51,8 @@ func (c *convolutional) directLayout() (row, chs int, taps [9]int) {
 	return wp, (c.in.H + 2) * wp, taps
 }
 
-// useDirect reports whether the layer takes the direct path: 3×3, stride
+// useDirect reports whether the layer takes the direct path: a vector
+// kernels.Conv3x3 (its Go reference is slower than the GEMM), 3×3, stride
 // 1, pad 1, no dilation or groups, a multiple of 4 filters, and either few filters (the GEMM's packing then dominates:
 // 2.5-4× faster measured for 16-32 filters) or an image big enough that
 // the junk positions and the last partial tile waste little (measured on
@@ -60,15 +60,18 @@ func (c *convolutional) directLayout() (row, chs int, taps [9]int) {
 // with 64-256 filters, 0.85× at 13×13 where only 78% of the computed
 // positions are outputs).
 func (c *convolutional) useDirect() bool {
-	if !haveConvDirect || c.size != 3 || c.strideX != 1 || c.strideY != 1 || c.padding != 1 ||
+	if !haveConvDirect() || c.size != 3 || c.strideX != 1 || c.strideY != 1 || c.padding != 1 ||
 		c.dilation != 1 || c.groups != 1 || c.filters%4 != 0 {
 		return false
 	}
 	row, _, _ := c.directLayout()
 	q := (c.out.H-1)*row + c.out.W
-	used := float64(c.out.H*c.out.W) / float64((q+directTile-1)/directTile*directTile)
+	used := float64(c.out.H*c.out.W) / float64((q+kernels.Conv3x3Block-1)/kernels.Conv3x3Block*kernels.Conv3x3Block)
 	return c.filters <= directMaxFilters || used >= directMinUse
 }
+
+// haveConvDirect reports whether kernels.Conv3x3 runs vector code here.
+func haveConvDirect() bool { return kernels.ImplOf(kernels.OpConv3x3) != "generic" }
 
 // Thresholds of useDirect (variables for the tests that set them).
 var (
@@ -90,20 +93,18 @@ func (c *convolutional) prepareDirect(f *convFast) {
 	}
 	switch f.act {
 	case kernels.Linear:
-		d.actFlags = 2
+		d.actFlags = kernels.Conv3x3Linear
 	case kernels.Leaky:
-		d.actFlags = 2 | 1<<2
+		d.actFlags = kernels.Conv3x3Leaky
 	case kernels.Relu:
-		d.actFlags = 2 | 2<<2
+		d.actFlags = kernels.Conv3x3Relu
 	}
 	row, chs, taps := c.directLayout()
 	d.row, d.chs = row, chs
-	for t, o := range taps {
-		d.taps[t] = 4 * o
-	}
-	// The last tile of a pass reads up to 23 positions past the last
-	// output of the last channel.
-	d.layout = C*chs + 2*directTile
+	d.taps = taps
+	// The last call of a pass reads up to Conv3x3Block-1 positions past
+	// the last output of the last channel.
+	d.layout = C*chs + 2*kernels.Conv3x3Block
 	f.direct = d
 }
 
@@ -150,14 +151,12 @@ func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) [
 				nc := min(directChannels, C-c0)
 				flags := 0
 				if c0 > 0 {
-					flags = 1
+					flags = kernels.Conv3x3Accumulate
 				}
 				if c0+nc == C && d.actFlags != 0 {
 					flags |= d.actFlags
 				}
-				for t := 0; t < n; t += directTile {
-					convTaps9(&tmp[t], directChunk, &buf[c0*d.chs+q0+t], &d.taps[0], d.chs, nc, &wfb[c0*36], flags, &bias[0])
-				}
+				kernels.Conv3x3(tmp, directChunk, buf[c0*d.chs+q0:], d.chs, &d.taps, wfb[c0*36:], nc, n, bias, flags)
 			}
 			for j := 0; j < 4; j++ {
 				row := tmp[j*directChunk : j*directChunk+n]

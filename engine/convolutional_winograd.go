@@ -88,7 +88,6 @@ var (
 	winoMinFilters  = 32
 	winoMinTiles    = 16
 	winoMinUse      = 0.6
-	winoUseAsm      = haveWinoAsm // the tests also run the Go transforms
 )
 
 // winoMaxExtra bounds the memory the transformed filters of a network
@@ -250,7 +249,7 @@ func (w *winoConv) unit(C, ru int) (ty0, ty1, nb, v int) {
 // for every tile t, d the tile's 6×6 input (with the zero border).
 //
 // So that both passes are element-wise over long runs (the vector kernel
-// winoBRows), the input is first gathered into six phase planes: with P
+// kernels.WinoInput), the input is first gathered into six phase planes: with P
 // the bordered image and Y = 4a+k (k < 4), Q_j[k][a][tx] = P[Y][4tx+j].
 // The horizontal pass (d B) maps Q_0..Q_5 to H_0..H_5 over all rows at
 // once; in H_j, the six rows of tile row ty are H_j[k][ty] (k < 4) and
@@ -288,9 +287,9 @@ func (c *convolutional) winoInput(in, v, buf []float32, ch int) {
 		for j := range dst {
 			dst[j] = q[j][o : o+tw]
 		}
-		winoGather(prow, &dst, tw)
+		kernels.WinoGather(prow, &dst, tw)
 	}
-	winoBRows(&q, &hh, ph)
+	kernels.WinoInput(&q, &hh, ph)
 	band := (w.th + 1) * tw
 	for ru := 0; ru*w.rows < w.th; ru++ {
 		ty0, _, nb, vu := w.unit(C, ru)
@@ -303,128 +302,9 @@ func (c *convolutional) winoInput(in, v, buf []float32, ch int) {
 				o := vu + ((6*i+j)*C+ch)*nb
 				dst[i] = v[o : o+nb]
 			}
-			winoBRows(&src, &dst, nb)
+			kernels.WinoInput(&src, &dst, nb)
 		}
 	}
-}
-
-// winoGather sets q[j][t] = row[4t+j] for j < 6, t < n; row holds at
-// least 4n+4 floats.
-func winoGather(row []float32, q *[6][]float32, n int) {
-	_ = row[4*n+3]
-	for j := range q {
-		_ = q[j][n-1]
-	}
-	if winoUseAsm && n >= 8 {
-		var p [6]*float32
-		for j := range p {
-			p[j] = &q[j][0]
-		}
-		winoGatherAVX2(&row[0], &p, n)
-		return
-	}
-	for t := 0; t < n; t++ {
-		r := row[4*t : 4*t+6 : 4*t+6]
-		q[0][t], q[1][t], q[2][t], q[3][t], q[4][t], q[5][t] = r[0], r[1], r[2], r[3], r[4], r[5]
-	}
-}
-
-// winoScatter sets dst[4t+j] = y[j][t] for j < 4, t < n.
-func winoScatter(y *[4][]float32, dst []float32, n int) {
-	if n == 0 {
-		return
-	}
-	_ = dst[4*n-1]
-	for j := range y {
-		_ = y[j][n-1]
-	}
-	if winoUseAsm && n >= 8 {
-		winoScatterAVX2(&[4]*float32{&y[0][0], &y[1][0], &y[2][0], &y[3][0]}, &dst[0], n)
-		return
-	}
-	for t := 0; t < n; t++ {
-		r := dst[4*t : 4*t+4 : 4*t+4]
-		r[0], r[1], r[2], r[3] = y[0][t], y[1][t], y[2][t], y[3][t]
-	}
-}
-
-// winoBRows applies winoB element-wise: dst[·][x] = winoB(src[·][x]) for
-// x < n (the assembly kernel when there is one and n ≥ 8). dst and src
-// must not overlap.
-func winoBRows(src, dst *[6][]float32, n int) {
-	for i := range 6 {
-		_, _ = src[i][n-1], dst[i][n-1]
-	}
-	if winoUseAsm && n >= 8 {
-		var s, d [6]*float32
-		for i := range 6 {
-			s[i], d[i] = &src[i][0], &dst[i][0]
-		}
-		winoBAVX2(&s, &d, n)
-		return
-	}
-	winoBRowsGo(src, dst, n)
-}
-
-func winoBRowsGo(src, dst *[6][]float32, n int) {
-	s0, s1, s2, s3, s4, s5 := src[0][:n], src[1][:n], src[2][:n], src[3][:n], src[4][:n], src[5][:n]
-	d0, d1, d2, d3, d4, d5 := dst[0][:n], dst[1][:n], dst[2][:n], dst[3][:n], dst[4][:n], dst[5][:n]
-	for x := range d0 {
-		d0[x], d1[x], d2[x], d3[x], d4[x], d5[x] = winoB(s0[x], s1[x], s2[x], s3[x], s4[x], s5[x])
-	}
-}
-
-// winoARows applies winoA element-wise: dst[·][x] = winoA(src[·][x]).
-func winoARows(src *[6][]float32, dst *[4][]float32, n int) {
-	for i := range 6 {
-		_ = src[i][n-1]
-	}
-	for i := range 4 {
-		_ = dst[i][n-1]
-	}
-	if winoUseAsm && n >= 8 {
-		var s [6]*float32
-		var d [4]*float32
-		for i := range 6 {
-			s[i] = &src[i][0]
-		}
-		for i := range 4 {
-			d[i] = &dst[i][0]
-		}
-		winoAAVX2(&s, &d, n)
-		return
-	}
-	winoARowsGo(src, dst, n)
-}
-
-func winoARowsGo(src *[6][]float32, dst *[4][]float32, n int) {
-	s0, s1, s2, s3, s4, s5 := src[0][:n], src[1][:n], src[2][:n], src[3][:n], src[4][:n], src[5][:n]
-	d0, d1, d2, d3 := dst[0][:n], dst[1][:n], dst[2][:n], dst[3][:n]
-	for x := range d0 {
-		d0[x], d1[x], d2[x], d3[x] = winoA(s0[x], s1[x], s2[x], s3[x], s4[x], s5[x])
-	}
-}
-
-// winoB is one row (or column) of Bᵀ d for F(4,3).
-func winoB(d0, d1, d2, d3, d4, d5 float32) (e0, e1, e2, e3, e4, e5 float32) {
-	e0 = 4*d0 - 5*d2 + d4
-	e1 = (d3 + d4) - 4*(d1+d2)
-	e2 = (d4 - d3) + 4*(d1-d2)
-	e3 = (d4 - d2) + 2*(d3-d1)
-	e4 = (d4 - d2) - 2*(d3-d1)
-	e5 = 4*d1 - 5*d3 + d5
-	return
-}
-
-// winoA is one row (or column) of Aᵀ m for F(4,3).
-func winoA(m0, m1, m2, m3, m4, m5 float32) (y0, y1, y2, y3 float32) {
-	s12, d12 := m1+m2, m1-m2
-	s34, d34 := m3+m4, m3-m4
-	y0 = m0 + s12 + s34
-	y1 = d12 + 2*d34
-	y2 = s12 + 4*s34
-	y3 = d12 + m5 + 8*d34
-	return
 }
 
 // winoOutput transforms M (a unit's [ξ][filter k0..k1][tile of rows
@@ -450,12 +330,12 @@ func (c *convolutional) winoOutput(m, tmp, out []float32, k0, k1, ty0, ty1 int) 
 				src[i] = mk[(6*i+j)*stride : (6*i+j)*stride+nb]
 			}
 			dst := [4][]float32{row(4 * j), row(4*j + 1), row(4*j + 2), row(4*j + 3)}
-			winoARows(&src, &dst, nb)
+			kernels.WinoOutput(&src, &dst, nb)
 		}
 		for i := 0; i < 4; i++ {
 			src := [6][]float32{row(i), row(4 + i), row(8 + i), row(12 + i), row(16 + i), row(20 + i)}
 			dst := [4][]float32{row(24 + 4*i), row(25 + 4*i), row(26 + 4*i), row(27 + 4*i)}
-			winoARows(&src, &dst, nb)
+			kernels.WinoOutput(&src, &dst, nb)
 		}
 		dst := out[k*plane : (k+1)*plane]
 		for i := 0; i < 4; i++ {
@@ -468,7 +348,7 @@ func (c *convolutional) winoOutput(m, tmp, out []float32, k0, k1, ty0, ty1 int) 
 				o := dst[oy*ow : (oy+1)*ow]
 				t0 := (ty - ty0) * tw
 				full := min(tw, ow/4) // tiles entirely inside the row
-				winoScatter(&[4][]float32{p0[t0 : t0+full], p1[t0 : t0+full], p2[t0 : t0+full], p3[t0 : t0+full]}, o, full)
+				kernels.WinoScatter(&[4][]float32{p0[t0 : t0+full], p1[t0 : t0+full], p2[t0 : t0+full], p3[t0 : t0+full]}, o, full)
 				for tx := full; tx < tw; tx++ {
 					for jx, p := range [4][]float32{p0, p1, p2, p3} {
 						if x := 4*tx + jx; x < ow {

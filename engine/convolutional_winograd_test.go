@@ -2,95 +2,19 @@ package engine
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/darkgo/darkgo/cfgparse"
+	"github.com/darkgo/darkgo/kernels"
 )
-
-// The assembly transforms, gather and scatter against the Go versions,
-// on runs of every length to a few vectors (the last vector overlaps the
-// one before it unless n is a multiple of 8) and values of mixed
-// magnitude; nothing past n may be written.
-func TestWinogradTransforms(t *testing.T) {
-	if !haveWinoAsm {
-		t.Skip("no assembly transforms on this platform")
-	}
-	defer func() { winoUseAsm = haveWinoAsm }()
-	rng := rand.New(rand.NewPCG(1, 2))
-	rnd := func(n int) []float32 {
-		v := make([]float32, n)
-		for x := range v {
-			v[x] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
-		}
-		return v
-	}
-	for n := 8; n <= 41; n++ {
-		var src, dstB, wantB [6][]float32
-		var dstA, wantA [4][]float32
-		for i := range src {
-			src[i] = rnd(n + 1)
-			dstB[i], wantB[i] = make([]float32, n+1), make([]float32, n+1)
-		}
-		for i := range dstA {
-			dstA[i], wantA[i] = make([]float32, n+1), make([]float32, n+1)
-		}
-		row := rnd(4*n + 4)
-		var gq, wq [6][]float32
-		for j := range gq {
-			gq[j], wq[j] = make([]float32, n+1), make([]float32, n+1)
-		}
-		sy := [4][]float32{src[0][:n], src[1][:n], src[2][:n], src[3][:n]}
-		sd, sw := make([]float32, 4*n+1), make([]float32, 4*n+1)
-		winoUseAsm = true
-		winoBRows(&src, &dstB, n)
-		winoARows(&src, &dstA, n)
-		winoGather(row, &gq, n)
-		winoScatter(&sy, sd, n)
-		winoUseAsm = false
-		winoBRows(&src, &wantB, n)
-		winoARows(&src, &wantA, n)
-		winoGather(row, &wq, n)
-		winoScatter(&sy, sw, n)
-		scale := func(x int) float64 { // Σ|d_i|: the rounding error bound's scale
-			var s float64
-			for i := range src {
-				s += math.Abs(float64(src[i][x]))
-			}
-			return s
-		}
-		for x := 0; x <= n; x++ {
-			for i := range dstB {
-				if e := math.Abs(float64(dstB[i][x] - wantB[i][x])); e > 1e-6*8*scale(x) || (x == n && dstB[i][x] != 0) {
-					t.Fatalf("n=%d: B row %d at %d: %g, Go %g", n, i, x, dstB[i][x], wantB[i][x])
-				}
-			}
-			for i := range dstA {
-				if e := math.Abs(float64(dstA[i][x] - wantA[i][x])); e > 1e-6*16*scale(x) || (x == n && dstA[i][x] != 0) {
-					t.Fatalf("n=%d: A row %d at %d: %g, Go %g", n, i, x, dstA[i][x], wantA[i][x])
-				}
-			}
-			for j := range gq {
-				if gq[j][x] != wq[j][x] {
-					t.Fatalf("n=%d: gather phase %d at %d: %g, Go %g", n, j, x, gq[j][x], wq[j][x])
-				}
-			}
-		}
-		for x := range sd {
-			if sd[x] != sw[x] {
-				t.Fatalf("n=%d: scatter at %d: %g, Go %g", n, x, sd[x], sw[x])
-			}
-		}
-	}
-}
 
 // Winograd layers against the reference convolution: image sizes that
 // are and are not multiples of the 4×4 tile (down to one tile), filter
 // counts split into blocks unevenly, tile rows split into several units,
 // activations fused or applied after, batch norm, and the result routed
 // into a concatenation. The thresholds are lowered so that small layers
-// take the path too. Both the assembly and the Go transforms.
+// take the path too. On every kernels implementation this CPU runs (the
+// Go transforms with generic).
 func TestWinogradConv(t *testing.T) {
 	defer func(c, f, t int, u float64) {
 		winoMinChannels, winoMinFilters, winoMinTiles, winoMinUse = c, f, t, u
@@ -111,13 +35,13 @@ func TestWinogradConv(t *testing.T) {
 		{2, 31, 6, 5, "normalize_channels_softmax", false},
 		{9, 104, 9, 16, "leaky", false},
 	}
-	for _, asm := range []bool{true, false} {
-		if asm && !haveWinoAsm {
-			continue
+	defer func(name string) { _ = kernels.Select(name) }(kernels.Name())
+	for _, im := range kernels.Implementations() {
+		if err := kernels.Select(im.Name); err != nil {
+			t.Fatal(err)
 		}
-		winoUseAsm = asm
 		for _, tc := range cases {
-			t.Run(fmt.Sprintf("asm=%v/%dx%dx%d-%d-%s", asm, tc.c, tc.h, tc.w, tc.filters, tc.act), func(t *testing.T) {
+			t.Run(fmt.Sprintf("%s/%dx%dx%d-%d-%s", im.Name, tc.c, tc.h, tc.w, tc.filters, tc.act), func(t *testing.T) {
 				bn := 0
 				if tc.bn {
 					bn = 1
@@ -143,7 +67,6 @@ func TestWinogradConv(t *testing.T) {
 			})
 		}
 	}
-	winoUseAsm = haveWinoAsm
 }
 
 // Options.Exact keeps every convolution off the Winograd path (and

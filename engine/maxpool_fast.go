@@ -1,6 +1,10 @@
 package engine
 
-import "math"
+import (
+	"math"
+
+	"github.com/darkgo/darkgo/kernels"
+)
 
 // The fast maxpool gives exactly the reference's numbers (including
 // Darknet's x86 vector-path quirks, see maxpool.forward): every output the
@@ -51,7 +55,7 @@ func (m *maxpool) depthGroups(in, out []float32, g0, g1 int) {
 		d := out[g*plane : (g+1)*plane]
 		fillNegMax(d)
 		for k := g; k < m.in.C; k += m.out.C {
-			maxInto(d, in[k*plane:(k+1)*plane])
+			kernels.MaxInto(d, in[k*plane:(k+1)*plane])
 		}
 	}
 }
@@ -83,7 +87,7 @@ func (m *maxpool) plane(in, out []float32, k int) {
 			if inside {
 				// Runs of 4-wide blocks that are inside: the lane formula.
 				if a, b := (xLo+3)&^3, min(xHi, end)&^3; a < b {
-					maxPairs(row[a:b], src[y0*w+off+2*a:], src[(y0+1)*w+off+2*a:])
+					kernels.MaxPairs(row[a:b], src[y0*w+off+2*a:], src[(y0+1)*w+off+2*a:])
 				}
 			}
 			for b := 0; b < end; b += 4 {
@@ -137,7 +141,7 @@ func (m *maxpool) planeRows(in, out []float32, k int, tmp []float32) {
 			sh := off + dx
 			lo, hi := max(0, -sh), min(ow, w-sh)
 			if lo < hi {
-				maxInto(tmp[lo:(h-1)*ow+hi], src[lo+sh:(h-1)*w+hi+sh])
+				kernels.MaxInto(tmp[lo:(h-1)*ow+hi], src[lo+sh:(h-1)*w+hi+sh])
 			}
 		}
 		for y := 0; y < h; y++ {
@@ -151,7 +155,7 @@ func (m *maxpool) planeRows(in, out []float32, k int, tmp []float32) {
 				sh := off + dx
 				lo, hi := max(0, -sh), min(ow, w-sh)
 				if lo < hi {
-					maxInto(t[lo:hi], r[lo+sh:hi+sh])
+					kernels.MaxInto(t[lo:hi], r[lo+sh:hi+sh])
 				}
 			}
 		}
@@ -162,14 +166,14 @@ func (m *maxpool) planeRows(in, out []float32, k int, tmp []float32) {
 			sh := off + dy
 			lo, hi := max(0, -sh), min(oh, h-sh)
 			if lo < hi {
-				maxInto(dst[lo*ow:hi*ow], tmp[(lo+sh)*ow:(hi+sh)*ow])
+				kernels.MaxInto(dst[lo*ow:hi*ow], tmp[(lo+sh)*ow:(hi+sh)*ow])
 			}
 		}
 	} else {
 		for oy := 0; oy < oh; oy++ {
 			for dy := 0; dy < size; dy++ {
 				if y := off + oy*sy + dy; y >= 0 && y < h {
-					maxInto(dst[oy*ow:(oy+1)*ow], tmp[y*ow:(y+1)*ow])
+					kernels.MaxInto(dst[oy*ow:(oy+1)*ow], tmp[y*ow:(y+1)*ow])
 				}
 			}
 		}
@@ -195,7 +199,7 @@ func (m *maxpool) rowMaxClipped(r, t []float32, a, b int) {
 	for ox := a; ox < b; ox++ {
 		v := float32(-math.MaxFloat32)
 		for x := max(off+ox, 0); x < min(off+ox+m.size, w); x++ {
-			v = gt(r[x], v)
+			v = kernels.MaxF(r[x], v)
 		}
 		t[ox] = v
 	}
@@ -219,7 +223,7 @@ func (m *maxpool) windowsPlain(src, row []float32, y0, a, b int) {
 		v := float32(-math.MaxFloat32)
 		for dy := 0; dy < size; dy++ {
 			for _, x := range src[(y0+dy)*w+x0 : (y0+dy)*w+x0+size] {
-				v = gt(x, v)
+				v = kernels.MaxF(x, v)
 			}
 		}
 		row[ox] = v
@@ -230,35 +234,4 @@ func fillNegMax(x []float32) {
 	for i := range x {
 		x[i] = -math.MaxFloat32
 	}
-}
-
-// maxIntoGo is maxInto without assembly.
-func maxIntoGo(dst, x []float32) {
-	x = x[:len(dst)]
-	for i, v := range x {
-		dst[i] = gt(v, dst[i])
-	}
-}
-
-// maxPairsGo is maxPairs without assembly: maxBlock4x2's lane formula for
-// outputs whose windows are inside (the pair maximum is _mm256_max_ps's
-// a > b ? a : b).
-func maxPairsGo(dst, r0, r1 []float32) {
-	r0, r1 = r0[:2*len(dst)], r1[:2*len(dst)]
-	for i := range dst {
-		v := gt(gt(r0[2*i], r0[2*i+1]), -math.MaxFloat32)
-		dst[i] = gt(gt(r1[2*i], r1[2*i+1]), v)
-	}
-}
-
-// gt is a > b ? a : b (x86's maxss, Darknet's comparison), computed
-// without a branch: pooling data makes the comparison unpredictable, and
-// the compiler turns the mask below into a conditional move.
-func gt(a, b float32) float32 {
-	ab, bb := math.Float32bits(a), math.Float32bits(b)
-	var m uint32
-	if a > b {
-		m = ^uint32(0)
-	}
-	return math.Float32frombits(bb ^ ((ab ^ bb) & m))
 }

@@ -274,7 +274,7 @@ func TestFastConv(t *testing.T) {
 			tc.filters, tc.size, tc.stride, tc.pad, tc.groups, tc.dilation, tc.act)
 		fastVsRef(t, text, false)
 	}
-	if !haveConvDirect {
+	if !haveConvDirect() {
 		return
 	}
 	n := mustBuild(t, netText(5, 13, 29)+"[convolutional]\nfilters=8\nsize=3\npad=1\nactivation=leaky\n")
@@ -316,32 +316,11 @@ func TestSessionWorkersStop(t *testing.T) {
 	}
 }
 
-// TestExpfFast compares expfFast with expf on a sample of every float32
-// where it does not defer to expf (a stride prime to the bit patterns'
-// structure), around the range limits and on special values. (The whole
-// range, 2.2e9 values, was checked once: no difference.)
-func TestExpfFast(t *testing.T) {
-	check := func(x float32) {
-		if got, want := expfFast(x), expf(x); math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
-			t.Fatalf("expfFast(%v) = %v, expf gives %v", x, got, want)
-		}
-	}
-	lim := math.Float32bits(88)
-	for b := uint32(0); b <= lim; b += 331 {
-		check(math.Float32frombits(b))
-		check(math.Float32frombits(b | 1<<31))
-	}
-	for _, x := range []float32{0, float32(math.Copysign(0, -1)), 87, -87, 86.99999, -86.99999, 88.72, -103.9, -104,
-		float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), math.MaxFloat32, -math.MaxFloat32, 1e-45} {
-		check(x)
-	}
-}
-
 // TestDirectConvBits checks that the direct 3×3 kernel sums in the GEMM
 // path's order: with few channels (K within one GEMM block) both give the
 // same bits, so choosing between them does not change results.
 func TestDirectConvBits(t *testing.T) {
-	if !haveConvDirect {
+	if !haveConvDirect() {
 		t.Skip("no direct convolution kernel on this CPU")
 	}
 	defer func(f int, u float64) { directMaxFilters, directMinUse = f, u }(directMaxFilters, directMinUse)
@@ -374,35 +353,6 @@ func TestDirectConvBits(t *testing.T) {
 			if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
 				t.Fatalf("%v %s: output %d is %v on the direct path, %v on the GEMM path", c, act, i, outs[1][i], outs[0][i])
 			}
-		}
-	}
-}
-
-// TestLogisticSlice compares the vector logistic with logisticFast bit for
-// bit on a sample of every float32 (groups with NaN, infinities and values
-// beyond ±87 take the scalar path), at every alignment of the tail.
-func TestLogisticSlice(t *testing.T) {
-	var src []float32
-	for b := uint32(0); b < 1<<31; b += 9973 {
-		src = append(src, math.Float32frombits(b), math.Float32frombits(b|1<<31))
-	}
-	src = append(src, float32(math.NaN()), float32(math.Inf(1)), 0, 87, -87, 88)
-	for off := 0; off < 9; off++ {
-		s := src[off:]
-		dst := make([]float32, len(s))
-		logisticSlice(dst, s)
-		for i, v := range s {
-			if got, want := dst[i], logisticFast(v); math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
-				t.Fatalf("logisticSlice(%v) = %v, logisticFast gives %v", v, got, want)
-			}
-		}
-	}
-	// In place.
-	x := append([]float32(nil), src...)
-	logisticSlice(x, x)
-	for i, v := range src {
-		if want := logisticFast(v); math.Float32bits(x[i]) != math.Float32bits(want) && !(x[i] != x[i] && want != want) {
-			t.Fatalf("in place: logisticSlice(%v) = %v, logisticFast gives %v", v, x[i], want)
 		}
 	}
 }

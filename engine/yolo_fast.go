@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/darkgo/darkgo/kernels"
+
 // The fast [yolo] computes each plane straight from the input (no copy
 // followed by passes in place), with the reference's formulas (the
 // logistic vectorized, bit for bit expf's), and splits the planes across
@@ -29,7 +31,7 @@ func (y *yolo) planes(in, out []float32, p0, p1 int) {
 		e := p % entries
 		switch {
 		case e < 2 && !y.p.NewCoords:
-			logisticSlice(dst, src)
+			kernels.LogisticExact(dst, src)
 			for i, t := range dst {
 				dst[i] = t*scale + shift
 			}
@@ -40,7 +42,7 @@ func (y *yolo) planes(in, out []float32, p0, p1 int) {
 		case e < 4 || y.p.NewCoords:
 			copy(dst, src)
 		default:
-			logisticSlice(dst, src)
+			kernels.LogisticExact(dst, src)
 		}
 	}
 }

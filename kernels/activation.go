@@ -183,7 +183,8 @@ func (a Activation) Apply(x float32) float32 {
 }
 
 // Optional assembly for the cheap, common activations (set by an arch
-// file's init when the CPU has the instructions). Each handles a prefix of
+// file's init when the CPU has the instructions; used when OpActivation's
+// level is not generic, so DARKGO_KERNELS=generic turns them off). Each handles a prefix of
 // x whose length is a multiple of 8 and computes exactly what Apply does,
 // including NaN and signed zeros.
 var (
@@ -228,7 +229,7 @@ func epilogueBlock(c []float32, ldc, row0, rows, col, cols int, ep Epilogue) {
 	}
 	_ = c[(row0+rows-1)*ldc+col+cols-1] // the assembly writes inside this bound
 	c8 := cols &^ 7
-	fast := c8 > 0 && ((ep.Act == Linear || ep.Act == Leaky) && biasLeakyRowsFast != nil ||
+	fast := c8 > 0 && level(opActivation) != isaGeneric && ((ep.Act == Linear || ep.Act == Leaky) && biasLeakyRowsFast != nil ||
 		ep.Act == Relu && biasReluRowsFast != nil)
 	if !fast {
 		for r := row0; r < row0+rows; r++ {
@@ -265,7 +266,8 @@ func epilogueBlock(c []float32, ldc, row0, rows, col, cols int, ep Epilogue) {
 
 // biasAct sets x[i] = a(x[i] + bias).
 func biasAct(x []float32, bias float32, a Activation) {
-	if n8 := len(x) &^ 7; n8 > 0 {
+	vec := level(opActivation) != isaGeneric
+	if n8 := len(x) &^ 7; n8 > 0 && vec {
 		switch {
 		case (a == Linear || a == Leaky) && biasLeakyFast != nil:
 			slope := float32(1)
@@ -282,7 +284,7 @@ func biasAct(x []float32, bias float32, a Activation) {
 			x = x[n8:]
 		}
 	}
-	if len(x) > 0 && a < numActivations && actExpFast[a] != nil && actExpTail != nil {
+	if len(x) > 0 && vec && a < numActivations && actExpFast[a] != nil && actExpTail != nil {
 		// The tail goes through the vector code too, via a padded copy,
 		// so an element's value never depends on where a call's range
 		// started (the vector and scalar exp differ in the last bits).

@@ -82,12 +82,18 @@ func actMishAVX2(x *float32, n int, bias float32)
 //go:noescape
 func actTanhAVX2(x *float32, n int, bias float32)
 
+// hasAVX512 gates every AVX-512 kernel: the F, BW, DQ and VL subsets
+// (every AVX-512 CPU since Skylake-SP has all four; the kernels use
+// F and VL, and DQ/BW leave room for mask and byte ops) with the OS saving
+// the zmm and opmask state (x/sys/cpu checks XCR0).
+var hasAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+
 func init() {
 	// x/sys/cpu's gates include the OS's XSAVE/XGETBV check, so they are
 	// false when the OS does not save the ymm/zmm state, and they honour
 	// GODEBUG=cpu.avx2=off / cpu.avx512f=off.
 	register("avx2", 6, 16, sgemmKernelAVX2, cpu.X86.HasAVX2 && cpu.X86.HasFMA)
-	register("avx512", 8, 48, sgemmKernelAVX512, cpu.X86.HasAVX512F)
+	register("avx512", 8, 48, sgemmKernelAVX512, hasAVX512)
 	registerDirect("avx2", sgemmKernelAVX2Direct)
 	registerDirect("avx512", sgemmKernelAVX512Direct)
 	if cpu.X86.HasAVX {

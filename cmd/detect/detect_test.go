@@ -707,7 +707,8 @@ func TestBench(t *testing.T) {
 			t.Errorf("output does not mention %q:\n%s", m, stdout)
 		}
 	}
-	if !strings.Contains(stderr, kernels.Name()) || !strings.Contains(stderr, kernels.CPUName()) || !strings.Contains(stderr, "threads 1") {
+	if !strings.Contains(stderr, kernels.Name()) || !strings.Contains(stderr, kernels.CPUName()) || !strings.Contains(stderr, "threads 1") ||
+		!strings.Contains(stderr, "\nkernels: "+kernels.OpsString()+"\n") {
 		t.Errorf("-v: %q", stderr)
 	}
 	cfgPath, _ := yolov4Tiny(t)

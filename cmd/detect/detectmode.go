@@ -481,6 +481,7 @@ func printVersion(w io.Writer, m *model, threads int) {
 	fmt.Fprintf(w, "kernels %s on %s, threads %s (GOMAXPROCS %d)\nmodel %s (%s), input %dx%dx%d, %.3f BFLOPs\n",
 		kernels.Name(), kernels.CPUName(), t, maxProcs(), m.name, weights,
 		m.net.Input.W, m.net.Input.H, m.net.Input.C, m.net.BFLOPs())
+	fmt.Fprintf(w, "kernels: %s\n", kernels.OpsString())
 }
 
 func maxProcs() int { return runtime.GOMAXPROCS(0) }

@@ -6,9 +6,9 @@
 // (NaN or equal operands give src2): Darknet's _mm256_max_ps, and the
 // reference's `if x > v { v = x }` with src1 = x, src2 = v.
 
-// func maxIntoAVX(dst, x *float32, n int)
+// func maxIntoAVX2(dst, x *float32, n int)
 // dst[i] = x[i] > dst[i] ? x[i] : dst[i] for i < n, n a multiple of 8.
-TEXT ·maxIntoAVX(SB), NOSPLIT, $0-24
+TEXT ·maxIntoAVX2(SB), NOSPLIT, $0-24
 	MOVQ dst+0(FP), DI
 	MOVQ x+8(FP), SI
 	MOVQ n+16(FP), CX

@@ -1,4 +1,4 @@
-package engine
+package kernels
 
 import "math"
 
@@ -48,10 +48,37 @@ var exp2by64 = func() (t [64]float64) {
 	return
 }()
 
-// logisticFast is logistic with expfFast: the same float32 result.
+// logisticFast is logisticf with expfFast: the same float32 result.
 func logisticFast(x float32) float32 { return 1 / (1 + expfFast(-x)) }
 
-// logisticGo is logisticSlice without assembly.
+// LogisticExact (OpLogistic) sets dst[i] = 1/(1+expf(-src[i])) for
+// i < len(dst), bit for bit Darknet's logistic_activate with a correctly
+// rounded expf (what Activation Logistic's Apply computes), for the
+// detection heads' hundreds of thousands of values per frame. dst may be
+// src; src must hold len(dst) floats. Every implementation gives the same
+// bits: the vector code evaluates exp in float64 like expfFast and leaves
+// a group of lanes whose result it cannot round with certainty to
+// expfFast.
+func LogisticExact(dst, src []float32) { logisticAt(level(opLogistic), dst, src) }
+
+func logisticAt(l isa, dst, src []float32) {
+	src = src[:len(dst)]
+	for len(dst) >= 8 {
+		k, ok := logisticArch(l, dst, src)
+		if !ok {
+			break
+		}
+		dst, src = dst[k:], src[k:]
+		if len(dst) >= 8 {
+			// A group the vector code leaves to the scalar path.
+			logisticGo(dst[:8], src[:8])
+			dst, src = dst[8:], src[8:]
+		}
+	}
+	logisticGo(dst, src)
+}
+
+// logisticGo is LogisticExact's Go reference.
 func logisticGo(dst, src []float32) {
 	src = src[:len(dst)]
 	for i, v := range src {

@@ -2,7 +2,7 @@
 
 #include "textflag.h"
 
-// func convTaps9(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
+// func conv3x3AVX2(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
 //
 // One 4-filter × 24-position tile of a convolution with 9 taps (3×3)
 // whose taps read runs of consecutive floats: tap t of channel c of
@@ -19,7 +19,7 @@
 // flags>>2 = 0: v; 1: max(v, 0.1·v) (leaky); 2: v·(v > 0 ? 1 : 0) (relu).
 //
 // Requires AVX2 and FMA.
-TEXT ·convTaps9(SB), NOSPLIT, $0-72
+TEXT ·conv3x3AVX2(SB), NOSPLIT, $0-72
 	MOVQ out+0(FP), DI
 	MOVQ ldo+8(FP), R8
 	SHLQ $2, R8

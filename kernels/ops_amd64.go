@@ -1,0 +1,148 @@
+//go:build !purego
+
+package kernels
+
+// The amd64 implementations of the operations (ops.go): assembly stubs
+// and the per-level dispatch. Each *Arch function runs the operation at
+// level l and reports whether it did (false: the caller runs the Go
+// reference). The AVX2 level requires AVX2 and FMA, the AVX-512 level
+// F/BW/DQ/VL; the registry only hands out levels the CPU has.
+
+// archOps lists the levels each operation has on amd64.
+var archOps = [numOps][]isa{
+	opSgemm:      {isaAVX2, isaAVX512},
+	opConv3x3:    {isaAVX2},
+	opWinograd:   {isaAVX2},
+	opMaxpool:    {isaAVX2},
+	opLogistic:   {isaAVX2},
+	opActivation: {isaAVX2},
+}
+
+// conv3x3AVX2 is one 4-filter × 24-position tile of Conv3x3 (taps in
+// bytes; flags as Conv3x3's).
+//
+//go:noescape
+func conv3x3AVX2(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
+
+func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w []float32, nch, n int, bias []float32, flags int) bool {
+	if l != isaAVX2 && l != isaAVX512 {
+		return false
+	}
+	var tb [9]int
+	for t, o := range taps {
+		tb[t] = 4 * o
+	}
+	b := &w[0] // any valid pointer when the flags do not ask for the bias
+	if flags&Conv3x3Linear != 0 {
+		b = &bias[0]
+	}
+	for j := 0; j < n; j += 24 {
+		conv3x3AVX2(&out[j], ldo, &in[j], &tb[0], chs, nch, &w[0], flags, b)
+	}
+	return true
+}
+
+//go:noescape
+func winoBAVX2(src, dst *[6]*float32, n int)
+
+//go:noescape
+func winoAAVX2(src *[6]*float32, dst *[4]*float32, n int)
+
+//go:noescape
+func winoGatherAVX2(row *float32, q *[6]*float32, n int)
+
+//go:noescape
+func winoScatterAVX2(y *[4]*float32, dst *float32, n int)
+
+func winoInputArch(l isa, src, dst *[6][]float32, n int) bool {
+	if l != isaAVX2 && l != isaAVX512 {
+		return false
+	}
+	var s, d [6]*float32
+	for i := range 6 {
+		s[i], d[i] = &src[i][0], &dst[i][0]
+	}
+	winoBAVX2(&s, &d, n)
+	return true
+}
+
+func winoOutputArch(l isa, src *[6][]float32, dst *[4][]float32, n int) bool {
+	if l != isaAVX2 && l != isaAVX512 {
+		return false
+	}
+	var s [6]*float32
+	var d [4]*float32
+	for i := range 6 {
+		s[i] = &src[i][0]
+	}
+	for i := range 4 {
+		d[i] = &dst[i][0]
+	}
+	winoAAVX2(&s, &d, n)
+	return true
+}
+
+func winoGatherArch(l isa, row []float32, q *[6][]float32, n int) bool {
+	if l != isaAVX2 && l != isaAVX512 {
+		return false
+	}
+	var p [6]*float32
+	for j := range p {
+		p[j] = &q[j][0]
+	}
+	winoGatherAVX2(&row[0], &p, n)
+	return true
+}
+
+func winoScatterArch(l isa, y *[4][]float32, dst []float32, n int) bool {
+	if l != isaAVX2 && l != isaAVX512 {
+		return false
+	}
+	winoScatterAVX2(&[4]*float32{&y[0][0], &y[1][0], &y[2][0], &y[3][0]}, &dst[0], n)
+	return true
+}
+
+// maxIntoAVX2 is MaxInto for n a multiple of 8 (needs AVX only).
+//
+//go:noescape
+func maxIntoAVX2(dst, x *float32, n int)
+
+// maxPairsAVX2 is MaxPairs for n a multiple of 8.
+//
+//go:noescape
+func maxPairsAVX2(dst, r0, r1 *float32, n int)
+
+// maxIntoArch and maxPairsArch return how many leading outputs they did.
+func maxIntoArch(l isa, dst, x []float32) int {
+	n8 := len(dst) &^ 7
+	if n8 == 0 || l != isaAVX2 && l != isaAVX512 {
+		return 0
+	}
+	maxIntoAVX2(&dst[0], &x[0], n8)
+	return n8
+}
+
+func maxPairsArch(l isa, dst, r0, r1 []float32) int {
+	n8 := len(dst) &^ 7
+	if n8 == 0 || l != isaAVX2 && l != isaAVX512 {
+		return 0
+	}
+	maxPairsAVX2(&dst[0], &r0[0], &r1[0], n8)
+	return n8
+}
+
+// logisticAVX2 is LogisticExact for n a multiple of 8 until the first
+// group of 8 it leaves to the Go code; it returns how many it did. table
+// is exp2by64.
+//
+//go:noescape
+func logisticAVX2(dst, src *float32, n int, table *float64) int
+
+// logisticArch runs the vector code from the start of dst (len ≥ 8); ok is
+// false when there is none at level l.
+func logisticArch(l isa, dst, src []float32) (k int, ok bool) {
+	if l != isaAVX2 && l != isaAVX512 {
+		return 0, false
+	}
+	return logisticAVX2(&dst[0], &src[0], len(dst)&^7, &exp2by64[0]), true
+}

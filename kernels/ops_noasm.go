@@ -1,0 +1,26 @@
+//go:build purego || !(amd64 || arm64)
+
+package kernels
+
+// Without assembly (purego, 386, ...) every operation runs its Go
+// reference (the *Arch functions report false).
+
+var archOps [numOps][]isa
+
+func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w []float32, nch, n int, bias []float32, flags int) bool {
+	return false
+}
+
+func winoInputArch(l isa, src, dst *[6][]float32, n int) bool { return false }
+
+func winoOutputArch(l isa, src *[6][]float32, dst *[4][]float32, n int) bool { return false }
+
+func winoGatherArch(l isa, row []float32, q *[6][]float32, n int) bool { return false }
+
+func winoScatterArch(l isa, y *[4][]float32, dst []float32, n int) bool { return false }
+
+func maxIntoArch(l isa, dst, x []float32) int { return 0 }
+
+func maxPairsArch(l isa, dst, r0, r1 []float32) int { return 0 }
+
+func logisticArch(l isa, dst, src []float32) (k int, ok bool) { return 0, false }

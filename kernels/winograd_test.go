@@ -1,0 +1,83 @@
+package kernels
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// Every implementation of the Winograd operation against the Go reference,
+// on runs of every length to a few vectors (the last vector overlaps the
+// one before it unless n is a multiple of 8) and values of mixed
+// magnitude; nothing past n may be written.
+func TestWinogradOps(t *testing.T) {
+	for _, l := range opLevels(opWinograd)[1:] {
+		t.Run(l.String(), func(t *testing.T) { testWinogradAt(t, l) })
+	}
+}
+
+func testWinogradAt(t *testing.T, l isa) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	rnd := func(n int) []float32 {
+		v := make([]float32, n)
+		for x := range v {
+			v[x] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(5)-2)))
+		}
+		return v
+	}
+	for n := 1; n <= 73; n++ {
+		var src, dstB, wantB [6][]float32
+		var dstA, wantA [4][]float32
+		for i := range src {
+			src[i] = rnd(n + 1)
+			dstB[i], wantB[i] = make([]float32, n+1), make([]float32, n+1)
+		}
+		for i := range dstA {
+			dstA[i], wantA[i] = make([]float32, n+1), make([]float32, n+1)
+		}
+		row := rnd(4*n + 4)
+		var gq, wq [6][]float32
+		for j := range gq {
+			gq[j], wq[j] = make([]float32, n+1), make([]float32, n+1)
+		}
+		sy := [4][]float32{src[0][:n], src[1][:n], src[2][:n], src[3][:n]}
+		sd, sw := make([]float32, 4*n+1), make([]float32, 4*n+1)
+		winoInputAt(l, &src, &dstB, n)
+		winoOutputAt(l, &src, &dstA, n)
+		winoGatherAt(l, row, &gq, n)
+		winoScatterAt(l, &sy, sd, n)
+		winoInputAt(isaGeneric, &src, &wantB, n)
+		winoOutputAt(isaGeneric, &src, &wantA, n)
+		winoGatherAt(isaGeneric, row, &wq, n)
+		winoScatterAt(isaGeneric, &sy, sw, n)
+		scale := func(x int) float64 { // Σ|d_i|: the rounding error bound's scale
+			var s float64
+			for i := range src {
+				s += math.Abs(float64(src[i][x]))
+			}
+			return s
+		}
+		for x := 0; x <= n; x++ {
+			for i := range dstB {
+				if e := math.Abs(float64(dstB[i][x] - wantB[i][x])); e > 1e-6*8*scale(x) || (x == n && dstB[i][x] != 0) {
+					t.Fatalf("n=%d: B row %d at %d: %g, Go %g", n, i, x, dstB[i][x], wantB[i][x])
+				}
+			}
+			for i := range dstA {
+				if e := math.Abs(float64(dstA[i][x] - wantA[i][x])); e > 1e-6*16*scale(x) || (x == n && dstA[i][x] != 0) {
+					t.Fatalf("n=%d: A row %d at %d: %g, Go %g", n, i, x, dstA[i][x], wantA[i][x])
+				}
+			}
+			for j := range gq {
+				if gq[j][x] != wq[j][x] {
+					t.Fatalf("n=%d: gather phase %d at %d: %g, Go %g", n, j, x, gq[j][x], wq[j][x])
+				}
+			}
+		}
+		for x := range sd {
+			if sd[x] != sw[x] {
+				t.Fatalf("n=%d: scatter at %d: %g, Go %g", n, x, sd[x], sw[x])
+			}
+		}
+	}
+}
