@@ -111,7 +111,7 @@ func gatherRow(dst, srow []float32, xs, stride int) {
 			d := dst[lo:hi]
 			s := srow[xs+lo*2 : xs+(hi-1)*2+1]
 			i := 0
-			if gatherStride2Fast != nil {
+			if gatherStride2Fast != nil && level(opSgemm) != isaGeneric {
 				// Groups of 4 whose 8-float source window lies inside s
 				// (the last element of a window is only read, not used).
 				if n4 := min(len(d), (len(s)+1)/2-1) &^ 3; n4 > 0 {

@@ -25,6 +25,21 @@ func main() {
 
 	pack := newFile("·neonPackConsts")
 	packs(pack)
+	pool := newFile("·neonPoolConsts")
+	pools(pool)
+	pool.write(filepath.Join(*dir, "maxpool_arm64.s"),
+		"// Max pooling runs on NEON (source: kernels/_asm/neon/pool.go).\n")
+
+	wino := newFile("·neonWinoConsts")
+	winograd(wino)
+	wino.write(filepath.Join(*dir, "winograd_arm64.s"),
+		"// Winograd F(4×4, 3×3) transforms, gather and scatter on NEON (source: kernels/_asm/neon/winograd.go).\n")
+
+	conv := newFile("·neonConv3x3Consts")
+	conv3x3(conv)
+	conv.write(filepath.Join(*dir, "conv3x3_arm64.s"),
+		"// The direct 3×3 convolution tile on NEON (source: kernels/_asm/neon/conv3x3.go).\n")
+
 	pack.write(filepath.Join(*dir, "pack_arm64.s"),
 		"// GEMM packing and the stride-2 conv gather on NEON (source: kernels/_asm/neon/pack.go).\n")
 }

@@ -1,0 +1,78 @@
+package main
+
+// Max pooling runs with Darknet's comparison, MaxF(a, b) = a > b ? a : b
+// (b when equal or either is NaN): FCMGT then BIT, the same bits as the
+// Go reference, NaN and signed zeros included.
+
+func pools(f *file) {
+	// maxIntoNEON(dst, x *float32, n int): dst[i] = MaxF(x[i], dst[i])
+	// for i < n, n a multiple of 4.
+	f.raw("\n// func maxIntoNEON(dst, x *float32, n int)\n")
+	f.raw("TEXT ·maxIntoNEON(SB), NOSPLIT, $0-24\n")
+	f.I("MOVD dst+0(FP), R0")
+	f.I("MOVD x+8(FP), R1")
+	f.I("MOVD n+16(FP), R2")
+	f.I("CMP $16, R2")
+	f.I("BLT maxinto_four")
+	f.L("maxinto_loop")
+	f.I("VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]")
+	f.I("VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]")
+	for i := V(0); i < 4; i++ {
+		f.FCMGT(8+i, 4+i, i)
+	}
+	for i := V(0); i < 4; i++ {
+		f.BIT(i, 4+i, 8+i)
+	}
+	f.I("VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)")
+	f.I("SUB $16, R2")
+	f.I("CMP $16, R2")
+	f.I("BGE maxinto_loop")
+	f.L("maxinto_four")
+	f.I("CMP $4, R2")
+	f.I("BLT maxinto_done")
+	f.I("VLD1 (R0), [V0.S4]")
+	f.I("VLD1.P 16(R1), [V4.S4]")
+	f.FCMGT(8, 4, 0)
+	f.BIT(0, 4, 8)
+	f.I("VST1.P [V0.S4], 16(R0)")
+	f.I("SUB $4, R2")
+	f.I("B maxinto_four")
+	f.L("maxinto_done")
+	f.I("RET")
+
+	// maxPairsNEON(dst, r0, r1 *float32, n int): for i < n (a multiple
+	// of 4), v = MaxF(MaxF(r0[2i], r0[2i+1]), -MaxFloat32) and dst[i] =
+	// MaxF(MaxF(r1[2i], r1[2i+1]), v); LD2 splits even and odd columns.
+	f.raw("\n// func maxPairsNEON(dst, r0, r1 *float32, n int)\n")
+	f.raw("TEXT ·maxPairsNEON(SB), NOSPLIT, $0-32\n")
+	f.I("MOVD dst+0(FP), R0")
+	f.I("MOVD r0+8(FP), R1")
+	f.I("MOVD r1+16(FP), R2")
+	f.I("MOVD n+24(FP), R3")
+	f.I("MOVW $0xff7fffff, R4") // -math.MaxFloat32
+	f.I("VDUP R4, V31.S4")
+	f.I("CMP $4, R3")
+	f.I("BLT maxpairs_done")
+	f.L("maxpairs_loop")
+	f.I("VLD2.P 32(R1), [V0.S4, V1.S4]")
+	f.I("VLD2.P 32(R2), [V2.S4, V3.S4]")
+	// v = MaxF(even0, odd0): mask even > odd, odd gets even where set.
+	f.FCMGT(4, 0, 1)
+	f.BIT(1, 0, 4)
+	// v = MaxF(v, -MaxFloat32)
+	f.FCMGT(5, 1, 31)
+	f.MOV(6, 31)
+	f.BIT(6, 1, 5)
+	// w = MaxF(even1, odd1)
+	f.FCMGT(7, 2, 3)
+	f.BIT(3, 2, 7)
+	// dst = MaxF(w, v)
+	f.FCMGT(8, 3, 6)
+	f.BIT(6, 3, 8)
+	f.I("VST1.P [V6.S4], 16(R0)")
+	f.I("SUB $4, R3")
+	f.I("CMP $4, R3")
+	f.I("BGE maxpairs_loop")
+	f.L("maxpairs_done")
+	f.I("RET")
+}
