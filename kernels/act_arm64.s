@@ -699,6 +699,7 @@ actTanhNEON_done:
 TEXT ·biasLeakyNEON(SB), NOSPLIT, $0-24
 	MOVD x+0(FP), R0
 	MOVD n+8(FP), R1
+	MOVD R0, R8
 	FMOVS bias+16(FP), F30
 	VDUP V30.S[0], V30.S4
 	FMOVS slope+20(FP), F31
@@ -706,14 +707,14 @@ TEXT ·biasLeakyNEON(SB), NOSPLIT, $0-24
 	CMP $8, R1
 	BLT biasLeakyNEON_done
 biasLeakyNEON_loop:
-	VLD1 (R0), [V0.S4, V1.S4]
+	VLD1.P 32(R0), [V0.S4, V1.S4]
 	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
 	WORD $0x4e3ed421 // fadd v1.4s, v1.4s, v30.4s
 	WORD $0x6e3fdc02 // fmul v2.4s, v0.4s, v31.4s
 	WORD $0x6e3fdc23 // fmul v3.4s, v1.4s, v31.4s
 	WORD $0x4e22f400 // fmax v0.4s, v0.4s, v2.4s
 	WORD $0x4e23f421 // fmax v1.4s, v1.4s, v3.4s
-	VST1.P [V0.S4, V1.S4], 32(R0)
+	VST1.P [V0.S4, V1.S4], 32(R8)
 	SUB $8, R1
 	CMP $8, R1
 	BGE biasLeakyNEON_loop
@@ -737,16 +738,17 @@ TEXT ·biasLeakyRowsNEON(SB), NOSPLIT, $0-44
 biasLeakyRowsNEON_row:
 	VLD1R.P 4(R7), [V30.S4]
 	MOVD R3, R0
+	MOVD R3, R8
 	MOVD R6, R1
 biasLeakyRowsNEON_col:
-	VLD1 (R0), [V0.S4, V1.S4]
+	VLD1.P 32(R0), [V0.S4, V1.S4]
 	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
 	WORD $0x4e3ed421 // fadd v1.4s, v1.4s, v30.4s
 	WORD $0x6e3fdc02 // fmul v2.4s, v0.4s, v31.4s
 	WORD $0x6e3fdc23 // fmul v3.4s, v1.4s, v31.4s
 	WORD $0x4e22f400 // fmax v0.4s, v0.4s, v2.4s
 	WORD $0x4e23f421 // fmax v1.4s, v1.4s, v3.4s
-	VST1.P [V0.S4, V1.S4], 32(R0)
+	VST1.P [V0.S4, V1.S4], 32(R8)
 	SUB $8, R1
 	CMP $8, R1
 	BGE biasLeakyRowsNEON_col
@@ -760,6 +762,7 @@ biasLeakyRowsNEON_done:
 TEXT ·biasReluNEON(SB), NOSPLIT, $0-24
 	MOVD x+0(FP), R0
 	MOVD n+8(FP), R1
+	MOVD R0, R8
 	FMOVS bias+16(FP), F30
 	VDUP V30.S[0], V30.S4
 	FMOVS one+20(FP), F31
@@ -767,7 +770,7 @@ TEXT ·biasReluNEON(SB), NOSPLIT, $0-24
 	CMP $8, R1
 	BLT biasReluNEON_done
 biasReluNEON_loop:
-	VLD1 (R0), [V0.S4, V1.S4]
+	VLD1.P 32(R0), [V0.S4, V1.S4]
 	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
 	WORD $0x4e3ed421 // fadd v1.4s, v1.4s, v30.4s
 	WORD $0x4ea0c802 // fcmgt v2.4s, v0.4s, #0.0
@@ -776,7 +779,7 @@ biasReluNEON_loop:
 	WORD $0x4e3f1c63 // and v3.16b, v3.16b, v31.16b
 	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
 	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
-	VST1.P [V0.S4, V1.S4], 32(R0)
+	VST1.P [V0.S4, V1.S4], 32(R8)
 	SUB $8, R1
 	CMP $8, R1
 	BGE biasReluNEON_loop
@@ -800,9 +803,10 @@ TEXT ·biasReluRowsNEON(SB), NOSPLIT, $0-44
 biasReluRowsNEON_row:
 	VLD1R.P 4(R7), [V30.S4]
 	MOVD R3, R0
+	MOVD R3, R8
 	MOVD R6, R1
 biasReluRowsNEON_col:
-	VLD1 (R0), [V0.S4, V1.S4]
+	VLD1.P 32(R0), [V0.S4, V1.S4]
 	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
 	WORD $0x4e3ed421 // fadd v1.4s, v1.4s, v30.4s
 	WORD $0x4ea0c802 // fcmgt v2.4s, v0.4s, #0.0
@@ -811,7 +815,7 @@ biasReluRowsNEON_col:
 	WORD $0x4e3f1c63 // and v3.16b, v3.16b, v31.16b
 	WORD $0x6e22dc00 // fmul v0.4s, v0.4s, v2.4s
 	WORD $0x6e23dc21 // fmul v1.4s, v1.4s, v3.4s
-	VST1.P [V0.S4, V1.S4], 32(R0)
+	VST1.P [V0.S4, V1.S4], 32(R8)
 	SUB $8, R1
 	CMP $8, R1
 	BGE biasReluRowsNEON_col

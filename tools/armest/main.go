@@ -43,7 +43,7 @@ var kernels = []kernel{
 	{"winoGatherNEON", 0, 4 * 6, "elem", false, "Winograd tile gather, 4 tiles"},
 	{"winoScatterNEON", 0, 4 * 4, "elem", false, "Winograd tile scatter, 4 tiles"},
 	{"maxIntoNEON", 0, 16, "elem", false, "maxpool / Maxout window step"},
-	{"maxPairsNEON", 0, 4, "elem", false, "2×2/2 maxpool (4 outputs)"},
+	{"maxPairsNEON", 0, 8, "elem", false, "2×2/2 maxpool (8 outputs)"},
 	{"biasLeakyRowsNEON", 0, 8, "elem", false, "GEMM epilogue bias+leaky"},
 	{"actLogisticNEON", 0, 8, "elem", false, "logistic"},
 	{"actSwishNEON", 0, 8, "elem", false, "swish"},

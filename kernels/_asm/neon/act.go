@@ -317,9 +317,11 @@ func activations(f *file) {
 //	biasReluRowsNEON(c *float32, ldc, rows, cols int, bias *float32, one float32)
 func biasActs(f *file) {
 	// body8 transforms the 8 floats at (R0) into V0,V1 using bias V30 and
-	// the slope/one V31, then stores them with a post-increment.
+	// the slope/one V31 and stores them at (R8). Both pointers advance by
+	// post-increment, separately, so the next load does not wait for this
+	// store's address update.
 	body8 := func(relu bool) {
-		f.I("VLD1 (R0), [V0.S4, V1.S4]")
+		f.I("VLD1.P 32(R0), [V0.S4, V1.S4]")
 		f.FADD(0, 0, 30)
 		f.FADD(1, 1, 30)
 		if relu {
@@ -335,7 +337,7 @@ func biasActs(f *file) {
 			f.FMAX(0, 0, 2)
 			f.FMAX(1, 1, 3)
 		}
-		f.I("VST1.P [V0.S4, V1.S4], 32(R0)")
+		f.I("VST1.P [V0.S4, V1.S4], 32(R8)")
 	}
 	for _, kind := range []string{"Leaky", "Relu"} {
 		relu := kind == "Relu"
@@ -348,6 +350,7 @@ func biasActs(f *file) {
 		f.raw("TEXT ·%s(SB), NOSPLIT, $0-24\n", name)
 		f.I("MOVD x+0(FP), R0")
 		f.I("MOVD n+8(FP), R1")
+		f.I("MOVD R0, R8")
 		f.I("FMOVS bias+16(FP), F30")
 		f.I("VDUP V30.S[0], V30.S4")
 		f.I("FMOVS %s+20(FP), F31", second)
@@ -380,6 +383,7 @@ func biasActs(f *file) {
 		f.L(name + "_row")
 		f.I("VLD1R.P 4(R7), [V30.S4]")
 		f.I("MOVD R3, R0")
+		f.I("MOVD R3, R8")
 		f.I("MOVD R6, R1")
 		f.L(name + "_col")
 		body8(relu)

@@ -12,10 +12,11 @@ func pools(f *file) {
 	f.I("MOVD dst+0(FP), R0")
 	f.I("MOVD x+8(FP), R1")
 	f.I("MOVD n+16(FP), R2")
+	f.I("MOVD R0, R3") // dst for loading; R0 for storing (see biasActs)
 	f.I("CMP $16, R2")
 	f.I("BLT maxinto_four")
 	f.L("maxinto_loop")
-	f.I("VLD1 (R0), [V0.S4, V1.S4, V2.S4, V3.S4]")
+	f.I("VLD1.P 64(R3), [V0.S4, V1.S4, V2.S4, V3.S4]")
 	f.I("VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]")
 	for i := V(0); i < 4; i++ {
 		f.FCMGT(8+i, 4+i, i)
@@ -30,7 +31,7 @@ func pools(f *file) {
 	f.L("maxinto_four")
 	f.I("CMP $4, R2")
 	f.I("BLT maxinto_done")
-	f.I("VLD1 (R0), [V0.S4]")
+	f.I("VLD1.P 16(R3), [V0.S4]")
 	f.I("VLD1.P 16(R1), [V4.S4]")
 	f.FCMGT(8, 4, 0)
 	f.BIT(0, 4, 8)
@@ -41,7 +42,7 @@ func pools(f *file) {
 	f.I("RET")
 
 	// maxPairsNEON(dst, r0, r1 *float32, n int): for i < n (a multiple
-	// of 4), v = MaxF(MaxF(r0[2i], r0[2i+1]), -MaxFloat32) and dst[i] =
+	// of 4; 8 per step while there are), v = MaxF(MaxF(r0[2i], r0[2i+1]), -MaxFloat32) and dst[i] =
 	// MaxF(MaxF(r1[2i], r1[2i+1]), v); LD2 splits even and odd columns.
 	f.raw("\n// func maxPairsNEON(dst, r0, r1 *float32, n int)\n")
 	f.raw("TEXT ·maxPairsNEON(SB), NOSPLIT, $0-32\n")
@@ -51,28 +52,44 @@ func pools(f *file) {
 	f.I("MOVD n+24(FP), R3")
 	f.I("MOVW $0xff7fffff, R4") // -math.MaxFloat32
 	f.I("VDUP R4, V31.S4")
+	// body computes 4·groups outputs; the groups are independent chains.
+	body := func(groups int) {
+		for g := V(0); g < V(groups); g++ {
+			f.I("VLD2.P 32(R1), [V%d.S4, V%d.S4]", 10*g, 10*g+1)
+			f.I("VLD2.P 32(R2), [V%d.S4, V%d.S4]", 10*g+2, 10*g+3)
+		}
+		for g := V(0); g < V(groups); g++ {
+			b := 10 * g
+			// v = MaxF(even0, odd0): odd gets even where even > odd.
+			f.FCMGT(b+4, b, b+1)
+			f.BIT(b+1, b, b+4)
+			// w = MaxF(even1, odd1)
+			f.FCMGT(b+7, b+2, b+3)
+			f.BIT(b+3, b+2, b+7)
+			// v = MaxF(v, -MaxFloat32)
+			f.FCMGT(b+5, b+1, 31)
+			f.MOV(b+6, 31)
+			f.BIT(b+6, b+1, b+5)
+			// dst = MaxF(w, v)
+			f.FCMGT(b+8, b+3, b+6)
+			f.BIT(b+6, b+3, b+8)
+		}
+		for g := V(0); g < V(groups); g++ {
+			f.I("VST1.P [V%d.S4], 16(R0)", 10*g+6)
+		}
+		f.I("SUB $%d, R3", 4*groups)
+	}
+	f.I("CMP $8, R3")
+	f.I("BLT maxpairs_four")
+	f.L("maxpairs_loop")
+	body(2)
+	f.I("CMP $8, R3")
+	f.I("BGE maxpairs_loop")
+	f.L("maxpairs_four")
 	f.I("CMP $4, R3")
 	f.I("BLT maxpairs_done")
-	f.L("maxpairs_loop")
-	f.I("VLD2.P 32(R1), [V0.S4, V1.S4]")
-	f.I("VLD2.P 32(R2), [V2.S4, V3.S4]")
-	// v = MaxF(even0, odd0): mask even > odd, odd gets even where set.
-	f.FCMGT(4, 0, 1)
-	f.BIT(1, 0, 4)
-	// v = MaxF(v, -MaxFloat32)
-	f.FCMGT(5, 1, 31)
-	f.MOV(6, 31)
-	f.BIT(6, 1, 5)
-	// w = MaxF(even1, odd1)
-	f.FCMGT(7, 2, 3)
-	f.BIT(3, 2, 7)
-	// dst = MaxF(w, v)
-	f.FCMGT(8, 3, 6)
-	f.BIT(6, 3, 8)
-	f.I("VST1.P [V6.S4], 16(R0)")
-	f.I("SUB $4, R3")
-	f.I("CMP $4, R3")
-	f.I("BGE maxpairs_loop")
+	body(1)
+	f.I("B maxpairs_four")
 	f.L("maxpairs_done")
 	f.I("RET")
 }
