@@ -281,3 +281,76 @@ func TestNEONHooksInstalled(t *testing.T) {
 		}
 	}
 }
+
+// TestNEONLogisticStops: the exact-logistic kernel does the groups it can
+// (all of them for ordinary inputs, bit for bit logisticFast) and stops
+// before the first group holding a value outside [-87, 87] or a NaN, so the
+// Go code can take that group (TestLogisticExact checks the whole path).
+func TestNEONLogisticStops(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 7))
+	src := make([]float32, 1024)
+	for i := range src {
+		src[i] = (r.Float32()*2 - 1) * 20
+	}
+	dst := make([]float32, len(src))
+	if k := logisticNEON(&dst[0], &src[0], len(src), &exp2by64[0]); k != len(src) {
+		t.Fatalf("did %d of %d ordinary values", k, len(src))
+	}
+	for i, v := range src {
+		if want := logisticFast(v); !sameBits(dst[i], want) {
+			t.Fatalf("logistic(%v) = %v, logisticFast gives %v", v, dst[i], want)
+		}
+	}
+	for _, bad := range []float32{88, -87.5, float32(math.NaN()), float32(math.Inf(-1))} {
+		s := append([]float32(nil), src[:32]...)
+		s[13] = bad
+		if k := logisticNEON(&dst[0], &s[0], len(s), &exp2by64[0]); k != 8 {
+			t.Fatalf("with %v at 13: did %d, want 8 (stop before its group)", bad, k)
+		}
+	}
+}
+
+// expfFastDefers reports whether expfFast(x) hands x to expf because its
+// float64 result lies too close to a float32 rounding midpoint (the same
+// test as in expfFast).
+func expfFastDefers(x float32) bool {
+	if !(x <= 87 && x >= -87) {
+		return false
+	}
+	xd := float64(x)
+	t := xd*(64/math.Ln2) + expShifter
+	n := int64(math.Float64bits(t) - math.Float64bits(expShifter))
+	kd := t - expShifter
+	r := (xd - kd*ln2by64Hi) - kd*ln2by64Lo
+	r2 := r * r
+	p := r + r2*(0.5+r*(1.0/6)) + r2*r2*(1.0/24)
+	s := exp2by64[n&63]
+	e := math.Float64bits(s+s*p) + uint64(n>>6)<<52
+	d := int64(e&(1<<29-1)) - 1<<28
+	return d < 1024 && d > -1024
+}
+
+// TestNEONLogisticGuard: a group holding a value whose exp expfFast would
+// not round itself is left to the Go code.
+func TestNEONLogisticGuard(t *testing.T) {
+	found := 0
+	for b := uint32(0x3c000000); b < 0x42a00000 && found < 4; b += 97 {
+		x := math.Float32frombits(b)
+		if !expfFastDefers(-x) {
+			continue
+		}
+		found++
+		src := make([]float32, 24)
+		for i := range src {
+			src[i] = float32(i) * 0.25
+		}
+		src[17] = x
+		dst := make([]float32, len(src))
+		if k := logisticNEON(&dst[0], &src[0], len(src), &exp2by64[0]); k != 16 {
+			t.Fatalf("x = %v (exp(-x) near a float32 midpoint) at 17: did %d, want 16", x, k)
+		}
+	}
+	if found == 0 {
+		t.Fatal("no input found that expfFast defers")
+	}
+}

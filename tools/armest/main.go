@@ -42,6 +42,7 @@ var kernels = []kernel{
 	{"winoOutputNEON", 0, 8 * 4, "elem", false, "Winograd Aᵀm, 8 columns × 4 rows"},
 	{"winoGatherNEON", 0, 4 * 6, "elem", false, "Winograd tile gather, 4 tiles"},
 	{"winoScatterNEON", 0, 4 * 4, "elem", false, "Winograd tile scatter, 4 tiles"},
+	{"logisticNEON", 0, 8, "elem", false, "exact logistic ([yolo] heads)"},
 	{"maxIntoNEON", 0, 16, "elem", false, "maxpool / Maxout window step"},
 	{"maxPairsNEON", 0, 8, "elem", false, "2×2/2 maxpool (8 outputs)"},
 	{"biasLeakyRowsNEON", 0, 8, "elem", false, "GEMM epilogue bias+leaky"},

@@ -100,8 +100,7 @@ var boards = []board{
 
 // Assumptions that are not measured by llvm-mca.
 const (
-	parallelEff    = 0.85 // 4 threads: share of 4× one core's rate the engine's split keeps
-	yoloCycPerElem = 20.0 // [yolo]: exact logistic per output (scalar Go float64 expf, no NEON yet)
+	parallelEff = 0.85 // 4 threads: share of 4× one core's rate the engine's split keeps
 )
 
 // cycles estimates one core's cycles for a layer from the kernel rates of
@@ -161,7 +160,7 @@ func cycles(l layer, rt map[string]float64) (float64, string) {
 	case "route":
 		return 0, "route" // the producers write into the concatenation (no copy)
 	case "yolo":
-		return outputs * yoloCycPerElem, "yolo"
+		return outputs / rt["logisticNEON"], "yolo"
 	}
 	return memcpy(outputs), "other"
 }
@@ -203,10 +202,10 @@ microkernel's rate on tiles padded to 8×12 plus B packing (packRow12's rate)
 and the epilogue; direct 3×3 at its tile's rate over the zero-bordered rows
 plus the bordered copy; Winograd as 36 GEMMs plus its transforms, gather and
 scatter at their kernels' rates; routes cost nothing (producers write into
-the concatenation), upsample/shortcut at packRow12's copy rate; [yolo] %.0f
-cycles per output (the exact logistic is scalar Go on arm64); %d threads keep
+the concatenation), upsample/shortcut at packRow12's copy rate; [yolo] the
+exact logistic's rate on every output; %d threads keep
 %.0f%% of %d× one core, and a layer whose traffic (CIO) exceeds the last-level
 cache takes at least CIO / DRAM bandwidth (Pi 5: %.0f GB/s, 2 MB L3; Pi 4:
 %.0f GB/s, 1 MB L2).
-`, yoloCycPerElem, boards[0].cores, 100*parallelEff, boards[0].cores, boards[0].memGB, boards[1].memGB)
+`, boards[0].cores, 100*parallelEff, boards[0].cores, boards[0].memGB, boards[1].memGB)
 }

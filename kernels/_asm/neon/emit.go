@@ -235,3 +235,70 @@ func (r *regs) putGroup(gs ...group) {
 		r.put(g...)
 	}
 }
+
+// Float64 ×2 and int64 ×2 operations (Q=1, sz=1), for the exact logistic.
+func vd(r V) string { return fmt.Sprintf("v%d.2d", r) }
+
+func (f *file) three2d(base uint32, op string, d, n, m V) {
+	chk(d, n, m)
+	f.word(base|uint32(m)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("%s %s, %s, %s", op, vd(d), vd(n), vd(m)))
+}
+
+func (f *file) FADD2D(d, n, m V) { f.three2d(0x4E60D400, "fadd", d, n, m) }
+func (f *file) FSUB2D(d, n, m V) { f.three2d(0x4EE0D400, "fsub", d, n, m) }
+func (f *file) FMUL2D(d, n, m V) { f.three2d(0x6E60DC00, "fmul", d, n, m) }
+func (f *file) FMLA2D(d, n, m V) { f.three2d(0x4E60CC00, "fmla", d, n, m) } // d += n·m
+func (f *file) FMLS2D(d, n, m V) { f.three2d(0x4EE0CC00, "fmls", d, n, m) } // d -= n·m
+func (f *file) ADD2D(d, n, m V)  { f.three2d(0x4EE08400, "add", d, n, m) }
+func (f *file) SUB2D(d, n, m V)  { f.three2d(0x6EE08400, "sub", d, n, m) }
+func (f *file) CMHI2D(d, n, m V) { f.three2d(0x6EE03400, "cmhi", d, n, m) } // d = n > m, unsigned
+
+func (f *file) SHL2D(d, n V, sh int) {
+	chk(d, n)
+	f.word(0x4F405400|uint32(sh)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("shl %s, %s, #%d", vd(d), vd(n), sh))
+}
+
+// FCVTL / FCVTL2: the low / high two floats of n to doubles.
+func (f *file) FCVTL(d, n V) {
+	chk(d, n)
+	f.word(0x0E617800|uint32(n)<<5|uint32(d), fmt.Sprintf("fcvtl %s, v%d.2s", vd(d), n))
+}
+
+func (f *file) FCVTL2(d, n V) {
+	chk(d, n)
+	f.word(0x4E617800|uint32(n)<<5|uint32(d), fmt.Sprintf("fcvtl2 %s, %s", vd(d), vs(n)))
+}
+
+// FCVTN writes two floats into the low half of d (zeroing the high half),
+// FCVTN2 into the high half (keeping the low half).
+func (f *file) FCVTN(d, n V) {
+	chk(d, n)
+	f.word(0x0E616800|uint32(n)<<5|uint32(d), fmt.Sprintf("fcvtn v%d.2s, %s", d, vd(n)))
+}
+
+func (f *file) FCVTN2(d, n V) {
+	chk(d, n)
+	f.word(0x4E616800|uint32(n)<<5|uint32(d), fmt.Sprintf("fcvtn2 %s, %s", vs(d), vd(n)))
+}
+
+func (f *file) FABS(d, n V) { f.two(0x4EA0F800, "fabs", d, n) }
+
+// dconstOff returns the table offset of a 2-lane float64 (or int64) constant.
+func (f *file) dconstOff(name string, bits uint64) int {
+	lo, hi := uint32(bits), uint32(bits>>32)
+	return f.rawOff(name, [4]uint32{lo, hi, lo, hi})
+}
+
+// rawOff returns the table offset of a 16-byte constant given as words.
+func (f *file) rawOff(name string, w [4]uint32) int {
+	if off, ok := f.consts[name]; ok {
+		if f.cvals[off/16] != w {
+			panic("constant " + name + " redefined")
+		}
+		return off
+	}
+	off := len(f.cvals) * 16
+	f.consts[name] = off
+	f.cvals = append(f.cvals, w)
+	return off
+}

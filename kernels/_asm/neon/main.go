@@ -40,6 +40,11 @@ func main() {
 	conv.write(filepath.Join(*dir, "conv3x3_arm64.s"),
 		"// The direct 3×3 convolution tile on NEON (source: kernels/_asm/neon/conv3x3.go).\n")
 
+	logi := newFile("·neonLogisticConsts")
+	logistic64(logi)
+	logi.write(filepath.Join(*dir, "logistic_arm64.s"),
+		"// The exact logistic (LogisticExact) on NEON (source: kernels/_asm/neon/logistic.go).\n")
+
 	pack.write(filepath.Join(*dir, "pack_arm64.s"),
 		"// GEMM packing and the stride-2 conv gather on NEON (source: kernels/_asm/neon/pack.go).\n")
 }
