@@ -103,7 +103,6 @@ func loopBody(is []insn, ordinal int) (string, int, error) {
 				if tg, _ := strconv.ParseUint(bm[4], 16, 64); tg == target {
 					lbl = ".Lloop"
 				}
-				t = branchAddr.ReplaceAllString(t, "${1} ") // rebuilt below
 				ops := []string{}
 				if bm[2] != "" {
 					ops = append(ops, bm[2])
