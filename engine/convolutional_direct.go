@@ -66,12 +66,18 @@ func (c *convolutional) useDirect() bool {
 	}
 	row, _, _ := c.directLayout()
 	q := (c.out.H-1)*row + c.out.W
-	used := float64(c.out.H*c.out.W) / float64((q+kernels.Conv3x3Block-1)/kernels.Conv3x3Block*kernels.Conv3x3Block)
+	used := float64(c.out.H*c.out.W) / float64((q+directUseTile-1)/directUseTile*directUseTile)
 	return c.filters <= directMaxFilters || used >= directMinUse
 }
 
 // haveConvDirect reports whether kernels.Conv3x3 runs vector code here.
 func haveConvDirect() bool { return kernels.ImplOf(kernels.OpConv3x3) != "generic" }
+
+// directUseTile is the tile width useDirect's thresholds were measured
+// with (the AVX2 tile's; the AVX-512 tile is 48 wide, but the positions are
+// cut into units of directChunk, so the round-up costs at most one partial
+// tile per layer and filter block, and the junk columns dominate).
+const directUseTile = 24
 
 // Thresholds of useDirect (variables for the tests that set them).
 var (

@@ -95,12 +95,18 @@ func (m *maxpool) plane(in, out []float32, k int) {
 					m.maxBlock4x2(in, k, oy, b, row[b:b+4])
 				}
 			}
-			for x := end; x < ow; x++ {
-				if whole(x, x+1) {
-					m.windowsPlain(src, row, y0, x, x+1)
-				} else {
+			for x := end; x < ow; {
+				if !whole(x, x+1) {
 					row[x] = m.windowMax(in, k, oy, x)
+					x++
+					continue
 				}
+				e := x + 1 // one call for the run of inside windows
+				for e < ow && whole(e, e+1) {
+					e++
+				}
+				m.windowsPlain(src, row, y0, x, e)
+				x = e
 			}
 		default:
 			for x := 0; x < ow; x++ {
@@ -219,6 +225,19 @@ func blockEnd(limit, step int) int {
 func (m *maxpool) windowsPlain(src, row []float32, y0, a, b int) {
 	w, size, sx := m.in.W, m.size, m.strideX
 	x0 := -m.padding/2 + a*sx
+	if size == 2 {
+		// The 2×2 windows at the end of the stride-2 rows (after the
+		// vector blocks): the same comparisons without the loops, which
+		// cost more than the vector part of the row.
+		r0, r1 := src[y0*w:(y0+1)*w], src[(y0+1)*w:(y0+2)*w]
+		for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
+			v := kernels.MaxF(r0[x0], -math.MaxFloat32)
+			v = kernels.MaxF(r0[x0+1], v)
+			v = kernels.MaxF(r1[x0], v)
+			row[ox] = kernels.MaxF(r1[x0+1], v)
+		}
+		return
+	}
 	for ox := a; ox < b; ox, x0 = ox+1, x0+sx {
 		v := float32(-math.MaxFloat32)
 		for dy := 0; dy < size; dy++ {

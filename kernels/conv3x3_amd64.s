@@ -190,3 +190,183 @@ store:
 	VMOVUPS Y11, 64(DI)
 	VZEROUPPER
 	RET
+
+// func conv3x3AVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
+//
+// conv3x3AVX2 with 16 lanes: one 4-filter × 48-position tile, the same
+// sums in the same order and the same epilogue (per lane, so the same
+// bits). 12 zmm accumulators, 3 input vectors per tap, and the four
+// filters' weights broadcast into four registers so that their loads run
+// ahead of the FMAs. Requires AVX-512F.
+TEXT ·conv3x3AVX512(SB), NOSPLIT, $0-72
+	MOVQ out+0(FP), DI
+	MOVQ ldo+8(FP), R8
+	SHLQ $2, R8
+	MOVQ in+16(FP), SI
+	MOVQ taps+24(FP), R13
+	MOVQ chs+32(FP), R10
+	SHLQ $2, R10
+	MOVQ nch+40(FP), CX
+	MOVQ w+48(FP), DX
+	MOVQ flags+56(FP), BX
+	TESTQ $1, BX
+	JZ   zero512
+	MOVQ    DI, R11
+	VMOVUPS 0(R11), Z0
+	VMOVUPS 64(R11), Z1
+	VMOVUPS 128(R11), Z2
+	ADDQ    R8, R11
+	VMOVUPS 0(R11), Z3
+	VMOVUPS 64(R11), Z4
+	VMOVUPS 128(R11), Z5
+	ADDQ    R8, R11
+	VMOVUPS 0(R11), Z6
+	VMOVUPS 64(R11), Z7
+	VMOVUPS 128(R11), Z8
+	ADDQ    R8, R11
+	VMOVUPS 0(R11), Z9
+	VMOVUPS 64(R11), Z10
+	VMOVUPS 128(R11), Z11
+	JMP     start512
+
+zero512:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+	VPXORD Z8, Z8, Z8
+	VPXORD Z9, Z9, Z9
+	VPXORD Z10, Z10, Z10
+	VPXORD Z11, Z11, Z11
+
+start512:
+	TESTQ CX, CX
+	JLE   store512
+
+#define TAP512(t) \
+	MOVQ         (t*8)(R13), R12; \
+	VMOVUPS      0(SI)(R12*1), Z12; \
+	VMOVUPS      64(SI)(R12*1), Z13; \
+	VMOVUPS      128(SI)(R12*1), Z14; \
+	VBROADCASTSS (t*16+0)(DX), Z16; \
+	VBROADCASTSS (t*16+4)(DX), Z17; \
+	VBROADCASTSS (t*16+8)(DX), Z18; \
+	VBROADCASTSS (t*16+12)(DX), Z19; \
+	VFMADD231PS  Z16, Z12, Z0; \
+	VFMADD231PS  Z16, Z13, Z1; \
+	VFMADD231PS  Z16, Z14, Z2; \
+	VFMADD231PS  Z17, Z12, Z3; \
+	VFMADD231PS  Z17, Z13, Z4; \
+	VFMADD231PS  Z17, Z14, Z5; \
+	VFMADD231PS  Z18, Z12, Z6; \
+	VFMADD231PS  Z18, Z13, Z7; \
+	VFMADD231PS  Z18, Z14, Z8; \
+	VFMADD231PS  Z19, Z12, Z9; \
+	VFMADD231PS  Z19, Z13, Z10; \
+	VFMADD231PS  Z19, Z14, Z11
+
+channel512:
+	TAP512(0)
+	TAP512(1)
+	TAP512(2)
+	TAP512(3)
+	TAP512(4)
+	TAP512(5)
+	TAP512(6)
+	TAP512(7)
+	TAP512(8)
+	ADDQ $144, DX
+	ADDQ R10, SI
+	DECQ CX
+	JNZ  channel512
+
+	// Epilogue: bias, then the activation.
+	TESTQ $2, BX
+	JZ    store512
+	MOVQ  bias+64(FP), AX
+	SHRQ  $2, BX
+
+#define BIAS512(off, a, b, c) \
+	VBROADCASTSS off(AX), Z15; \
+	VADDPS       Z15, a, a; \
+	VADDPS       Z15, b, b; \
+	VADDPS       Z15, c, c
+
+	BIAS512(0, Z0, Z1, Z2)
+	BIAS512(4, Z3, Z4, Z5)
+	BIAS512(8, Z6, Z7, Z8)
+	BIAS512(12, Z9, Z10, Z11)
+	CMPQ BX, $1
+	JEQ  leaky512
+	CMPQ BX, $2
+	JEQ  relu512
+	JMP  store512
+
+#define LEAKY512(r) \
+	VMULPS Z15, r, Z14; \
+	VMAXPS Z14, r, r
+
+leaky512:
+	MOVL         $0x3dcccccd, R12 // 0.1f
+	MOVQ         R12, X15
+	VBROADCASTSS X15, Z15
+	LEAKY512(Z0)
+	LEAKY512(Z1)
+	LEAKY512(Z2)
+	LEAKY512(Z3)
+	LEAKY512(Z4)
+	LEAKY512(Z5)
+	LEAKY512(Z6)
+	LEAKY512(Z7)
+	LEAKY512(Z8)
+	LEAKY512(Z9)
+	LEAKY512(Z10)
+	LEAKY512(Z11)
+	JMP store512
+
+// v·(v > 0 ? 1 : 0): the compare's mask selects 1.0 or (zeroing) 0.
+#define RELU512(r) \
+	VCMPPS    $0x0e, Z13, r, K1; \
+	VMOVAPS.Z Z15, K1, Z14; \
+	VMULPS    Z14, r, r
+
+relu512:
+	MOVL         $0x3f800000, R12 // 1.0f
+	MOVQ         R12, X15
+	VBROADCASTSS X15, Z15
+	VPXORD       Z13, Z13, Z13
+	RELU512(Z0)
+	RELU512(Z1)
+	RELU512(Z2)
+	RELU512(Z3)
+	RELU512(Z4)
+	RELU512(Z5)
+	RELU512(Z6)
+	RELU512(Z7)
+	RELU512(Z8)
+	RELU512(Z9)
+	RELU512(Z10)
+	RELU512(Z11)
+
+store512:
+	VMOVUPS Z0, 0(DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	ADDQ    R8, DI
+	VMOVUPS Z3, 0(DI)
+	VMOVUPS Z4, 64(DI)
+	VMOVUPS Z5, 128(DI)
+	ADDQ    R8, DI
+	VMOVUPS Z6, 0(DI)
+	VMOVUPS Z7, 64(DI)
+	VMOVUPS Z8, 128(DI)
+	ADDQ    R8, DI
+	VMOVUPS Z9, 0(DI)
+	VMOVUPS Z10, 64(DI)
+	VMOVUPS Z11, 128(DI)
+	VZEROUPPER
+	RET

@@ -11,7 +11,7 @@ package kernels
 // archOps lists the levels each operation has on amd64.
 var archOps = [numOps][]isa{
 	opSgemm:      {isaAVX2, isaAVX512},
-	opConv3x3:    {isaAVX2},
+	opConv3x3:    {isaAVX2, isaAVX512},
 	opWinograd:   {isaAVX2},
 	opMaxpool:    {isaAVX2},
 	opLogistic:   {isaAVX2},
@@ -24,6 +24,11 @@ var archOps = [numOps][]isa{
 //go:noescape
 func conv3x3AVX2(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
 
+// conv3x3AVX512 is conv3x3AVX2 for 48 positions.
+//
+//go:noescape
+func conv3x3AVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
+
 func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w []float32, nch, n int, bias []float32, flags int) bool {
 	if l != isaAVX2 && l != isaAVX512 {
 		return false
@@ -35,6 +40,12 @@ func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]
 	b := &w[0] // any valid pointer when the flags do not ask for the bias
 	if flags&Conv3x3Linear != 0 {
 		b = &bias[0]
+	}
+	if l == isaAVX512 {
+		for j := 0; j < n; j += 48 {
+			conv3x3AVX512(&out[j], ldo, &in[j], &tb[0], chs, nch, &w[0], flags, b)
+		}
+		return true
 	}
 	for j := 0; j < n; j += 24 {
 		conv3x3AVX2(&out[j], ldo, &in[j], &tb[0], chs, nch, &w[0], flags, b)
