@@ -275,6 +275,7 @@ func TestNEONHooksInstalled(t *testing.T) {
 		"actExpFast[Mish]": actExpFast[Mish] != nil, "actExpFast[Tanh]": actExpFast[Tanh] != nil,
 		"actExpTail": actExpTail != nil, "packRow12Fast": packRow12Fast != nil,
 		"gatherStride2Fast": gatherStride2Fast != nil, "packA8Fast": packA8Fast != nil,
+		"addFast": addFast != nil, "axpyFast": axpyFast != nil,
 	} {
 		if !ok {
 			t.Errorf("%s not set on arm64", name)
@@ -352,5 +353,44 @@ func TestNEONLogisticGuard(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no input found that expfFast defers")
+	}
+}
+
+// TestNEONAddAxpy: the Add and Axpy kernels against the Go loops (which Go
+// compiles to fused multiply-adds on arm64, as FMLA is), bit for bit, for
+// every length up to a few vectors; only the multiple-of-4 prefix changes.
+func TestNEONAddAxpy(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 8))
+	for n := 0; n <= 41; n++ {
+		for _, axpy := range []bool{false, true} {
+			dst := neonInput(r, n, n%4)
+			x := neonInput(r, n, (n+3)%4)
+			x.snapshot()
+			alpha := float32(-1.7)
+			d, xs := dst.data(), x.data()
+			want := append([]float32(nil), d...)
+			n4 := n &^ 3
+			for i := 0; i < n4; i++ {
+				if axpy {
+					want[i] += alpha * xs[i]
+				} else {
+					want[i] += xs[i]
+				}
+			}
+			if n4 > 0 {
+				if axpy {
+					axpyNEON(&d[0], &xs[0], n4, alpha)
+				} else {
+					addNEON(&d[0], &xs[0], n4)
+				}
+			}
+			dst.checkGuards(t, "add/axpy")
+			x.checkUntouched(t, "add/axpy")
+			for i := range want {
+				if !sameOrBothNaN(d[i], want[i]) {
+					t.Fatalf("axpy=%v n=%d: dst[%d] = %v, want %v", axpy, n, i, d[i], want[i])
+				}
+			}
+		}
 	}
 }

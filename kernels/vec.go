@@ -9,9 +9,21 @@ func checkLen(fn string, a, b int) {
 	}
 }
 
+// Optional assembly for Add and Axpy (set by an arch file's init), for a
+// prefix of a multiple of 4 elements, bit for bit the Go loops; like the
+// GEMM they follow the active implementation (generic: plain Go).
+var (
+	addFast  func(dst, x *float32, n int)
+	axpyFast func(dst, x *float32, n int, alpha float32)
+)
+
 // Add sets dst[i] += x[i].
 func Add(dst, x []float32) {
 	checkLen("Add", len(dst), len(x))
+	if n4 := len(x) &^ 3; n4 > 0 && addFast != nil && level(opSgemm) != isaGeneric {
+		addFast(&dst[0], &x[0], n4)
+		dst, x = dst[n4:], x[n4:]
+	}
 	for i, v := range x {
 		dst[i] += v
 	}
@@ -20,6 +32,10 @@ func Add(dst, x []float32) {
 // Axpy sets dst[i] += alpha·x[i].
 func Axpy(alpha float32, x, dst []float32) {
 	checkLen("Axpy", len(dst), len(x))
+	if n4 := len(x) &^ 3; n4 > 0 && axpyFast != nil && level(opSgemm) != isaGeneric {
+		axpyFast(&dst[0], &x[0], n4, alpha)
+		dst, x = dst[n4:], x[n4:]
+	}
 	for i, v := range x {
 		dst[i] += alpha * v
 	}

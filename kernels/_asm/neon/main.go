@@ -45,6 +45,11 @@ func main() {
 	logi.write(filepath.Join(*dir, "logistic_arm64.s"),
 		"// The exact logistic (LogisticExact) on NEON (source: kernels/_asm/neon/logistic.go).\n")
 
+	vec := newFile("·neonVecConsts")
+	vecs(vec)
+	vec.write(filepath.Join(*dir, "vec_arm64.s"),
+		"// Vector helpers (Add, Axpy) on NEON (source: kernels/_asm/neon/vec.go).\n")
+
 	pack.write(filepath.Join(*dir, "pack_arm64.s"),
 		"// GEMM packing and the stride-2 conv gather on NEON (source: kernels/_asm/neon/pack.go).\n")
 }

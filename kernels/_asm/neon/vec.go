@@ -1,0 +1,55 @@
+package main
+
+// Vector helpers for the engine's elementwise loops: Add (shortcut sums)
+// and Axpy (the depthwise convolution's taps), bit for bit the Go loops
+// (Go fuses dst += a·x into FMADDS on arm64, as FMLA does).
+
+func vecs(f *file) {
+	// addNEON(dst, x *float32, n int): dst[i] += x[i], n a multiple of 4.
+	// axpyNEON(dst, x *float32, n int, alpha float32): dst[i] += alpha·x[i].
+	for _, axpy := range []bool{false, true} {
+		name, args, size := "addNEON", "dst, x *float32, n int", 24
+		if axpy {
+			name, args, size = "axpyNEON", "dst, x *float32, n int, alpha float32", 28
+		}
+		op := func(d, x V) {
+			if axpy {
+				f.FMLAE(d, x, 31, 0)
+			} else {
+				f.FADD(d, d, x)
+			}
+		}
+		f.raw("\n// func %s(%s)\n", name, args)
+		f.raw("TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, size)
+		f.I("MOVD dst+0(FP), R0")
+		f.I("MOVD x+8(FP), R1")
+		f.I("MOVD n+16(FP), R2")
+		if axpy {
+			f.I("FMOVS alpha+24(FP), F31")
+		}
+		f.I("MOVD R0, R3") // loads through R3, stores through R0 (see biasActs)
+		f.I("CMP $16, R2")
+		f.I("BLT %s_four", name)
+		f.L(name + "_loop")
+		f.I("VLD1.P 64(R3), [V0.S4, V1.S4, V2.S4, V3.S4]")
+		f.I("VLD1.P 64(R1), [V4.S4, V5.S4, V6.S4, V7.S4]")
+		for i := V(0); i < 4; i++ {
+			op(i, 4+i)
+		}
+		f.I("VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)")
+		f.I("SUB $16, R2")
+		f.I("CMP $16, R2")
+		f.I("BGE %s_loop", name)
+		f.L(name + "_four")
+		f.I("CMP $4, R2")
+		f.I("BLT %s_done", name)
+		f.I("VLD1.P 16(R3), [V0.S4]")
+		f.I("VLD1.P 16(R1), [V4.S4]")
+		op(0, 4)
+		f.I("VST1.P [V0.S4], 16(R0)")
+		f.I("SUB $4, R2")
+		f.I("B %s_four", name)
+		f.L(name + "_done")
+		f.I("RET")
+	}
+}
