@@ -1,7 +1,5 @@
 package engine
 
-import "github.com/darkgo/darkgo/kernels"
-
 // The fast [shortcut] computes the reference's per-element sums (same
 // operands, same order) channel by channel, split across parts, and
 // activates each channel range right after. The plan may give it its
@@ -41,7 +39,10 @@ func (sc *shortcut) channels(prev []float32, from [][]float32, out []float32, c0
 		copy(out[lo:hi], prev[lo:hi])
 		for j, f := range from {
 			if e := min(sc.fromSizes[j], hi); lo < e {
-				kernels.Add(out[lo:e], f[lo:e])
+				dst, src := out[lo:e], f[lo:e]
+				for i, v := range src {
+					dst[i] += v
+				}
 			}
 		}
 		return

@@ -50,6 +50,8 @@ var kernels = []kernel{
 	{"actSwishNEON", 0, 8, "elem", false, "swish"},
 	{"actMishNEON", 0, 8, "elem", false, "mish"},
 	{"actTanhNEON", 0, 8, "elem", false, "tanh"},
+	{"addNEON", 0, 16, "elem", false, "shortcut sums (Add)"},
+	{"axpyNEON", 0, 16, "elem", false, "depthwise taps (Axpy)"},
 	{"packRow12NEON", 0, 48, "B", false, "B packing, one 12-float piece"},
 	{"gatherStride2NEON", 0, 8, "elem", false, "stride-2 conv gather"},
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},
@@ -64,6 +66,7 @@ func main() {
 	kernelsOnly := flag.Bool("kernels-only", false, "only the kernel table (no network estimate)")
 	host := flag.Bool("host-profile", false, "take the layers' algorithms from a host build instead of the arm64 build under qemu-aarch64")
 	minPeak := flag.Float64("min-peak", 0, "exit 1 if a compute-bound kernel is below this % of the FMA peak on neoverse-n1")
+	flag.Float64Var(&derate, "derate", derate, "share of the model's rate the convolution layers reach in practice, for the 'expected' line")
 	flag.Parse()
 	if err := run(*cfg, *kernelsOnly, *host, *minPeak); err != nil {
 		fmt.Fprintln(os.Stderr, "armest:", err)
