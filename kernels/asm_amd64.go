@@ -21,6 +21,16 @@ func sgemmKernelAVX2(k int, a, b, c *float32, ldc int, accumulate int)
 //go:noescape
 func sgemmKernelAVX512(k int, a, b, c *float32, ldc int, accumulate int)
 
+// sgemmKernelAVX512N16 and sgemmKernelAVX512N32 are sgemmKernelAVX512 for
+// the first 16 or 32 columns of a packed 48-column panel (a last, partial
+// panel): the same sums, a third or two thirds of the work.
+//
+//go:noescape
+func sgemmKernelAVX512N16(k int, a, b, c *float32, ldc int, accumulate int)
+
+//go:noescape
+func sgemmKernelAVX512N32(k int, a, b, c *float32, ldc int, accumulate int)
+
 // sgemmKernelAVX2Direct is sgemmKernelAVX2 reading B in place (row stride
 // ldb elements) instead of from a packed panel.
 //
@@ -96,6 +106,8 @@ func init() {
 	register("avx512", 8, 48, sgemmKernelAVX512, hasAVX512)
 	registerDirect("avx2", sgemmKernelAVX2Direct)
 	registerDirect("avx512", sgemmKernelAVX512Direct)
+	registerNarrow("avx512", 16, sgemmKernelAVX512N16)
+	registerNarrow("avx512", 32, sgemmKernelAVX512N32)
 	if cpu.X86.HasAVX {
 		biasLeakyFast, biasReluFast = biasLeakyAVX2, biasReluAVX2
 		biasLeakyRowsFast, biasReluRowsFast = biasLeakyRowsAVX2, biasReluRowsAVX2

@@ -17,6 +17,15 @@
 // an implementation this CPU cannot run. The purego build tag leaves all
 // assembly out.
 //
+// # Operations
+//
+// The engine's other hot loops are operations here too, each a Go
+// reference plus per-ISA versions: [Conv3x3] (direct 3×3 tile),
+// [WinoInput], [WinoOutput], [WinoGather], [WinoScatter] (Winograd),
+// [MaxInto], [MaxPairs] (pooling), [LogisticExact] and the activations.
+// An operation runs at the GEMM implementation's level, or the next lower
+// one it has; [Ops] lists what runs where.
+//
 // # Layout conventions
 //
 // All matrices are row-major float32 with explicit leading dimensions

@@ -619,12 +619,20 @@ func directStride(nb, nr int) int {
 	return ld
 }
 
-// edgeTile runs the full-tile kernel into scratch and copies the valid
-// mm×nn corner into C, so the assembly never touches memory outside C.
+// edgeTile runs the full-tile kernel (or the narrowest narrow kernel that
+// covers nn columns) into scratch and copies the valid mm×nn corner into
+// C, so the assembly never touches memory outside C.
 func edgeTile(im *impl, ws *workspace, kb int, apan, bpan *float32, c []float32, cOff, ldc, mm, nn, acc int) {
 	mr, nr := im.mr, im.nr
 	t := ws.tile[:mr*nr]
-	im.kernel(kb, apan, bpan, &t[0], nr, 0)
+	kern := im.kernel
+	for _, n := range im.narrow {
+		if nn <= n.nr {
+			kern = n.k
+			break
+		}
+	}
+	kern(kb, apan, bpan, &t[0], nr, 0)
 	for i := 0; i < mm; i++ {
 		dst := c[cOff+i*ldc : cOff+i*ldc+nn]
 		src := t[i*nr : i*nr+nn]

@@ -54,11 +54,22 @@ var (
 // With direct set it emits sgemmKernel<name>Direct instead, which reads B
 // unpacked: row p of the tile's B columns at b + p·ldb (ldb in elements),
 // so the driver can skip packing full panels of a row-major B.
-func kernel(s isa, mr, nv, unroll int, direct bool) {
+func kernel(s isa, mr, nv, unroll int, direct bool) { kernelPanel(s, mr, nv, nv, unroll, direct) }
+
+// kernelPanel is kernel reading the first nv·lanes columns of packed B
+// panels that are pv·lanes wide (pv > nv: sgemmKernel<name>N<cols>, the
+// narrow kernels for a last, partial panel; same sums per element).
+func kernelPanel(s isa, mr, nv, pv, unroll int, direct bool) {
 	nr := nv * s.lanes
+	bnr := pv * s.lanes // floats per packed B row
 	vb := s.lanes * 4
 	name := fmt.Sprintf("sgemmKernel%s", s.name)
-	if direct {
+	if pv != nv {
+		name += fmt.Sprintf("N%d", nr)
+		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldc int, accumulate int)")
+		Pragma("noescape")
+		Doc(fmt.Sprintf("%s computes a %dx%d tile: c = (accumulate ? c : 0) + a·b for a packed panel a (k×%d) and the first %d columns of a packed %d-column panel b.", name, mr, nr, mr, nr, bnr))
+	} else if direct {
 		name += "Direct"
 		TEXT(name, NOSPLIT, "func(k int, a, b, c *float32, ldb, ldc int, accumulate int)")
 		Pragma("noescape")
@@ -113,7 +124,7 @@ func kernel(s isa, mr, nv, unroll int, direct bool) {
 			if direct {
 				VMOVUPS(Mem{Base: b, Disp: v * vb}, bv(v))
 			} else {
-				VMOVUPS(Mem{Base: b, Disp: p*nr*4 + v*vb}, bv(v))
+				VMOVUPS(Mem{Base: b, Disp: p*bnr*4 + v*vb}, bv(v))
 			}
 		}
 		if direct {
@@ -144,7 +155,7 @@ func kernel(s isa, mr, nv, unroll int, direct bool) {
 	}
 	ADDQ(U32(unroll*mr*4), a)
 	if !direct {
-		ADDQ(U32(unroll*nr*4), b)
+		ADDQ(U32(unroll*bnr*4), b)
 	}
 	SUBQ(U32(unroll), k)
 	JMP(LabelRef(name + "_loop"))
@@ -155,7 +166,7 @@ func kernel(s isa, mr, nv, unroll int, direct bool) {
 	step(0)
 	ADDQ(U32(mr*4), a)
 	if !direct {
-		ADDQ(U32(nr*4), b)
+		ADDQ(U32(bnr*4), b)
 	}
 	DECQ(k)
 	JMP(LabelRef(name + "_tail"))
@@ -357,6 +368,9 @@ func main() {
 	// divides the filter counts of typical convs (32..1024) exactly.
 	kernel(avx512, 8, 3, 4, false)
 	kernel(avx512, 8, 3, 4, true)
+	// Its last, partial B panel: 16 or 32 of the 48 columns.
+	kernelPanel(avx512, 8, 1, 3, 4, false)
+	kernelPanel(avx512, 8, 2, 3, 4, false)
 	epilogues()
 	rowEpilogues()
 	transcendentalActs()
