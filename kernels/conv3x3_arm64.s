@@ -26,8 +26,8 @@ TEXT ·conv3x3NEON(SB), NOSPLIT, $0-72
 	MOVD 32(R8), R13
 	MOVD 40(R8), R14
 	MOVD 48(R8), R15
-	MOVD 56(R8), R16
-	MOVD 64(R8), R17
+	MOVD 56(R8), R21
+	MOVD 64(R8), R22
 	TBZ $0, R6, conv3x3_zero
 	MOVD R0, R19
 	VLD1 (R19), [V0.S4, V1.S4, V2.S4, V3.S4]
@@ -272,7 +272,7 @@ conv3x3_chan:
 	WORD $0x4fbe1b75 // fmla v21.4s, v27.4s, v30.s[3]
 	WORD $0x4fbe1b96 // fmla v22.4s, v28.4s, v30.s[3]
 	WORD $0x4fbe1bb7 // fmla v23.4s, v29.4s, v30.s[3]
-	ADD R16, R2, R19
+	ADD R21, R2, R19
 	VLD1.P 64(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1 (R19), [V28.S4, V29.S4]
 	VLD1.P 16(R5), [V30.S4]
@@ -300,7 +300,7 @@ conv3x3_chan:
 	WORD $0x4fbe1b75 // fmla v21.4s, v27.4s, v30.s[3]
 	WORD $0x4fbe1b96 // fmla v22.4s, v28.4s, v30.s[3]
 	WORD $0x4fbe1bb7 // fmla v23.4s, v29.4s, v30.s[3]
-	ADD R17, R2, R19
+	ADD R22, R2, R19
 	VLD1.P 64(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1 (R19), [V28.S4, V29.S4]
 	VLD1.P 16(R5), [V30.S4]

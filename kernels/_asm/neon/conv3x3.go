@@ -17,6 +17,9 @@ package main
 // the inputs, V30 the weights: 24 FMLAs for 7 quad loads, so the two FMA
 // pipes of a Cortex-A76/Neoverse-N1 set the pace, not the loads.
 
+// tapRegs hold the 9 tap offsets.
+var tapRegs = [9]int{9, 10, 11, 12, 13, 14, 15, 21, 22}
+
 func conv3x3(f *file) {
 	f.raw("\n// func conv3x3NEON(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)\n")
 	f.raw("TEXT ·conv3x3NEON(SB), NOSPLIT, $0-72\n")
@@ -30,9 +33,10 @@ func conv3x3(f *file) {
 	f.I("MOVD w+48(FP), R5")
 	f.I("MOVD flags+56(FP), R6")
 	f.I("MOVD bias+64(FP), R7")
-	// The 9 tap offsets in R9-R17.
-	for t := 0; t < 9; t++ {
-		f.I("MOVD %d(R8), R%d", 8*t, 9+t)
+	// The 9 tap offsets (R16/R17 are left alone: the linker may use them
+	// in veneers).
+	for t, r := range tapRegs {
+		f.I("MOVD %d(R8), R%d", 8*t, r)
 	}
 	f.I("TBZ $0, R6, conv3x3_zero")
 	f.I("MOVD R0, R19")
@@ -52,7 +56,7 @@ func conv3x3(f *file) {
 	f.I("BLT conv3x3_store")
 	f.L("conv3x3_chan")
 	for t := 0; t < 9; t++ {
-		f.I("ADD R%d, R2, R19", 9+t)
+		f.I("ADD R%d, R2, R19", tapRegs[t])
 		f.I("VLD1.P 64(R19), [V24.S4, V25.S4, V26.S4, V27.S4]")
 		f.I("VLD1 (R19), [V28.S4, V29.S4]")
 		f.I("VLD1.P 16(R5), [V30.S4]")
