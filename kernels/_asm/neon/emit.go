@@ -35,18 +35,10 @@ func (f *file) raw(format string, a ...any) { fmt.Fprintf(&f.b, format, a...) }
 
 func (f *file) word(enc uint32, text string) { fmt.Fprintf(&f.b, "\tWORD $0x%08x // %s\n", enc, text) }
 
-// constOff returns the table offset of a 4-lane constant (allocating it).
+// constOff returns the table offset of a constant with bits in all four
+// lanes (allocating it).
 func (f *file) constOff(name string, bits uint32) int {
-	if off, ok := f.consts[name]; ok {
-		if f.cvals[off/16] != [4]uint32{bits, bits, bits, bits} {
-			panic("constant " + name + " redefined")
-		}
-		return off
-	}
-	off := len(f.cvals) * 16
-	f.consts[name] = off
-	f.cvals = append(f.cvals, [4]uint32{bits, bits, bits, bits})
-	return off
+	return f.rawOff(name, [4]uint32{bits, bits, bits, bits})
 }
 
 // vecOff returns the table offset of a constant with four different lanes.
@@ -55,16 +47,7 @@ func (f *file) vecOff(name string, lanes [4]float32) int {
 	for i, v := range lanes {
 		bits[i] = math.Float32bits(v)
 	}
-	if off, ok := f.consts[name]; ok {
-		if f.cvals[off/16] != bits {
-			panic("constant " + name + " redefined")
-		}
-		return off
-	}
-	off := len(f.cvals) * 16
-	f.consts[name] = off
-	f.cvals = append(f.cvals, bits)
-	return off
+	return f.rawOff(name, bits)
 }
 
 func (f *file) fconst(name string, v float32) int { return f.constOff(name, math.Float32bits(v)) }
