@@ -82,6 +82,28 @@ func TestVectorHelpers(t *testing.T) {
 	if z[3] != 8 {
 		t.Error("Fill/AddConst")
 	}
+	// Repeat2 over lengths that leave vector blocks and tails.
+	for n := 0; n <= 13; n++ {
+		src := make([]float32, n)
+		for i := range src {
+			src[i] = float32(i) - 2.5
+		}
+		dst := make([]float32, 2*n)
+		Repeat2(dst, src, 3)
+		for i, v := range src {
+			if dst[2*i] != 3*v || dst[2*i+1] != 3*v {
+				t.Fatalf("Repeat2 n=%d: %v from %v", n, dst, src)
+			}
+		}
+	}
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("Repeat2 with a short dst did not panic")
+			}
+		}()
+		Repeat2(make([]float32, 5), make([]float32, 3), 1)
+	}()
 	defer func() {
 		if recover() == nil {
 			t.Error("Add with mismatched lengths did not panic")

@@ -275,7 +275,7 @@ func TestNEONHooksInstalled(t *testing.T) {
 		"actExpFast[Mish]": actExpFast[Mish] != nil, "actExpFast[Tanh]": actExpFast[Tanh] != nil,
 		"actExpTail": actExpTail != nil, "packRow12Fast": packRow12Fast != nil,
 		"gatherStride2Fast": gatherStride2Fast != nil, "packA8Fast": packA8Fast != nil,
-		"addFast": addFast != nil, "axpyFast": axpyFast != nil,
+		"addFast": addFast != nil, "axpyFast": axpyFast != nil, "repeat2Fast": repeat2Fast != nil,
 	} {
 		if !ok {
 			t.Errorf("%s not set on arm64", name)
@@ -391,6 +391,27 @@ func TestNEONAddAxpy(t *testing.T) {
 				if !sameOrBothNaN(d[i], want[i]) {
 					t.Fatalf("axpy=%v n=%d: dst[%d] = %v, want %v", axpy, n, i, d[i], want[i])
 				}
+			}
+		}
+	}
+}
+
+// TestNEONRepeat2: the 2× upsampling row against its Go loop, bit for bit,
+// with guards after the written pairs.
+func TestNEONRepeat2(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 9))
+	for n := 4; n <= 28; n += 4 {
+		src := neonInput(r, n, n%4)
+		src.snapshot()
+		dst := newBuffer(r, 2*n, (n/4)%4, false)
+		d, s := dst.data(), src.data()
+		repeat2NEON(&d[0], &s[0], n, 0.5)
+		dst.checkGuards(t, "repeat2")
+		src.checkUntouched(t, "repeat2")
+		for i, v := range s {
+			w := v * 0.5
+			if !sameOrBothNaN(d[2*i], w) || !sameOrBothNaN(d[2*i+1], w) {
+				t.Fatalf("n=%d: dst[%d:%d] = %v %v, want %v", n, 2*i, 2*i+2, d[2*i], d[2*i+1], w)
 			}
 		}
 	}

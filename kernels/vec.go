@@ -9,12 +9,13 @@ func checkLen(fn string, a, b int) {
 	}
 }
 
-// Optional assembly for Add and Axpy (set by an arch file's init), for a
+// Optional assembly for Add, Axpy and Repeat2 (set by an arch file's init), for a
 // prefix of a multiple of 4 elements, bit for bit the Go loops; like the
 // GEMM they follow the active implementation (generic: plain Go).
 var (
-	addFast  func(dst, x *float32, n int)
-	axpyFast func(dst, x *float32, n int, alpha float32)
+	addFast     func(dst, x *float32, n int)
+	axpyFast    func(dst, x *float32, n int, alpha float32)
+	repeat2Fast func(dst, src *float32, n int, scale float32)
 )
 
 // Add sets dst[i] += x[i].
@@ -38,6 +39,21 @@ func Axpy(alpha float32, x, dst []float32) {
 	}
 	for i, v := range x {
 		dst[i] += alpha * v
+	}
+}
+
+// Repeat2 sets dst[2i] = dst[2i+1] = scale·src[i] for i < len(src): one
+// row of a nearest-neighbour 2× upsampling. dst must hold 2·len(src)
+// floats.
+func Repeat2(dst, src []float32, scale float32) {
+	checkLen("Repeat2", len(dst), 2*len(src))
+	if n4 := len(src) &^ 3; n4 > 0 && repeat2Fast != nil && level(opSgemm) != isaGeneric {
+		repeat2Fast(&dst[0], &src[0], n4, scale)
+		dst, src = dst[2*n4:], src[n4:]
+	}
+	for i, v := range src {
+		v *= scale
+		dst[2*i], dst[2*i+1] = v, v
 	}
 }
 

@@ -17,8 +17,14 @@ func addNEON(dst, x *float32, n int)
 //go:noescape
 func axpyNEON(dst, x *float32, n int, alpha float32)
 
+// repeat2NEON sets dst[2i] = dst[2i+1] = scale·src[i] for i < n (a
+// multiple of 4).
+//
+//go:noescape
+func repeat2NEON(dst, src *float32, n int, scale float32)
+
 func init() {
 	if cpu.ARM64.HasASIMD {
-		addFast, axpyFast = addNEON, axpyNEON
+		addFast, axpyFast, repeat2Fast = addNEON, axpyNEON, repeat2NEON
 	}
 }

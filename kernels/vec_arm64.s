@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// Vector helpers (Add, Axpy) on NEON (source: kernels/_asm/neon/vec.go).
+// Vector helpers (Add, Axpy, Repeat2) on NEON (source: kernels/_asm/neon/vec.go).
 
 
 // func addNEON(dst, x *float32, n int)
@@ -68,4 +68,35 @@ axpyNEON_four:
 	SUB $4, R2
 	B axpyNEON_four
 axpyNEON_done:
+	RET
+
+// func repeat2NEON(dst, src *float32, n int, scale float32)
+TEXT ·repeat2NEON(SB), NOSPLIT, $0-28
+	MOVD dst+0(FP), R0
+	MOVD src+8(FP), R1
+	MOVD n+16(FP), R2
+	FMOVS scale+24(FP), F31
+	CMP $8, R2
+	BLT repeat2_four
+repeat2_loop:
+	VLD1.P 32(R1), [V0.S4, V1.S4]
+	WORD $0x4f9f9000 // fmul v0.4s, v0.4s, v31.s[0]
+	WORD $0x4f9f9021 // fmul v1.4s, v1.4s, v31.s[0]
+	VZIP1 V0.S4, V0.S4, V4.S4
+	VZIP2 V0.S4, V0.S4, V5.S4
+	VZIP1 V1.S4, V1.S4, V6.S4
+	VZIP2 V1.S4, V1.S4, V7.S4
+	VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R0)
+	SUB $8, R2
+	CMP $8, R2
+	BGE repeat2_loop
+repeat2_four:
+	CMP $4, R2
+	BLT repeat2_done
+	VLD1 (R1), [V0.S4]
+	WORD $0x4f9f9000 // fmul v0.4s, v0.4s, v31.s[0]
+	VZIP1 V0.S4, V0.S4, V4.S4
+	VZIP2 V0.S4, V0.S4, V5.S4
+	VST1 [V4.S4, V5.S4], (R0)
+repeat2_done:
 	RET

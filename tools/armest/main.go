@@ -52,6 +52,7 @@ var kernels = []kernel{
 	{"actTanhNEON", 0, 8, "elem", false, "tanh"},
 	{"addNEON", 0, 16, "elem", false, "shortcut sums (Add)"},
 	{"axpyNEON", 0, 16, "elem", false, "depthwise taps (Axpy)"},
+	{"repeat2NEON", 0, 16, "elem", false, "2× upsample row (16 outputs)"},
 	{"packRow12NEON", 0, 48, "B", false, "B packing, one 12-float piece"},
 	{"gatherStride2NEON", 0, 8, "elem", false, "stride-2 conv gather"},
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},

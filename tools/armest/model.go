@@ -163,7 +163,10 @@ func cycles(l layer, rt map[string]float64) (float64, string) {
 			return outputs / rt["maxPairsNEON"], "maxpool"
 		}
 		return outputs * size2 / rt["maxIntoNEON"], "maxpool"
-	case "upsample", "shortcut":
+	case "upsample":
+		// Each input row written doubled (Repeat2), then copied to the next row.
+		return outputs/2/rt["repeat2NEON"] + memcpy(outputs/2), "upsample/shortcut"
+	case "shortcut":
 		return memcpy(outputs), "upsample/shortcut"
 	case "route":
 		return 0, "route" // the producers write into the concatenation (no copy)
@@ -217,8 +220,9 @@ microkernel's rate on tiles padded to 8×12, plus B packing at packRow12's
 rate and the bias+activation epilogue; a direct 3×3 layer at its tile's rate
 over the zero-bordered rows, plus the bordered copy; Winograd as 36 GEMMs
 plus its transforms, gather and scatter at their kernels' rates; routes cost
-nothing (producers write into the concatenation); upsample and shortcut at
-the copy rate, [yolo] at the exact logistic's on every output. %d threads
+nothing (producers write into the concatenation); upsample at Repeat2's rate
+plus a row copy, shortcut at the copy rate, [yolo] at the exact logistic's
+on every output. %d threads
 keep %.0f%% of %d× one core, and a layer whose traffic (CIO) exceeds the
 last-level cache takes at least CIO / DRAM bandwidth (Pi 5: %.0f GB/s, 2 MB
 L3; Pi 4: %.0f GB/s, 1 MB L2). "expected": the convolution layers' time

@@ -47,8 +47,9 @@ func main() {
 
 	vec := newFile("·neonVecConsts")
 	vecs(vec)
+	repeat2(vec)
 	vec.write(filepath.Join(*dir, "vec_arm64.s"),
-		"// Vector helpers (Add, Axpy) on NEON (source: kernels/_asm/neon/vec.go).\n")
+		"// Vector helpers (Add, Axpy, Repeat2) on NEON (source: kernels/_asm/neon/vec.go).\n")
 
 	pack.write(filepath.Join(*dir, "pack_arm64.s"),
 		"// GEMM packing and the stride-2 conv gather on NEON (source: kernels/_asm/neon/pack.go).\n")

@@ -1,8 +1,8 @@
 package main
 
-// Vector helpers for the engine's elementwise loops: Add (shortcut sums)
-// and Axpy (the depthwise convolution's taps), bit for bit the Go loops
-// (Go fuses dst += a·x into FMADDS on arm64, as FMLA does).
+// Vector helpers for the engine's elementwise loops: Add, Axpy (the
+// depthwise convolution's taps) and Repeat2 (2× upsampling), bit for bit
+// the Go loops (Go fuses dst += a·x into FMADDS on arm64, as FMLA does).
 
 func vecs(f *file) {
 	// addNEON(dst, x *float32, n int): dst[i] += x[i], n a multiple of 4.
@@ -52,4 +52,40 @@ func vecs(f *file) {
 		f.L(name + "_done")
 		f.I("RET")
 	}
+}
+
+// repeat2NEON(dst, src *float32, n int, scale float32): dst[2i] =
+// dst[2i+1] = scale·src[i] for i < n, n a multiple of 4 (ZIP1/ZIP2 of the
+// scaled quad with itself).
+func repeat2(f *file) {
+	f.raw("\n// func repeat2NEON(dst, src *float32, n int, scale float32)\n")
+	f.raw("TEXT ·repeat2NEON(SB), NOSPLIT, $0-28\n")
+	f.I("MOVD dst+0(FP), R0")
+	f.I("MOVD src+8(FP), R1")
+	f.I("MOVD n+16(FP), R2")
+	f.I("FMOVS scale+24(FP), F31")
+	f.I("CMP $8, R2")
+	f.I("BLT repeat2_four")
+	f.L("repeat2_loop")
+	f.I("VLD1.P 32(R1), [V0.S4, V1.S4]")
+	f.FMULE(0, 0, 31, 0)
+	f.FMULE(1, 1, 31, 0)
+	f.I("VZIP1 V0.S4, V0.S4, V4.S4")
+	f.I("VZIP2 V0.S4, V0.S4, V5.S4")
+	f.I("VZIP1 V1.S4, V1.S4, V6.S4")
+	f.I("VZIP2 V1.S4, V1.S4, V7.S4")
+	f.I("VST1.P [V4.S4, V5.S4, V6.S4, V7.S4], 64(R0)")
+	f.I("SUB $8, R2")
+	f.I("CMP $8, R2")
+	f.I("BGE repeat2_loop")
+	f.L("repeat2_four")
+	f.I("CMP $4, R2")
+	f.I("BLT repeat2_done")
+	f.I("VLD1 (R1), [V0.S4]")
+	f.FMULE(0, 0, 31, 0)
+	f.I("VZIP1 V0.S4, V0.S4, V4.S4")
+	f.I("VZIP2 V0.S4, V0.S4, V5.S4")
+	f.I("VST1 [V4.S4, V5.S4], (R0)")
+	f.L("repeat2_done")
+	f.I("RET")
 }
