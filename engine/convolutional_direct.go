@@ -116,12 +116,13 @@ func (c *convolutional) prepareDirect(f *convFast) {
 
 // directScratch is the per-slot tile buffer and the shared input layout.
 func (c *convolutional) directScratch() (perSlot, shared int) {
-	return 4 * directChunk, c.fast.direct.layout
+	return 8 * directChunk, c.fast.direct.layout
 }
 
 // bindDirect: one step copies the input with its border (split by
 // channel), one
-// computes units of 4 filters × directChunk positions (split by unit).
+// computes units of 8 (or a last 4) filters × directChunk positions
+// (split by unit).
 func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) []step {
 	d := c.fast.direct
 	C := c.in.C
@@ -140,14 +141,19 @@ func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) [
 			clear(buf[C*d.chs:])
 		}
 	})
-	conv := splitSlot(chunks*blocks, threads, func(slot, u0, u1 int) {
-		tmp := s.work[slot][:4*directChunk]
+	// Units of 8 filters (two blocks of 4, kernels.Conv3x3x8: each input
+	// vector feeds 8 filters; a last odd block alone) × directChunk
+	// positions.
+	groups := (blocks + 1) / 2
+	conv := splitSlot(chunks*groups, threads, func(slot, u0, u1 int) {
+		tmp := s.work[slot][:8*directChunk]
 		for u := u0; u < u1; u++ {
-			// Filter blocks vary fastest: consecutive units read the same
+			// Filter groups vary fastest: consecutive units read the same
 			// input.
-			q0, fb := u/blocks*directChunk, u%blocks
+			q0, fb := u/groups*directChunk, u%groups*2
+			nf := min(8, c.filters-fb*4) // filters in this unit: 4 or 8
 			n := min(directChunk, q-q0)
-			wfb, bias := d.w[fb*C*36:(fb+1)*C*36], d.bias[fb*4:fb*4+4]
+			w0, bias := d.w[fb*C*36:(fb+1)*C*36], d.bias[fb*4:fb*4+nf]
 			// Blocks of channels, so that a block's weights (and input)
 			// stay in L1 when there are many channels. The sums start from
 			// zero and the bias is added with the activation, in the order
@@ -162,9 +168,15 @@ func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) [
 				if c0+nc == C && d.actFlags != 0 {
 					flags |= d.actFlags
 				}
-				kernels.Conv3x3(tmp, directChunk, buf[c0*d.chs+q0:], d.chs, &d.taps, wfb[c0*36:], nc, n, bias, flags)
+				src := buf[c0*d.chs+q0:]
+				if nf == 8 {
+					w1 := d.w[(fb+1)*C*36 : (fb+2)*C*36]
+					kernels.Conv3x3x8(tmp, directChunk, src, d.chs, &d.taps, w0[c0*36:], w1[c0*36:], nc, n, bias, flags)
+				} else {
+					kernels.Conv3x3(tmp, directChunk, src, d.chs, &d.taps, w0[c0*36:], nc, n, bias, flags)
+				}
 			}
-			for j := 0; j < 4; j++ {
+			for j := 0; j < nf; j++ {
 				row := tmp[j*directChunk : j*directChunk+n]
 				if d.actFlags == 0 {
 					kernels.ActivateChannels(row, bias[j:j+1], n, act)

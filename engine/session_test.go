@@ -325,7 +325,7 @@ func TestDirectConvBits(t *testing.T) {
 	}
 	defer func(f int, u float64) { directMaxFilters, directMinUse = f, u }(directMaxFilters, directMinUse)
 	acts := []string{"leaky", "relu", "linear", "mish"}
-	for i, c := range [][5]int{{16, 20, 20, 16, 1}, {12, 7, 31, 32, 1}, {3, 1, 1, 4, 1}, {5, 11, 13, 8, 1}, {6, 9, 9, 4, 1}} {
+	for i, c := range [][5]int{{16, 20, 20, 16, 1}, {12, 7, 31, 32, 1}, {3, 1, 1, 4, 1}, {5, 11, 13, 8, 1}, {6, 9, 9, 4, 1}, {7, 9, 10, 12, 1}, {9, 5, 17, 20, 1}} {
 		act := acts[i%len(acts)]
 		var outs [][]float32
 		for _, direct := range []bool{false, true} {

@@ -116,3 +116,78 @@ done:
 	MOVQ DX, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// EXPD512 is EXPD for eight doubles in a zmm register, with the constants
+// broadcast from their first copy and the gather and the guard on mask
+// registers; out gets the eight float32 values. Clobbers Z3-Z11, K1-K3.
+#define EXPD512(d, out) \
+	VMULPD.BCST       c64<>(SB), d, Z3; \
+	VADDPD.BCST       shifter<>(SB), Z3, Z3; \
+	VSUBPD.BCST       shifter<>(SB), Z3, Z4; \
+	VPSUBQ.BCST       shifter<>(SB), Z3, Z3; \
+	VMOVAPD           d, Z5; \
+	VFNMADD231PD.BCST ln2hi<>(SB), Z4, Z5; \
+	VFNMADD231PD.BCST ln2lo<>(SB), Z4, Z5; \
+	VMULPD            Z5, Z5, Z6; \
+	VBROADCASTSD      sixth<>(SB), Z7; \
+	VFMADD213PD.BCST  half<>(SB), Z5, Z7; \
+	VMULPD            Z6, Z6, Z8; \
+	VMULPD.BCST       c24<>(SB), Z8, Z8; \
+	VFMADD213PD       Z8, Z6, Z7; \
+	VADDPD            Z5, Z7, Z7; \
+	VPANDQ.BCST       mask63<>(SB), Z3, Z9; \
+	KXNORW            K1, K1, K1; \
+	VGATHERQPD        (R8)(Z9*8), K1, Z11; \
+	VFMADD231PD       Z7, Z11, Z11; \
+	VPSUBQ            Z9, Z3, Z3; \
+	VPSLLQ            $46, Z3, Z3; \
+	VPADDQ            Z3, Z11, Z11; \
+	VPANDQ.BCST       low29<>(SB), Z11, Z9; \
+	VPSUBQ.BCST       guardlo<>(SB), Z9, Z9; \
+	VPCMPGTQ.BCST     minus1<>(SB), Z9, K2; \
+	VPBROADCASTQ      guardspan<>(SB), Z8; \
+	VPCMPGTQ          Z9, Z8, K2, K3; \
+	KORTESTW          K3, K3; \
+	JNZ               fallback; \
+	VCVTPD2PS         Z11, out
+
+// func logisticAVX512(dst, src *float32, n int, table *float64) int
+//
+// logisticAVX2 16 at a time (n a multiple of 16): it stops before the
+// first group of 16 the vector code cannot do and returns how many it did.
+// Requires AVX-512F and DQ.
+TEXT ·logisticAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ table+24(FP), R8
+	XORQ DX, DX
+
+loop:
+	CMPQ          DX, CX
+	JGE           done
+	VMOVUPS       (SI)(DX*4), Z0
+	VPANDD.BCST   absmask<>(SB), Z0, Z1
+	VCMPPS.BCST   $0x12, lim87<>(SB), Z1, K1 // |x| <= 87, false for NaN
+	KMOVW         K1, AX
+	CMPQ          AX, $0xffff
+	JNE           fallback
+	VPXORD.BCST   signbit<>(SB), Z0, Z0      // -x
+	VCVTPS2PD     Y0, Z1
+	VEXTRACTF64X4 $1, Z0, Y2
+	VCVTPS2PD     Y2, Z2
+	EXPD512(Z1, Y12)
+	EXPD512(Z2, Y13)
+	VINSERTF64X4  $1, Y13, Z12, Z12
+	VBROADCASTSS  one<>(SB), Z13
+	VADDPS        Z13, Z12, Z12
+	VDIVPS        Z12, Z13, Z12
+	VMOVUPS       Z12, (DI)(DX*4)
+	ADDQ          $16, DX
+	JMP           loop
+
+fallback:
+done:
+	MOVQ DX, ret+32(FP)
+	VZEROUPPER
+	RET

@@ -60,3 +60,21 @@ func testLogisticAt(t *testing.T, l isa) {
 		}
 	}
 }
+
+// BenchmarkLogisticExact: LogisticExact per level on a yolo head's plane
+// sizes (values in the usual range of logits), in Mvalues/s.
+func BenchmarkLogisticExact(b *testing.B) {
+	src := make([]float32, 40*40*85)
+	for i := range src {
+		src[i] = float32(i%997)/50 - 10
+	}
+	dst := make([]float32, len(src))
+	for _, l := range opLevels(opLogistic) {
+		b.Run(l.String(), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				logisticAt(l, dst, src)
+			}
+			b.ReportMetric(float64(b.N)*float64(len(src))/b.Elapsed().Seconds()/1e6, "Mvalues/s")
+		})
+	}
+}

@@ -14,7 +14,7 @@ var archOps = [numOps][]isa{
 	opConv3x3:    {isaAVX2, isaAVX512},
 	opWinograd:   {isaAVX2},
 	opMaxpool:    {isaAVX2},
-	opLogistic:   {isaAVX2},
+	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2},
 }
 
@@ -28,6 +28,12 @@ func conv3x3AVX2(out *float32, ldo int, in *float32, taps *int, chs, nch int, w 
 //
 //go:noescape
 func conv3x3AVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)
+
+// conv3x3PairAVX512 is two conv3x3AVX512 tiles sharing their input:
+// filters 0-3 from w0 into rows 0-3, 4-7 from w1 into rows 4-7, bias[0:8].
+//
+//go:noescape
+func conv3x3PairAVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w0, w1 *float32, flags int, bias *float32)
 
 func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w []float32, nch, n int, bias []float32, flags int) bool {
 	if l != isaAVX2 && l != isaAVX512 {
@@ -49,6 +55,25 @@ func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]
 	}
 	for j := 0; j < n; j += 24 {
 		conv3x3AVX2(&out[j], ldo, &in[j], &tb[0], chs, nch, &w[0], flags, b)
+	}
+	return true
+}
+
+// conv3x3x8Arch runs the fused 8-filter tile where the level has one.
+func conv3x3x8Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w0, w1 []float32, nch, n int, bias []float32, flags int) bool {
+	if l != isaAVX512 {
+		return false
+	}
+	var tb [9]int
+	for t, o := range taps {
+		tb[t] = 4 * o
+	}
+	b := &w0[0] // any valid pointer when the flags do not ask for the bias
+	if flags&Conv3x3Linear != 0 {
+		b = &bias[0]
+	}
+	for j := 0; j < n; j += 48 {
+		conv3x3PairAVX512(&out[j], ldo, &in[j], &tb[0], chs, nch, &w0[0], &w1[0], flags, b)
 	}
 	return true
 }
@@ -149,11 +174,28 @@ func maxPairsArch(l isa, dst, r0, r1 []float32) int {
 //go:noescape
 func logisticAVX2(dst, src *float32, n int, table *float64) int
 
+// logisticAVX512 is logisticAVX2 for n a multiple of 16, 16 at a time.
+//
+//go:noescape
+func logisticAVX512(dst, src *float32, n int, table *float64) int
+
 // logisticArch runs the vector code from the start of dst (len ≥ 8); ok is
 // false when there is none at level l.
 func logisticArch(l isa, dst, src []float32) (k int, ok bool) {
-	if l != isaAVX2 && l != isaAVX512 {
-		return 0, false
+	switch l {
+	case isaAVX512:
+		n16 := len(dst) &^ 15
+		if n16 > 0 {
+			if k = logisticAVX512(&dst[0], &src[0], n16, &exp2by64[0]); k < n16 {
+				return k, true
+			}
+		}
+		if len(dst)-k >= 8 { // a last group of 8
+			k += logisticAVX2(&dst[k], &src[k], 8, &exp2by64[0])
+		}
+		return k, true
+	case isaAVX2:
+		return logisticAVX2(&dst[0], &src[0], len(dst)&^7, &exp2by64[0]), true
 	}
-	return logisticAVX2(&dst[0], &src[0], len(dst)&^7, &exp2by64[0]), true
+	return 0, false
 }

@@ -202,3 +202,49 @@ func TestMaxpoolOps(t *testing.T) {
 		}
 	}
 }
+
+// TestConv3x3x8 checks that Conv3x3x8 gives, on every level, the bits of
+// two Conv3x3 calls at that level (the AVX-512 fused tile against two
+// 4-filter tiles), on random layouts with guards, every flag combination.
+func TestConv3x3x8(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 2))
+	flagSet := []int{0, Conv3x3Linear, Conv3x3Leaky, Conv3x3Relu, Conv3x3Accumulate, Conv3x3Accumulate | Conv3x3Relu}
+	for _, l := range opLevels(opConv3x3) {
+		for trial := 0; trial < 60; trial++ {
+			wp := 3 + r.IntN(40)
+			nch := 1 + r.IntN(12)
+			n := []int{1, 24, 47, 48, 49, 96}[r.IntN(6)]
+			flags := flagSet[trial%len(flagSet)]
+			nb := (n + Conv3x3Block - 1) / Conv3x3Block * Conv3x3Block
+			var taps [9]int
+			for i := range taps {
+				taps[i] = i/3*wp + i%3
+			}
+			chs := taps[8] + n + r.IntN(9)
+			in := newBuffer(r, (nch-1)*chs+taps[8]+nb, r.IntN(8), true)
+			w0, w1 := newBuffer(r, nch*36, r.IntN(8), true), newBuffer(r, nch*36, r.IntN(8), true)
+			bias := newBuffer(r, 8, r.IntN(8), true)
+			ldo := nb + r.IntN(9)
+			got := newBuffer(r, 7*ldo+nb, r.IntN(8), true)
+			want := append([]float32(nil), got.data()...)
+			conv3x3x8At(l, got.data(), ldo, in.data(), chs, &taps, w0.data(), w1.data(), nch, n, bias.data(), flags)
+			conv3x3At(l, want, ldo, in.data(), chs, &taps, w0.data(), nch, n, bias.data()[:4], flags)
+			conv3x3At(l, want[4*ldo:], ldo, in.data(), chs, &taps, w1.data(), nch, n, bias.data()[4:], flags)
+			got.checkGuards(t, "Conv3x3x8")
+			for f := 0; f < 8; f++ {
+				for j := 0; j < n; j++ {
+					if g, w := got.data()[f*ldo+j], want[f*ldo+j]; !sameBits(g, w) {
+						t.Fatalf("%s trial %d (n=%d nch=%d flags=%d): out[%d][%d] = %v, two Conv3x3 give %v", l, trial, n, nch, flags, f, j, g, w)
+					}
+				}
+			}
+		}
+	}
+	defer func() {
+		if p := recover(); p == nil || !strings.HasPrefix(p.(string), "kernels: ") {
+			t.Errorf("Conv3x3x8 with 4 biases: panic %v, want a kernels: message", p)
+		}
+	}()
+	var taps [9]int
+	Conv3x3x8(make([]float32, 8*48), 48, make([]float32, 100), 0, &taps, make([]float32, 36), make([]float32, 36), 1, 10, make([]float32, 4), Conv3x3Leaky)
+}

@@ -35,3 +35,31 @@ func TestGatherStride2AMD64(t *testing.T) {
 		}
 	}
 }
+
+// TestPackRow48AVX512 against the Go copy: n pieces to a strided panel
+// layout, with guards between the panels' rows.
+func TestPackRow48AVX512(t *testing.T) {
+	if !hasAVX512 {
+		t.Skip("no AVX-512")
+	}
+	r := rand.New(rand.NewPCG(8, 1))
+	for n := 1; n <= 5; n++ {
+		for _, stride := range []int{48, 53, 48 * 7} {
+			row := newBuffer(r, 48*n, r.IntN(8), true)
+			got := newBuffer(r, (n-1)*stride+48, r.IntN(8), false)
+			want := append([]float32(nil), got.data()...)
+			row.snapshot()
+			packRow48AVX512(&got.data()[0], &row.data()[0], n, stride)
+			got.checkGuards(t, "packRow48AVX512")
+			row.checkUntouched(t, "packRow48AVX512")
+			for p := 0; p < n; p++ {
+				copy(want[p*stride:p*stride+48], row.data()[p*48:])
+			}
+			for i := range want {
+				if !sameBits(got.data()[i], want[i]) {
+					t.Fatalf("n=%d stride=%d: dst[%d] = %v, want %v", n, stride, i, got.data()[i], want[i])
+				}
+			}
+		}
+	}
+}

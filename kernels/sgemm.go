@@ -73,6 +73,10 @@ func blocksFor(im *impl) blocking {
 	return b
 }
 
+// packRow48Fast, when an arch file sets it, is packRow48 over n whole
+// pieces (the avx512 kernel's 48-column B panels).
+var packRow48Fast func(dst, row *float32, n, stride int)
+
 // kcPanel overrides MR+NR in the K block's sizing. The AVX-512 kernel
 // takes the AVX2 kernel's K blocks: both sum each element with one FMA per
 // term in k order within a block and add the blocks in order, so with the
@@ -712,6 +716,11 @@ func packRow16(dst, row []float32, stride int) {
 }
 
 func packRow48(dst, row []float32, stride int) {
+	if n := len(row) / 48; n > 0 && packRow48Fast != nil {
+		_ = dst[(n-1)*stride+47] // the assembly writes inside this bound
+		packRow48Fast(&dst[0], &row[0], n, stride)
+		return
+	}
 	for len(row) >= 48 {
 		copy48(dst, row)
 		row = row[48:]
