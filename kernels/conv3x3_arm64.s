@@ -28,7 +28,7 @@ TEXT ·conv3x3NEON(SB), NOSPLIT, $0-72
 	MOVD 48(R8), R15
 	MOVD 56(R8), R21
 	MOVD 64(R8), R22
-	TBZ $0, R6, conv3x3_zero
+	TBZ $0, R6, conv3x3NEON_zero
 	MOVD R0, R19
 	VLD1 (R19), [V0.S4, V1.S4, V2.S4, V3.S4]
 	ADD $64, R19, R20
@@ -46,8 +46,8 @@ TEXT ·conv3x3NEON(SB), NOSPLIT, $0-72
 	ADD $64, R19, R20
 	VLD1 (R20), [V22.S4, V23.S4]
 	ADD R1, R19
-	B conv3x3_start
-conv3x3_zero:
+	B conv3x3NEON_start
+conv3x3NEON_zero:
 	VEOR V0.B16, V0.B16, V0.B16
 	VEOR V1.B16, V1.B16, V1.B16
 	VEOR V2.B16, V2.B16, V2.B16
@@ -72,10 +72,10 @@ conv3x3_zero:
 	VEOR V21.B16, V21.B16, V21.B16
 	VEOR V22.B16, V22.B16, V22.B16
 	VEOR V23.B16, V23.B16, V23.B16
-conv3x3_start:
+conv3x3NEON_start:
 	CMP $1, R4
-	BLT conv3x3_store
-conv3x3_chan:
+	BLT conv3x3NEON_store
+conv3x3NEON_chan:
 	ADD R9, R2, R19
 	VLD1.P 64(R19), [V24.S4, V25.S4, V26.S4, V27.S4]
 	VLD1 (R19), [V28.S4, V29.S4]
@@ -330,15 +330,15 @@ conv3x3_chan:
 	WORD $0x4fbe1bb7 // fmla v23.4s, v29.4s, v30.s[3]
 	ADD R3, R2
 	SUBS $1, R4
-	BNE conv3x3_chan
-conv3x3_store:
-	TBZ $1, R6, conv3x3_put
+	BNE conv3x3NEON_chan
+conv3x3NEON_store:
+	TBZ $1, R6, conv3x3NEON_put
 	VLD1 (R7), [V29.S4]
 	LSR $2, R6, R8
 	CMP $1, R8
-	BEQ conv3x3_leaky
+	BEQ conv3x3NEON_leaky
 	CMP $2, R8
-	BEQ conv3x3_relu
+	BEQ conv3x3NEON_relu
 	VDUP V29.S[0], V30.S4
 	WORD $0x4e3ed400 // fadd v0.4s, v0.4s, v30.4s
 	WORD $0x4e3ed421 // fadd v1.4s, v1.4s, v30.4s
@@ -367,8 +367,8 @@ conv3x3_store:
 	WORD $0x4e3ed6b5 // fadd v21.4s, v21.4s, v30.4s
 	WORD $0x4e3ed6d6 // fadd v22.4s, v22.4s, v30.4s
 	WORD $0x4e3ed6f7 // fadd v23.4s, v23.4s, v30.4s
-	B conv3x3_put
-conv3x3_leaky:
+	B conv3x3NEON_put
+conv3x3NEON_leaky:
 	MOVW $0x3dcccccd, R8
 	VDUP R8, V31.S4
 	VDUP V29.S[0], V30.S4
@@ -471,8 +471,8 @@ conv3x3_leaky:
 	WORD $0x6e3fdef8 // fmul v24.4s, v23.4s, v31.4s
 	WORD $0x6eb8e6f9 // fcmgt v25.4s, v23.4s, v24.4s
 	WORD $0x6ef91f17 // bif v23.16b, v24.16b, v25.16b
-	B conv3x3_put
-conv3x3_relu:
+	B conv3x3NEON_put
+conv3x3NEON_relu:
 	FMOVS $1.0, F31
 	VDUP V31.S[0], V31.S4
 	VDUP V29.S[0], V30.S4
@@ -575,21 +575,623 @@ conv3x3_relu:
 	WORD $0x4ea0caf8 // fcmgt v24.4s, v23.4s, #0.0
 	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
 	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
-conv3x3_put:
-	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R0)
-	ADD $64, R0, R20
+conv3x3NEON_put:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4, V3.S4], (R19)
+	ADD $64, R19, R20
 	VST1 [V4.S4, V5.S4], (R20)
-	ADD R1, R0
-	VST1 [V6.S4, V7.S4, V8.S4, V9.S4], (R0)
-	ADD $64, R0, R20
+	ADD R1, R19
+	VST1 [V6.S4, V7.S4, V8.S4, V9.S4], (R19)
+	ADD $64, R19, R20
 	VST1 [V10.S4, V11.S4], (R20)
-	ADD R1, R0
-	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R0)
-	ADD $64, R0, R20
+	ADD R1, R19
+	VST1 [V12.S4, V13.S4, V14.S4, V15.S4], (R19)
+	ADD $64, R19, R20
 	VST1 [V16.S4, V17.S4], (R20)
-	ADD R1, R0
-	VST1 [V18.S4, V19.S4, V20.S4, V21.S4], (R0)
-	ADD $64, R0, R20
+	ADD R1, R19
+	VST1 [V18.S4, V19.S4, V20.S4, V21.S4], (R19)
+	ADD $64, R19, R20
 	VST1 [V22.S4, V23.S4], (R20)
-	ADD R1, R0
+	ADD R1, R19
+	RET
+
+// func conv3x3PairNEON(out *float32, ldo int, in *float32, taps *int, chs, nch int, w0, w1 *float32, flags int, bias *float32)
+TEXT ·conv3x3PairNEON(SB), NOSPLIT, $0-80
+	MOVD out+0(FP), R0
+	MOVD ldo+8(FP), R1
+	LSL $2, R1
+	MOVD in+16(FP), R2
+	MOVD taps+24(FP), R8
+	MOVD chs+32(FP), R3
+	MOVD nch+40(FP), R4
+	MOVD w0+48(FP), R5
+	MOVD w1+56(FP), R23
+	MOVD flags+64(FP), R6
+	MOVD bias+72(FP), R7
+	MOVD 0(R8), R9
+	MOVD 8(R8), R10
+	MOVD 16(R8), R11
+	MOVD 24(R8), R12
+	MOVD 32(R8), R13
+	MOVD 40(R8), R14
+	MOVD 48(R8), R15
+	MOVD 56(R8), R21
+	MOVD 64(R8), R22
+	TBZ $0, R6, conv3x3PairNEON_zero
+	MOVD R0, R19
+	VLD1 (R19), [V0.S4, V1.S4, V2.S4]
+	ADD R1, R19
+	VLD1 (R19), [V3.S4, V4.S4, V5.S4]
+	ADD R1, R19
+	VLD1 (R19), [V6.S4, V7.S4, V8.S4]
+	ADD R1, R19
+	VLD1 (R19), [V9.S4, V10.S4, V11.S4]
+	ADD R1, R19
+	VLD1 (R19), [V12.S4, V13.S4, V14.S4]
+	ADD R1, R19
+	VLD1 (R19), [V15.S4, V16.S4, V17.S4]
+	ADD R1, R19
+	VLD1 (R19), [V18.S4, V19.S4, V20.S4]
+	ADD R1, R19
+	VLD1 (R19), [V21.S4, V22.S4, V23.S4]
+	ADD R1, R19
+	B conv3x3PairNEON_start
+conv3x3PairNEON_zero:
+	VEOR V0.B16, V0.B16, V0.B16
+	VEOR V1.B16, V1.B16, V1.B16
+	VEOR V2.B16, V2.B16, V2.B16
+	VEOR V3.B16, V3.B16, V3.B16
+	VEOR V4.B16, V4.B16, V4.B16
+	VEOR V5.B16, V5.B16, V5.B16
+	VEOR V6.B16, V6.B16, V6.B16
+	VEOR V7.B16, V7.B16, V7.B16
+	VEOR V8.B16, V8.B16, V8.B16
+	VEOR V9.B16, V9.B16, V9.B16
+	VEOR V10.B16, V10.B16, V10.B16
+	VEOR V11.B16, V11.B16, V11.B16
+	VEOR V12.B16, V12.B16, V12.B16
+	VEOR V13.B16, V13.B16, V13.B16
+	VEOR V14.B16, V14.B16, V14.B16
+	VEOR V15.B16, V15.B16, V15.B16
+	VEOR V16.B16, V16.B16, V16.B16
+	VEOR V17.B16, V17.B16, V17.B16
+	VEOR V18.B16, V18.B16, V18.B16
+	VEOR V19.B16, V19.B16, V19.B16
+	VEOR V20.B16, V20.B16, V20.B16
+	VEOR V21.B16, V21.B16, V21.B16
+	VEOR V22.B16, V22.B16, V22.B16
+	VEOR V23.B16, V23.B16, V23.B16
+conv3x3PairNEON_start:
+	CMP $1, R4
+	BLT conv3x3PairNEON_store
+conv3x3PairNEON_chan:
+	ADD R9, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R10, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R11, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R12, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R13, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R14, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R15, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R21, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R22, R2, R19
+	VLD1 (R19), [V24.S4, V25.S4, V26.S4]
+	VLD1.P 16(R5), [V27.S4]
+	VLD1.P 16(R23), [V28.S4]
+	WORD $0x4f9b1300 // fmla v0.4s, v24.4s, v27.s[0]
+	WORD $0x4f9b1321 // fmla v1.4s, v25.4s, v27.s[0]
+	WORD $0x4f9b1342 // fmla v2.4s, v26.4s, v27.s[0]
+	WORD $0x4fbb1303 // fmla v3.4s, v24.4s, v27.s[1]
+	WORD $0x4fbb1324 // fmla v4.4s, v25.4s, v27.s[1]
+	WORD $0x4fbb1345 // fmla v5.4s, v26.4s, v27.s[1]
+	WORD $0x4f9b1b06 // fmla v6.4s, v24.4s, v27.s[2]
+	WORD $0x4f9b1b27 // fmla v7.4s, v25.4s, v27.s[2]
+	WORD $0x4f9b1b48 // fmla v8.4s, v26.4s, v27.s[2]
+	WORD $0x4fbb1b09 // fmla v9.4s, v24.4s, v27.s[3]
+	WORD $0x4fbb1b2a // fmla v10.4s, v25.4s, v27.s[3]
+	WORD $0x4fbb1b4b // fmla v11.4s, v26.4s, v27.s[3]
+	WORD $0x4f9c130c // fmla v12.4s, v24.4s, v28.s[0]
+	WORD $0x4f9c132d // fmla v13.4s, v25.4s, v28.s[0]
+	WORD $0x4f9c134e // fmla v14.4s, v26.4s, v28.s[0]
+	WORD $0x4fbc130f // fmla v15.4s, v24.4s, v28.s[1]
+	WORD $0x4fbc1330 // fmla v16.4s, v25.4s, v28.s[1]
+	WORD $0x4fbc1351 // fmla v17.4s, v26.4s, v28.s[1]
+	WORD $0x4f9c1b12 // fmla v18.4s, v24.4s, v28.s[2]
+	WORD $0x4f9c1b33 // fmla v19.4s, v25.4s, v28.s[2]
+	WORD $0x4f9c1b54 // fmla v20.4s, v26.4s, v28.s[2]
+	WORD $0x4fbc1b15 // fmla v21.4s, v24.4s, v28.s[3]
+	WORD $0x4fbc1b36 // fmla v22.4s, v25.4s, v28.s[3]
+	WORD $0x4fbc1b57 // fmla v23.4s, v26.4s, v28.s[3]
+	ADD R3, R2
+	SUBS $1, R4
+	BNE conv3x3PairNEON_chan
+conv3x3PairNEON_store:
+	TBZ $1, R6, conv3x3PairNEON_put
+	VLD1 (R7), [V29.S4, V30.S4]
+	LSR $2, R6, R8
+	CMP $1, R8
+	BEQ conv3x3PairNEON_leaky
+	CMP $2, R8
+	BEQ conv3x3PairNEON_relu
+	VDUP V29.S[0], V27.S4
+	WORD $0x4e3bd400 // fadd v0.4s, v0.4s, v27.4s
+	WORD $0x4e3bd421 // fadd v1.4s, v1.4s, v27.4s
+	WORD $0x4e3bd442 // fadd v2.4s, v2.4s, v27.4s
+	VDUP V29.S[1], V27.S4
+	WORD $0x4e3bd463 // fadd v3.4s, v3.4s, v27.4s
+	WORD $0x4e3bd484 // fadd v4.4s, v4.4s, v27.4s
+	WORD $0x4e3bd4a5 // fadd v5.4s, v5.4s, v27.4s
+	VDUP V29.S[2], V27.S4
+	WORD $0x4e3bd4c6 // fadd v6.4s, v6.4s, v27.4s
+	WORD $0x4e3bd4e7 // fadd v7.4s, v7.4s, v27.4s
+	WORD $0x4e3bd508 // fadd v8.4s, v8.4s, v27.4s
+	VDUP V29.S[3], V27.S4
+	WORD $0x4e3bd529 // fadd v9.4s, v9.4s, v27.4s
+	WORD $0x4e3bd54a // fadd v10.4s, v10.4s, v27.4s
+	WORD $0x4e3bd56b // fadd v11.4s, v11.4s, v27.4s
+	VDUP V30.S[0], V27.S4
+	WORD $0x4e3bd58c // fadd v12.4s, v12.4s, v27.4s
+	WORD $0x4e3bd5ad // fadd v13.4s, v13.4s, v27.4s
+	WORD $0x4e3bd5ce // fadd v14.4s, v14.4s, v27.4s
+	VDUP V30.S[1], V27.S4
+	WORD $0x4e3bd5ef // fadd v15.4s, v15.4s, v27.4s
+	WORD $0x4e3bd610 // fadd v16.4s, v16.4s, v27.4s
+	WORD $0x4e3bd631 // fadd v17.4s, v17.4s, v27.4s
+	VDUP V30.S[2], V27.S4
+	WORD $0x4e3bd652 // fadd v18.4s, v18.4s, v27.4s
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x4e3bd694 // fadd v20.4s, v20.4s, v27.4s
+	VDUP V30.S[3], V27.S4
+	WORD $0x4e3bd6b5 // fadd v21.4s, v21.4s, v27.4s
+	WORD $0x4e3bd6d6 // fadd v22.4s, v22.4s, v27.4s
+	WORD $0x4e3bd6f7 // fadd v23.4s, v23.4s, v27.4s
+	B conv3x3PairNEON_put
+conv3x3PairNEON_leaky:
+	MOVW $0x3dcccccd, R8
+	VDUP R8, V31.S4
+	VDUP V29.S[0], V27.S4
+	WORD $0x4e3bd400 // fadd v0.4s, v0.4s, v27.4s
+	WORD $0x6e3fdc18 // fmul v24.4s, v0.4s, v31.4s
+	WORD $0x6eb8e419 // fcmgt v25.4s, v0.4s, v24.4s
+	WORD $0x6ef91f00 // bif v0.16b, v24.16b, v25.16b
+	WORD $0x4e3bd421 // fadd v1.4s, v1.4s, v27.4s
+	WORD $0x6e3fdc38 // fmul v24.4s, v1.4s, v31.4s
+	WORD $0x6eb8e439 // fcmgt v25.4s, v1.4s, v24.4s
+	WORD $0x6ef91f01 // bif v1.16b, v24.16b, v25.16b
+	WORD $0x4e3bd442 // fadd v2.4s, v2.4s, v27.4s
+	WORD $0x6e3fdc58 // fmul v24.4s, v2.4s, v31.4s
+	WORD $0x6eb8e459 // fcmgt v25.4s, v2.4s, v24.4s
+	WORD $0x6ef91f02 // bif v2.16b, v24.16b, v25.16b
+	VDUP V29.S[1], V27.S4
+	WORD $0x4e3bd463 // fadd v3.4s, v3.4s, v27.4s
+	WORD $0x6e3fdc78 // fmul v24.4s, v3.4s, v31.4s
+	WORD $0x6eb8e479 // fcmgt v25.4s, v3.4s, v24.4s
+	WORD $0x6ef91f03 // bif v3.16b, v24.16b, v25.16b
+	WORD $0x4e3bd484 // fadd v4.4s, v4.4s, v27.4s
+	WORD $0x6e3fdc98 // fmul v24.4s, v4.4s, v31.4s
+	WORD $0x6eb8e499 // fcmgt v25.4s, v4.4s, v24.4s
+	WORD $0x6ef91f04 // bif v4.16b, v24.16b, v25.16b
+	WORD $0x4e3bd4a5 // fadd v5.4s, v5.4s, v27.4s
+	WORD $0x6e3fdcb8 // fmul v24.4s, v5.4s, v31.4s
+	WORD $0x6eb8e4b9 // fcmgt v25.4s, v5.4s, v24.4s
+	WORD $0x6ef91f05 // bif v5.16b, v24.16b, v25.16b
+	VDUP V29.S[2], V27.S4
+	WORD $0x4e3bd4c6 // fadd v6.4s, v6.4s, v27.4s
+	WORD $0x6e3fdcd8 // fmul v24.4s, v6.4s, v31.4s
+	WORD $0x6eb8e4d9 // fcmgt v25.4s, v6.4s, v24.4s
+	WORD $0x6ef91f06 // bif v6.16b, v24.16b, v25.16b
+	WORD $0x4e3bd4e7 // fadd v7.4s, v7.4s, v27.4s
+	WORD $0x6e3fdcf8 // fmul v24.4s, v7.4s, v31.4s
+	WORD $0x6eb8e4f9 // fcmgt v25.4s, v7.4s, v24.4s
+	WORD $0x6ef91f07 // bif v7.16b, v24.16b, v25.16b
+	WORD $0x4e3bd508 // fadd v8.4s, v8.4s, v27.4s
+	WORD $0x6e3fdd18 // fmul v24.4s, v8.4s, v31.4s
+	WORD $0x6eb8e519 // fcmgt v25.4s, v8.4s, v24.4s
+	WORD $0x6ef91f08 // bif v8.16b, v24.16b, v25.16b
+	VDUP V29.S[3], V27.S4
+	WORD $0x4e3bd529 // fadd v9.4s, v9.4s, v27.4s
+	WORD $0x6e3fdd38 // fmul v24.4s, v9.4s, v31.4s
+	WORD $0x6eb8e539 // fcmgt v25.4s, v9.4s, v24.4s
+	WORD $0x6ef91f09 // bif v9.16b, v24.16b, v25.16b
+	WORD $0x4e3bd54a // fadd v10.4s, v10.4s, v27.4s
+	WORD $0x6e3fdd58 // fmul v24.4s, v10.4s, v31.4s
+	WORD $0x6eb8e559 // fcmgt v25.4s, v10.4s, v24.4s
+	WORD $0x6ef91f0a // bif v10.16b, v24.16b, v25.16b
+	WORD $0x4e3bd56b // fadd v11.4s, v11.4s, v27.4s
+	WORD $0x6e3fdd78 // fmul v24.4s, v11.4s, v31.4s
+	WORD $0x6eb8e579 // fcmgt v25.4s, v11.4s, v24.4s
+	WORD $0x6ef91f0b // bif v11.16b, v24.16b, v25.16b
+	VDUP V30.S[0], V27.S4
+	WORD $0x4e3bd58c // fadd v12.4s, v12.4s, v27.4s
+	WORD $0x6e3fdd98 // fmul v24.4s, v12.4s, v31.4s
+	WORD $0x6eb8e599 // fcmgt v25.4s, v12.4s, v24.4s
+	WORD $0x6ef91f0c // bif v12.16b, v24.16b, v25.16b
+	WORD $0x4e3bd5ad // fadd v13.4s, v13.4s, v27.4s
+	WORD $0x6e3fddb8 // fmul v24.4s, v13.4s, v31.4s
+	WORD $0x6eb8e5b9 // fcmgt v25.4s, v13.4s, v24.4s
+	WORD $0x6ef91f0d // bif v13.16b, v24.16b, v25.16b
+	WORD $0x4e3bd5ce // fadd v14.4s, v14.4s, v27.4s
+	WORD $0x6e3fddd8 // fmul v24.4s, v14.4s, v31.4s
+	WORD $0x6eb8e5d9 // fcmgt v25.4s, v14.4s, v24.4s
+	WORD $0x6ef91f0e // bif v14.16b, v24.16b, v25.16b
+	VDUP V30.S[1], V27.S4
+	WORD $0x4e3bd5ef // fadd v15.4s, v15.4s, v27.4s
+	WORD $0x6e3fddf8 // fmul v24.4s, v15.4s, v31.4s
+	WORD $0x6eb8e5f9 // fcmgt v25.4s, v15.4s, v24.4s
+	WORD $0x6ef91f0f // bif v15.16b, v24.16b, v25.16b
+	WORD $0x4e3bd610 // fadd v16.4s, v16.4s, v27.4s
+	WORD $0x6e3fde18 // fmul v24.4s, v16.4s, v31.4s
+	WORD $0x6eb8e619 // fcmgt v25.4s, v16.4s, v24.4s
+	WORD $0x6ef91f10 // bif v16.16b, v24.16b, v25.16b
+	WORD $0x4e3bd631 // fadd v17.4s, v17.4s, v27.4s
+	WORD $0x6e3fde38 // fmul v24.4s, v17.4s, v31.4s
+	WORD $0x6eb8e639 // fcmgt v25.4s, v17.4s, v24.4s
+	WORD $0x6ef91f11 // bif v17.16b, v24.16b, v25.16b
+	VDUP V30.S[2], V27.S4
+	WORD $0x4e3bd652 // fadd v18.4s, v18.4s, v27.4s
+	WORD $0x6e3fde58 // fmul v24.4s, v18.4s, v31.4s
+	WORD $0x6eb8e659 // fcmgt v25.4s, v18.4s, v24.4s
+	WORD $0x6ef91f12 // bif v18.16b, v24.16b, v25.16b
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x6e3fde78 // fmul v24.4s, v19.4s, v31.4s
+	WORD $0x6eb8e679 // fcmgt v25.4s, v19.4s, v24.4s
+	WORD $0x6ef91f13 // bif v19.16b, v24.16b, v25.16b
+	WORD $0x4e3bd694 // fadd v20.4s, v20.4s, v27.4s
+	WORD $0x6e3fde98 // fmul v24.4s, v20.4s, v31.4s
+	WORD $0x6eb8e699 // fcmgt v25.4s, v20.4s, v24.4s
+	WORD $0x6ef91f14 // bif v20.16b, v24.16b, v25.16b
+	VDUP V30.S[3], V27.S4
+	WORD $0x4e3bd6b5 // fadd v21.4s, v21.4s, v27.4s
+	WORD $0x6e3fdeb8 // fmul v24.4s, v21.4s, v31.4s
+	WORD $0x6eb8e6b9 // fcmgt v25.4s, v21.4s, v24.4s
+	WORD $0x6ef91f15 // bif v21.16b, v24.16b, v25.16b
+	WORD $0x4e3bd6d6 // fadd v22.4s, v22.4s, v27.4s
+	WORD $0x6e3fded8 // fmul v24.4s, v22.4s, v31.4s
+	WORD $0x6eb8e6d9 // fcmgt v25.4s, v22.4s, v24.4s
+	WORD $0x6ef91f16 // bif v22.16b, v24.16b, v25.16b
+	WORD $0x4e3bd6f7 // fadd v23.4s, v23.4s, v27.4s
+	WORD $0x6e3fdef8 // fmul v24.4s, v23.4s, v31.4s
+	WORD $0x6eb8e6f9 // fcmgt v25.4s, v23.4s, v24.4s
+	WORD $0x6ef91f17 // bif v23.16b, v24.16b, v25.16b
+	B conv3x3PairNEON_put
+conv3x3PairNEON_relu:
+	FMOVS $1.0, F31
+	VDUP V31.S[0], V31.S4
+	VDUP V29.S[0], V27.S4
+	WORD $0x4e3bd400 // fadd v0.4s, v0.4s, v27.4s
+	WORD $0x4ea0c818 // fcmgt v24.4s, v0.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dc00 // fmul v0.4s, v0.4s, v24.4s
+	WORD $0x4e3bd421 // fadd v1.4s, v1.4s, v27.4s
+	WORD $0x4ea0c838 // fcmgt v24.4s, v1.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dc21 // fmul v1.4s, v1.4s, v24.4s
+	WORD $0x4e3bd442 // fadd v2.4s, v2.4s, v27.4s
+	WORD $0x4ea0c858 // fcmgt v24.4s, v2.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dc42 // fmul v2.4s, v2.4s, v24.4s
+	VDUP V29.S[1], V27.S4
+	WORD $0x4e3bd463 // fadd v3.4s, v3.4s, v27.4s
+	WORD $0x4ea0c878 // fcmgt v24.4s, v3.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dc63 // fmul v3.4s, v3.4s, v24.4s
+	WORD $0x4e3bd484 // fadd v4.4s, v4.4s, v27.4s
+	WORD $0x4ea0c898 // fcmgt v24.4s, v4.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dc84 // fmul v4.4s, v4.4s, v24.4s
+	WORD $0x4e3bd4a5 // fadd v5.4s, v5.4s, v27.4s
+	WORD $0x4ea0c8b8 // fcmgt v24.4s, v5.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dca5 // fmul v5.4s, v5.4s, v24.4s
+	VDUP V29.S[2], V27.S4
+	WORD $0x4e3bd4c6 // fadd v6.4s, v6.4s, v27.4s
+	WORD $0x4ea0c8d8 // fcmgt v24.4s, v6.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dcc6 // fmul v6.4s, v6.4s, v24.4s
+	WORD $0x4e3bd4e7 // fadd v7.4s, v7.4s, v27.4s
+	WORD $0x4ea0c8f8 // fcmgt v24.4s, v7.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dce7 // fmul v7.4s, v7.4s, v24.4s
+	WORD $0x4e3bd508 // fadd v8.4s, v8.4s, v27.4s
+	WORD $0x4ea0c918 // fcmgt v24.4s, v8.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dd08 // fmul v8.4s, v8.4s, v24.4s
+	VDUP V29.S[3], V27.S4
+	WORD $0x4e3bd529 // fadd v9.4s, v9.4s, v27.4s
+	WORD $0x4ea0c938 // fcmgt v24.4s, v9.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dd29 // fmul v9.4s, v9.4s, v24.4s
+	WORD $0x4e3bd54a // fadd v10.4s, v10.4s, v27.4s
+	WORD $0x4ea0c958 // fcmgt v24.4s, v10.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dd4a // fmul v10.4s, v10.4s, v24.4s
+	WORD $0x4e3bd56b // fadd v11.4s, v11.4s, v27.4s
+	WORD $0x4ea0c978 // fcmgt v24.4s, v11.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dd6b // fmul v11.4s, v11.4s, v24.4s
+	VDUP V30.S[0], V27.S4
+	WORD $0x4e3bd58c // fadd v12.4s, v12.4s, v27.4s
+	WORD $0x4ea0c998 // fcmgt v24.4s, v12.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38dd8c // fmul v12.4s, v12.4s, v24.4s
+	WORD $0x4e3bd5ad // fadd v13.4s, v13.4s, v27.4s
+	WORD $0x4ea0c9b8 // fcmgt v24.4s, v13.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38ddad // fmul v13.4s, v13.4s, v24.4s
+	WORD $0x4e3bd5ce // fadd v14.4s, v14.4s, v27.4s
+	WORD $0x4ea0c9d8 // fcmgt v24.4s, v14.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38ddce // fmul v14.4s, v14.4s, v24.4s
+	VDUP V30.S[1], V27.S4
+	WORD $0x4e3bd5ef // fadd v15.4s, v15.4s, v27.4s
+	WORD $0x4ea0c9f8 // fcmgt v24.4s, v15.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38ddef // fmul v15.4s, v15.4s, v24.4s
+	WORD $0x4e3bd610 // fadd v16.4s, v16.4s, v27.4s
+	WORD $0x4ea0ca18 // fcmgt v24.4s, v16.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38de10 // fmul v16.4s, v16.4s, v24.4s
+	WORD $0x4e3bd631 // fadd v17.4s, v17.4s, v27.4s
+	WORD $0x4ea0ca38 // fcmgt v24.4s, v17.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38de31 // fmul v17.4s, v17.4s, v24.4s
+	VDUP V30.S[2], V27.S4
+	WORD $0x4e3bd652 // fadd v18.4s, v18.4s, v27.4s
+	WORD $0x4ea0ca58 // fcmgt v24.4s, v18.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38de52 // fmul v18.4s, v18.4s, v24.4s
+	WORD $0x4e3bd673 // fadd v19.4s, v19.4s, v27.4s
+	WORD $0x4ea0ca78 // fcmgt v24.4s, v19.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38de73 // fmul v19.4s, v19.4s, v24.4s
+	WORD $0x4e3bd694 // fadd v20.4s, v20.4s, v27.4s
+	WORD $0x4ea0ca98 // fcmgt v24.4s, v20.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38de94 // fmul v20.4s, v20.4s, v24.4s
+	VDUP V30.S[3], V27.S4
+	WORD $0x4e3bd6b5 // fadd v21.4s, v21.4s, v27.4s
+	WORD $0x4ea0cab8 // fcmgt v24.4s, v21.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38deb5 // fmul v21.4s, v21.4s, v24.4s
+	WORD $0x4e3bd6d6 // fadd v22.4s, v22.4s, v27.4s
+	WORD $0x4ea0cad8 // fcmgt v24.4s, v22.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38ded6 // fmul v22.4s, v22.4s, v24.4s
+	WORD $0x4e3bd6f7 // fadd v23.4s, v23.4s, v27.4s
+	WORD $0x4ea0caf8 // fcmgt v24.4s, v23.4s, #0.0
+	WORD $0x4e3f1f18 // and v24.16b, v24.16b, v31.16b
+	WORD $0x6e38def7 // fmul v23.4s, v23.4s, v24.4s
+conv3x3PairNEON_put:
+	MOVD R0, R19
+	VST1 [V0.S4, V1.S4, V2.S4], (R19)
+	ADD R1, R19
+	VST1 [V3.S4, V4.S4, V5.S4], (R19)
+	ADD R1, R19
+	VST1 [V6.S4, V7.S4, V8.S4], (R19)
+	ADD R1, R19
+	VST1 [V9.S4, V10.S4, V11.S4], (R19)
+	ADD R1, R19
+	VST1 [V12.S4, V13.S4, V14.S4], (R19)
+	ADD R1, R19
+	VST1 [V15.S4, V16.S4, V17.S4], (R19)
+	ADD R1, R19
+	VST1 [V18.S4, V19.S4, V20.S4], (R19)
+	ADD R1, R19
+	VST1 [V21.S4, V22.S4, V23.S4], (R19)
+	ADD R1, R19
 	RET

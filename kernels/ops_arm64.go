@@ -43,6 +43,32 @@ func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]
 	return true
 }
 
+// conv3x3PairNEON is the fused 8-filter × 12-position tile of Conv3x3x8
+// (filters 0-3 with w0, 4-7 with w1, bias[0:8]; taps and chs in bytes).
+//
+//go:noescape
+func conv3x3PairNEON(out *float32, ldo int, in *float32, taps *int, chs, nch int, w0, w1 *float32, flags int, bias *float32)
+
+// conv3x3x8Arch runs the fused 8-filter tile: each input quad feeds 8
+// filters (5 quad loads per 24 FMLAs instead of 7).
+func conv3x3x8Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w0, w1 []float32, nch, n int, bias []float32, flags int) bool {
+	if l != isaNEON {
+		return false
+	}
+	var tb [9]int
+	for t, o := range taps {
+		tb[t] = 4 * o
+	}
+	b := &w0[0] // any valid pointer when the flags do not ask for the bias
+	if flags&Conv3x3Linear != 0 {
+		b = &bias[0]
+	}
+	for j := 0; j < n; j += 12 {
+		conv3x3PairNEON(&out[j], ldo, &in[j], &tb[0], 4*chs, nch, &w0[0], &w1[0], flags, b)
+	}
+	return true
+}
+
 // The Winograd transforms need n ≥ 8, gather and scatter n ≥ 4 (the
 // callers pass n ≥ 8).
 

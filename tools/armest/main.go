@@ -38,6 +38,7 @@ var kernels = []kernel{
 	{"fmaPeakNEON", 0, 24 * 8, "FLOP", true, "peak probe: 24 independent FMLAs"},
 	{"sgemmKernelNEON", 0, 2 * 8 * 12 * 2, "FLOP", true, "GEMM 8×12 microkernel, 2 k steps"},
 	{"conv3x3NEON", 0, 9 * 24 * 4 * 2, "FLOP", true, "direct 3×3 tile 4×24, one channel (9 taps)"},
+	{"conv3x3PairNEON", 0, 9 * 24 * 4 * 2, "FLOP", true, "direct 3×3 tile 8×12 (Conv3x3x8), one channel"},
 	{"winoInputNEON", 0, 8 * 6, "elem", false, "Winograd Bᵀd, 8 columns × 6 rows"},
 	{"winoOutputNEON", 0, 8 * 4, "elem", false, "Winograd Aᵀm, 8 columns × 4 rows"},
 	{"winoGatherNEON", 0, 4 * 6, "elem", false, "Winograd tile gather, 4 tiles"},
