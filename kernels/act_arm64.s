@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// Darknet's activations on NEON (source: kernels/_asm/neon/act.go).
+// Darknet's activations on NEON (generator: kernels/_asm/neon).
 
 DATA ·neonActConsts+0(SB)/4, $0x42b0c0a5
 DATA ·neonActConsts+4(SB)/4, $0x42b0c0a5

@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// The direct 3×3 convolution tile on NEON (source: kernels/_asm/neon/conv3x3.go).
+// The direct 3×3 convolution tiles on NEON (generator: kernels/_asm/neon).
 
 
 // func conv3x3NEON(out *float32, ldo int, in *float32, taps *int, chs, nch int, w *float32, flags int, bias *float32)

@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// The exact logistic (LogisticExact) on NEON (source: kernels/_asm/neon/logistic.go).
+// The exact logistic (LogisticExact) on NEON (generator: kernels/_asm/neon).
 
 DATA ·neonLogisticConsts+0(SB)/4, $0x42ae0000
 DATA ·neonLogisticConsts+4(SB)/4, $0x42ae0000

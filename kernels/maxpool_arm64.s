@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// Max pooling runs on NEON (source: kernels/_asm/neon/pool.go).
+// Max pooling runs on NEON (generator: kernels/_asm/neon).
 
 
 // func maxIntoNEON(dst, x *float32, n int)

@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// GEMM packing and the stride-2 conv gather on NEON (source: kernels/_asm/neon/pack.go).
+// GEMM packing and the stride-2 conv gather on NEON (generator: kernels/_asm/neon).
 
 
 // func packRow12NEON(dst, row *float32, n, stride int)

@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// Vector helpers (Add, Axpy, Repeat2) on NEON (source: kernels/_asm/neon/vec.go).
+// Vector helpers (Add, Axpy, Repeat2) on NEON (generator: kernels/_asm/neon).
 
 
 // func addNEON(dst, x *float32, n int)

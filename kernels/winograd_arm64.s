@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// Winograd F(4×4, 3×3) transforms, gather and scatter on NEON (source: kernels/_asm/neon/winograd.go).
+// Winograd F(4×4, 3×3) transforms, gather and scatter on NEON (generator: kernels/_asm/neon).
 
 DATA ·neonWinoConsts+0(SB)/4, $0x40800000
 DATA ·neonWinoConsts+4(SB)/4, $0x40a00000

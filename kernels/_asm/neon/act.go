@@ -8,8 +8,7 @@ import "fmt"
 // ../transcendental.go, so both ISAs give the same bits (FRINTN rounds half
 // to even like VROUNDPS $0; FMLA/FMLS fuse like VFMADD/VFNMADD).
 
-// act is the per-file state of the activation kernels: the constant table's
-// base register.
+// actTab is the register holding the activation kernels' constant table.
 const actTab = "R2"
 
 // expf sets y = expf(x) lane-wise (x unchanged).

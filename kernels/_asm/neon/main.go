@@ -1,6 +1,7 @@
 // Command neon generates darkgo's NEON kernels besides the hand-written
-// GEMM microkernel (kernels/asm_arm64.s): activations, packing and gathers.
-// Go's arm64 assembler has no vector float arithmetic other than
+// GEMM microkernel (kernels/asm_arm64.s): activations, the direct 3×3 and
+// Winograd loops, pooling, the exact logistic, packing, gathers and vector
+// helpers. Go's arm64 assembler has no vector float arithmetic other than
 // FMLA/FMLS, so those instructions are emitted as WORDs with the
 // instruction in LLVM syntax as the comment; tools/armest/run checks every
 // such comment against llvm-mc's disassembly of the word.
@@ -13,44 +14,29 @@ import (
 	"path/filepath"
 )
 
+// outputs lists the generated files: name, what they hold, the constant
+// table's symbol and the emitters.
+var outputs = []struct {
+	file, what, table string
+	emit              []func(*file)
+}{
+	{"act_arm64.s", "Darknet's activations", "·neonActConsts", []func(*file){activations, biasActs}},
+	{"conv3x3_arm64.s", "The direct 3×3 convolution tiles", "·neonConv3x3Consts", []func(*file){conv3x3}},
+	{"winograd_arm64.s", "Winograd F(4×4, 3×3) transforms, gather and scatter", "·neonWinoConsts", []func(*file){winograd}},
+	{"maxpool_arm64.s", "Max pooling runs", "·neonPoolConsts", []func(*file){pools}},
+	{"logistic_arm64.s", "The exact logistic (LogisticExact)", "·neonLogisticConsts", []func(*file){logistic64}},
+	{"pack_arm64.s", "GEMM packing and the stride-2 conv gather", "·neonPackConsts", []func(*file){packs}},
+	{"vec_arm64.s", "Vector helpers (Add, Axpy, Repeat2)", "·neonVecConsts", []func(*file){vecs, repeat2}},
+}
+
 func main() {
 	dir := flag.String("dir", "..", "kernels directory to write into")
 	flag.Parse()
-
-	act := newFile("·neonActConsts")
-	activations(act)
-	biasActs(act)
-	act.write(filepath.Join(*dir, "act_arm64.s"),
-		"// Darknet's activations on NEON (source: kernels/_asm/neon/act.go).\n")
-
-	pack := newFile("·neonPackConsts")
-	packs(pack)
-	pool := newFile("·neonPoolConsts")
-	pools(pool)
-	pool.write(filepath.Join(*dir, "maxpool_arm64.s"),
-		"// Max pooling runs on NEON (source: kernels/_asm/neon/pool.go).\n")
-
-	wino := newFile("·neonWinoConsts")
-	winograd(wino)
-	wino.write(filepath.Join(*dir, "winograd_arm64.s"),
-		"// Winograd F(4×4, 3×3) transforms, gather and scatter on NEON (source: kernels/_asm/neon/winograd.go).\n")
-
-	conv := newFile("·neonConv3x3Consts")
-	conv3x3(conv)
-	conv.write(filepath.Join(*dir, "conv3x3_arm64.s"),
-		"// The direct 3×3 convolution tile on NEON (source: kernels/_asm/neon/conv3x3.go).\n")
-
-	logi := newFile("·neonLogisticConsts")
-	logistic64(logi)
-	logi.write(filepath.Join(*dir, "logistic_arm64.s"),
-		"// The exact logistic (LogisticExact) on NEON (source: kernels/_asm/neon/logistic.go).\n")
-
-	vec := newFile("·neonVecConsts")
-	vecs(vec)
-	repeat2(vec)
-	vec.write(filepath.Join(*dir, "vec_arm64.s"),
-		"// Vector helpers (Add, Axpy, Repeat2) on NEON (source: kernels/_asm/neon/vec.go).\n")
-
-	pack.write(filepath.Join(*dir, "pack_arm64.s"),
-		"// GEMM packing and the stride-2 conv gather on NEON (source: kernels/_asm/neon/pack.go).\n")
+	for _, o := range outputs {
+		f := newFile(o.table)
+		for _, emit := range o.emit {
+			emit(f)
+		}
+		f.write(filepath.Join(*dir, o.file), "// "+o.what+" on NEON (generator: kernels/_asm/neon).\n")
+	}
 }
