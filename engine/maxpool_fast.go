@@ -76,20 +76,30 @@ func (m *maxpool) plane(in, out []float32, k int) {
 		xHi = min((w-m.size-off)/m.strideX+1, ow)
 	}
 	xHi = max(xHi, xLo)
+	pairs := m.size == 2 && m.strideX == 2 && m.strideY == 2
+	if pairs {
+		// The runs of 4-wide blocks that are inside, on the rows whose
+		// windows are inside [ry0, ry1): the lane formula, in one call
+		// for the plane.
+		ry0 := max(0, (1-off)/2)
+		ry1 := 0
+		if h-2-off >= 0 {
+			ry1 = min(oh, (h-2-off)/2+1)
+		}
+		a, b := (xLo+3)&^3, min(xHi, blockEnd(ow-4, 4))&^3
+		if a < b && ry0 < ry1 {
+			y0 := off + 2*ry0
+			kernels.MaxPairsRows(dst[ry0*ow+a:], ow, src[y0*w+off+2*a:], w, ry1-ry0, b-a)
+		}
+	}
 	for oy := 0; oy < oh; oy++ {
 		row := dst[oy*ow : (oy+1)*ow]
 		y0 := off + oy*m.strideY
 		inside := y0 >= 0 && y0+m.size <= h
 		whole := func(a, b int) bool { return inside && a >= xLo && b <= xHi }
 		switch {
-		case m.size == 2 && m.strideX == 2 && m.strideY == 2:
+		case pairs:
 			end := blockEnd(ow-4, 4)
-			if inside {
-				// Runs of 4-wide blocks that are inside: the lane formula.
-				if a, b := (xLo+3)&^3, min(xHi, end)&^3; a < b {
-					kernels.MaxPairs(row[a:b], src[y0*w+off+2*a:], src[(y0+1)*w+off+2*a:])
-				}
-			}
 			for b := 0; b < end; b += 4 {
 				if !whole(b, b+4) {
 					m.maxBlock4x2(in, k, oy, b, row[b:b+4])

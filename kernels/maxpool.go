@@ -51,6 +51,30 @@ func maxPairsGo(dst, r0, r1 []float32) {
 	}
 }
 
+// MaxPairsRows applies MaxPairs to rows output rows in one call: output
+// row r (dst[r·ldd:], n outputs) from input rows 2r and 2r+1 (src[2r·lds:]
+// and src[(2r+1)·lds:], 2n floats each). For the planes of a 2×2 stride-2
+// pooling, where a call per row costs more than the row's vector work.
+func MaxPairsRows(dst []float32, ldd int, src []float32, lds, rows, n int) {
+	maxPairsRowsAt(level(opMaxpool), dst, ldd, src, lds, rows, n)
+}
+
+func maxPairsRowsAt(l isa, dst []float32, ldd int, src []float32, lds, rows, n int) {
+	if rows <= 0 || n <= 0 {
+		return
+	}
+	if ldd < n || lds < 2*n || len(dst) < (rows-1)*ldd+n || len(src) < (2*rows-1)*lds+2*n {
+		panic("kernels: MaxPairsRows slices too short or strides too small")
+	}
+	k := maxPairsRowsArch(l, dst, ldd, src, lds, rows, n)
+	if k == n {
+		return
+	}
+	for r := 0; r < rows; r++ { // the rest of each row: MaxPairs at this level
+		maxPairsAt(l, dst[r*ldd+k:r*ldd+n], src[2*r*lds+2*k:], src[(2*r+1)*lds+2*k:])
+	}
+}
+
 // MaxF is a > b ? a : b: x86's maxss and Darknet's pooling comparison (b
 // when the two are equal or either is NaN). It has no branch: pooling data
 // makes the comparison unpredictable, and the compiler turns the mask

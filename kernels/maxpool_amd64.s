@@ -89,3 +89,80 @@ pairs:
 pairsdone:
 	VZEROUPPER
 	RET
+
+// func maxPairsRowsAVX2(dst *float32, ldd int, src *float32, lds, rows, n int)
+//
+// maxPairsAVX2 over rows output rows at once: output row r (at dst +
+// r·ldd) from input rows 2r and 2r+1 (at src + 2r·lds and + lds), n
+// outputs each (a multiple of 4: 8 at a time, then 4 from xmm registers,
+// whose even/odd shuffle needs no reordering). One call per plane instead
+// of one per row.
+TEXT ·maxPairsRowsAVX2(SB), NOSPLIT, $0-48
+	MOVQ dst+0(FP), R8
+	MOVQ ldd+8(FP), R9
+	SHLQ $2, R9
+	MOVQ src+16(FP), R10
+	MOVQ lds+24(FP), R11
+	SHLQ $2, R11
+	MOVQ rows+32(FP), BX
+	MOVL $0xff7fffff, AX // -FLT_MAX
+	MOVQ AX, X7
+	VBROADCASTSS X7, Y7
+	TESTQ BX, BX
+	JLE  rowsdone
+
+row:
+	MOVQ R8, DI
+	MOVQ R10, SI
+	LEAQ (R10)(R11*1), DX
+	MOVQ n+40(FP), CX
+
+rpairs:
+	CMPQ    CX, $8
+	JL      rfour
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VSHUFPS $0x88, Y1, Y0, Y2
+	VSHUFPS $0xdd, Y1, Y0, Y3
+	VMAXPS  Y3, Y2, Y2
+	VMAXPS  Y7, Y2, Y2
+	VMOVUPS (DX), Y0
+	VMOVUPS 32(DX), Y1
+	VSHUFPS $0x88, Y1, Y0, Y4
+	VSHUFPS $0xdd, Y1, Y0, Y5
+	VMAXPS  Y5, Y4, Y4
+	VMAXPS  Y2, Y4, Y4
+	VPERMPD $0xd8, Y4, Y4
+	VMOVUPS Y4, (DI)
+	ADDQ    $64, SI
+	ADDQ    $64, DX
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     rpairs
+
+rfour:
+	CMPQ    CX, $4
+	JL      rnext
+	VMOVUPS (SI), X0
+	VMOVUPS 16(SI), X1
+	VSHUFPS $0x88, X1, X0, X2
+	VSHUFPS $0xdd, X1, X0, X3
+	VMAXPS  X3, X2, X2
+	VMAXPS  X7, X2, X2
+	VMOVUPS (DX), X0
+	VMOVUPS 16(DX), X1
+	VSHUFPS $0x88, X1, X0, X4
+	VSHUFPS $0xdd, X1, X0, X5
+	VMAXPS  X5, X4, X4
+	VMAXPS  X2, X4, X4
+	VMOVUPS X4, (DI)
+
+rnext:
+	ADDQ R9, R8
+	LEAQ (R10)(R11*2), R10
+	DECQ BX
+	JNZ  row
+
+rowsdone:
+	VZEROUPPER
+	RET

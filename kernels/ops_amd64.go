@@ -148,6 +148,22 @@ func maxIntoAVX2(dst, x *float32, n int)
 //go:noescape
 func maxPairsAVX2(dst, r0, r1 *float32, n int)
 
+// maxPairsRowsAVX2 is MaxPairsRows for n a multiple of 4.
+//
+//go:noescape
+func maxPairsRowsAVX2(dst *float32, ldd int, src *float32, lds, rows, n int)
+
+// maxPairsRowsArch does the leading n&^3 outputs of every row and returns
+// how many that is per row.
+func maxPairsRowsArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n int) int {
+	n4 := n &^ 3
+	if n4 == 0 || l != isaAVX2 && l != isaAVX512 {
+		return 0
+	}
+	maxPairsRowsAVX2(&dst[0], ldd, &src[0], lds, rows, n4)
+	return n4
+}
+
 // maxIntoArch and maxPairsArch return how many leading outputs they did.
 func maxIntoArch(l isa, dst, x []float32) int {
 	n8 := len(dst) &^ 7
