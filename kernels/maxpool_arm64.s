@@ -100,3 +100,74 @@ maxpairs_four:
 	B maxpairs_four
 maxpairs_done:
 	RET
+
+// func maxPairsRowsNEON(dst *float32, ldd int, src *float32, lds, rows, n int)
+TEXT ·maxPairsRowsNEON(SB), NOSPLIT, $0-48
+	MOVD dst+0(FP), R10
+	MOVD ldd+8(FP), R12
+	LSL $2, R12
+	MOVD src+16(FP), R11
+	MOVD lds+24(FP), R13
+	LSL $2, R13
+	MOVD rows+32(FP), R14
+	MOVD n+40(FP), R15
+maxpairsrows_row:
+	MOVD R10, R0
+	MOVD R11, R1
+	ADD R13, R11, R2
+	MOVD R15, R3
+	MOVW $0xff7fffff, R4
+	VDUP R4, V31.S4
+	CMP $8, R3
+	BLT maxpairsrows_four
+maxpairsrows_loop:
+	VLD2.P 32(R1), [V0.S4, V1.S4]
+	VLD2.P 32(R2), [V2.S4, V3.S4]
+	VLD2.P 32(R1), [V10.S4, V11.S4]
+	VLD2.P 32(R2), [V12.S4, V13.S4]
+	WORD $0x6ea1e404 // fcmgt v4.4s, v0.4s, v1.4s
+	WORD $0x6ea41c01 // bit v1.16b, v0.16b, v4.16b
+	WORD $0x6ea3e447 // fcmgt v7.4s, v2.4s, v3.4s
+	WORD $0x6ea71c43 // bit v3.16b, v2.16b, v7.16b
+	WORD $0x6ebfe425 // fcmgt v5.4s, v1.4s, v31.4s
+	WORD $0x4ebf1fe6 // mov v6.16b, v31.16b
+	WORD $0x6ea51c26 // bit v6.16b, v1.16b, v5.16b
+	WORD $0x6ea6e468 // fcmgt v8.4s, v3.4s, v6.4s
+	WORD $0x6ea81c66 // bit v6.16b, v3.16b, v8.16b
+	WORD $0x6eabe54e // fcmgt v14.4s, v10.4s, v11.4s
+	WORD $0x6eae1d4b // bit v11.16b, v10.16b, v14.16b
+	WORD $0x6eade591 // fcmgt v17.4s, v12.4s, v13.4s
+	WORD $0x6eb11d8d // bit v13.16b, v12.16b, v17.16b
+	WORD $0x6ebfe56f // fcmgt v15.4s, v11.4s, v31.4s
+	WORD $0x4ebf1ff0 // mov v16.16b, v31.16b
+	WORD $0x6eaf1d70 // bit v16.16b, v11.16b, v15.16b
+	WORD $0x6eb0e5b2 // fcmgt v18.4s, v13.4s, v16.4s
+	WORD $0x6eb21db0 // bit v16.16b, v13.16b, v18.16b
+	VST1.P [V6.S4], 16(R0)
+	VST1.P [V16.S4], 16(R0)
+	SUB $8, R3
+	CMP $8, R3
+	BGE maxpairsrows_loop
+maxpairsrows_four:
+	CMP $4, R3
+	BLT maxpairsrows_done
+	VLD2.P 32(R1), [V0.S4, V1.S4]
+	VLD2.P 32(R2), [V2.S4, V3.S4]
+	WORD $0x6ea1e404 // fcmgt v4.4s, v0.4s, v1.4s
+	WORD $0x6ea41c01 // bit v1.16b, v0.16b, v4.16b
+	WORD $0x6ea3e447 // fcmgt v7.4s, v2.4s, v3.4s
+	WORD $0x6ea71c43 // bit v3.16b, v2.16b, v7.16b
+	WORD $0x6ebfe425 // fcmgt v5.4s, v1.4s, v31.4s
+	WORD $0x4ebf1fe6 // mov v6.16b, v31.16b
+	WORD $0x6ea51c26 // bit v6.16b, v1.16b, v5.16b
+	WORD $0x6ea6e468 // fcmgt v8.4s, v3.4s, v6.4s
+	WORD $0x6ea81c66 // bit v6.16b, v3.16b, v8.16b
+	VST1.P [V6.S4], 16(R0)
+	SUB $4, R3
+	B maxpairsrows_four
+maxpairsrows_done:
+	ADD R12, R10
+	ADD R13<<1, R11, R11
+	SUBS $1, R14
+	BGT maxpairsrows_row
+	RET

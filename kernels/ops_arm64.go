@@ -142,6 +142,22 @@ func maxIntoNEON(dst, x *float32, n int)
 //go:noescape
 func maxPairsNEON(dst, r0, r1 *float32, n int)
 
+// maxPairsRowsNEON is MaxPairsRows for n a multiple of 4 (rows ≥ 1).
+//
+//go:noescape
+func maxPairsRowsNEON(dst *float32, ldd int, src *float32, lds, rows, n int)
+
+// maxPairsRowsArch does the leading n&^3 outputs of every row and returns
+// how many that is per row.
+func maxPairsRowsArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n int) int {
+	n4 := n &^ 3
+	if n4 == 0 || l != isaNEON {
+		return 0
+	}
+	maxPairsRowsNEON(&dst[0], ldd, &src[0], lds, rows, n4)
+	return n4
+}
+
 // maxIntoArch and maxPairsArch return how many leading outputs they did.
 func maxIntoArch(l isa, dst, x []float32) int {
 	n4 := len(dst) &^ 3

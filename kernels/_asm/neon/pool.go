@@ -42,14 +42,48 @@ func pools(f *file) {
 	f.I("RET")
 
 	// maxPairsNEON(dst, r0, r1 *float32, n int): for i < n (a multiple
-	// of 4; 8 per step while there are), v = MaxF(MaxF(r0[2i], r0[2i+1]), -MaxFloat32) and dst[i] =
-	// MaxF(MaxF(r1[2i], r1[2i+1]), v); LD2 splits even and odd columns.
+	// of 4), v = MaxF(MaxF(r0[2i], r0[2i+1]), -MaxFloat32) and dst[i] =
+	// MaxF(MaxF(r1[2i], r1[2i+1]), v).
 	f.raw("\n// func maxPairsNEON(dst, r0, r1 *float32, n int)\n")
 	f.raw("TEXT ·maxPairsNEON(SB), NOSPLIT, $0-32\n")
 	f.I("MOVD dst+0(FP), R0")
 	f.I("MOVD r0+8(FP), R1")
 	f.I("MOVD r1+16(FP), R2")
 	f.I("MOVD n+24(FP), R3")
+	maxPairsRun(f, "maxpairs")
+	f.I("RET")
+
+	// maxPairsRowsNEON(dst *float32, ldd int, src *float32, lds, rows, n
+	// int): MaxPairs for each of rows output rows, row r from input rows
+	// 2r and 2r+1 (strides in elements, n a multiple of 4, rows ≥ 1).
+	f.raw("\n// func maxPairsRowsNEON(dst *float32, ldd int, src *float32, lds, rows, n int)\n")
+	f.raw("TEXT ·maxPairsRowsNEON(SB), NOSPLIT, $0-48\n")
+	f.I("MOVD dst+0(FP), R10")
+	f.I("MOVD ldd+8(FP), R12")
+	f.I("LSL $2, R12")
+	f.I("MOVD src+16(FP), R11")
+	f.I("MOVD lds+24(FP), R13")
+	f.I("LSL $2, R13")
+	f.I("MOVD rows+32(FP), R14")
+	f.I("MOVD n+40(FP), R15")
+	f.L("maxpairsrows_row")
+	f.I("MOVD R10, R0")
+	f.I("MOVD R11, R1")
+	f.I("ADD R13, R11, R2")
+	f.I("MOVD R15, R3")
+	maxPairsRun(f, "maxpairsrows")
+	f.I("ADD R12, R10")
+	f.I("ADD R13<<1, R11, R11")
+	f.I("SUBS $1, R14")
+	f.I("BGT maxpairsrows_row")
+	f.I("RET")
+}
+
+// maxPairsRun emits the MaxPairs loop over R3 outputs (a multiple of 4) at
+// R0 from the input rows at R1 and R2 (all advanced), 8 outputs per step
+// while there are: LD2 splits even and odd columns. It falls through at
+// the end (label prefix_done).
+func maxPairsRun(f *file, prefix string) {
 	f.I("MOVW $0xff7fffff, R4") // -math.MaxFloat32
 	f.I("VDUP R4, V31.S4")
 	// body computes 4·groups outputs; the groups are independent chains.
@@ -80,16 +114,15 @@ func pools(f *file) {
 		f.I("SUB $%d, R3", 4*groups)
 	}
 	f.I("CMP $8, R3")
-	f.I("BLT maxpairs_four")
-	f.L("maxpairs_loop")
+	f.I("BLT %s_four", prefix)
+	f.L(prefix + "_loop")
 	body(2)
 	f.I("CMP $8, R3")
-	f.I("BGE maxpairs_loop")
-	f.L("maxpairs_four")
+	f.I("BGE %s_loop", prefix)
+	f.L(prefix + "_four")
 	f.I("CMP $4, R3")
-	f.I("BLT maxpairs_done")
+	f.I("BLT %s_done", prefix)
 	body(1)
-	f.I("B maxpairs_four")
-	f.L("maxpairs_done")
-	f.I("RET")
+	f.I("B %s_four", prefix)
+	f.L(prefix + "_done")
 }
