@@ -195,6 +195,9 @@ var (
 	// of 8, rows ≥ 1), bias[r] per row.
 	biasLeakyRowsFast func(c *float32, ldc, rows, cols int, bias *float32, slope float32)
 	biasReluRowsFast  func(c *float32, ldc, rows, cols int, bias *float32, one float32)
+	// The same 16 wide (cols a multiple of 16), used at the avx512 level.
+	biasLeakyRows16 func(c *float32, ldc, rows, cols int, bias *float32, slope float32)
+	biasReluRows16  func(c *float32, ldc, rows, cols int, bias *float32, one float32)
 
 	// actExpFast[a], when set, computes x[i] = a(x[i]+bias) for a prefix
 	// of a multiple of 8 elements for the activations built on exp/log.
@@ -229,7 +232,8 @@ func epilogueBlock(c []float32, ldc, row0, rows, col, cols int, ep Epilogue) {
 	}
 	_ = c[(row0+rows-1)*ldc+col+cols-1] // the assembly writes inside this bound
 	c8 := cols &^ 7
-	fast := c8 > 0 && level(opActivation) != isaGeneric && ((ep.Act == Linear || ep.Act == Leaky) && biasLeakyRowsFast != nil ||
+	lv := level(opActivation)
+	fast := c8 > 0 && lv != isaGeneric && ((ep.Act == Linear || ep.Act == Leaky) && biasLeakyRowsFast != nil ||
 		ep.Act == Relu && biasReluRowsFast != nil)
 	if !fast {
 		for r := row0; r < row0+rows; r++ {
@@ -246,14 +250,28 @@ func epilogueBlock(c []float32, ldc, row0, rows, col, cols int, ep Epilogue) {
 			n = min(n, len(noBiasRow))
 			bias = &noBiasRow[0]
 		}
-		p := &c[r0*ldc+col]
-		switch ep.Act {
-		case Relu:
-			biasReluRowsFast(p, ldc, n, c8, bias, 1)
-		case Leaky:
-			biasLeakyRowsFast(p, ldc, n, c8, bias, 0.1)
-		default:
-			biasLeakyRowsFast(p, ldc, n, c8, bias, 1)
+		// The 16-wide rows where the level has them, the rest 8-wide.
+		c16 := 0
+		if lv == isaAVX512 && biasLeakyRows16 != nil {
+			c16 = cols &^ 15
+		}
+		for _, part := range [2][2]int{{0, c16}, {c16, c8}} {
+			if part[0] == part[1] {
+				continue
+			}
+			p, w := &c[r0*ldc+col+part[0]], part[1]-part[0]
+			leaky, relu := biasLeakyRowsFast, biasReluRowsFast
+			if part[0] == 0 && c16 > 0 {
+				leaky, relu = biasLeakyRows16, biasReluRows16
+			}
+			switch ep.Act {
+			case Relu:
+				relu(p, ldc, n, w, bias, 1)
+			case Leaky:
+				leaky(p, ldc, n, w, bias, 0.1)
+			default:
+				leaky(p, ldc, n, w, bias, 1)
+			}
 		}
 		r0 += n
 	}

@@ -75,6 +75,15 @@ func biasLeakyRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, slope flo
 //go:noescape
 func biasReluRowsAVX2(c *float32, ldc, rows, cols int, bias *float32, one float32)
 
+// biasLeakyRowsAVX512 and biasReluRowsAVX512 are the row passes 16 wide
+// (cols a multiple of 16); relu's 0/1 factor comes from a compare mask.
+//
+//go:noescape
+func biasLeakyRowsAVX512(c *float32, ldc, rows, cols int, bias *float32, slope float32)
+
+//go:noescape
+func biasReluRowsAVX512(c *float32, ldc, rows, cols int, bias *float32, one float32)
+
 // actLogisticAVX2, actSwishAVX2, actMishAVX2 and actTanhAVX2 set
 // x[i] = act(x[i]+bias) for i < n (a multiple of 8) with Darknet's float
 // formulas, expf/logf evaluated by Cephes polynomials (a few ulp from the
@@ -111,6 +120,9 @@ func init() {
 	if cpu.X86.HasAVX {
 		biasLeakyFast, biasReluFast = biasLeakyAVX2, biasReluAVX2
 		biasLeakyRowsFast, biasReluRowsFast = biasLeakyRowsAVX2, biasReluRowsAVX2
+	}
+	if hasAVX512 {
+		biasLeakyRows16, biasReluRows16 = biasLeakyRowsAVX512, biasReluRowsAVX512
 	}
 	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
 		actExpFast[Logistic] = actLogisticAVX2

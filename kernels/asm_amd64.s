@@ -1810,6 +1810,38 @@ biasLeakyRowsAVX2_col:
 	VZEROUPPER
 	RET
 
+// func biasLeakyRowsAVX512(c *float32, ldc int, rows int, cols int, bias *float32, slope float32)
+// Requires: AVX, AVX512F
+TEXT ·biasLeakyRowsAVX512(SB), NOSPLIT, $0-44
+	MOVQ         c+0(FP), AX
+	MOVQ         ldc+8(FP), CX
+	SHLQ         $0x02, CX
+	MOVQ         rows+16(FP), DX
+	MOVQ         cols+24(FP), BX
+	MOVQ         bias+32(FP), SI
+	VBROADCASTSS slope+40(FP), Z1
+	VPXORD       Z2, Z2, Z2
+
+biasLeakyRowsAVX512_row:
+	VBROADCASTSS (SI), Z0
+	MOVQ         AX, DI
+	MOVQ         BX, R8
+
+biasLeakyRowsAVX512_col:
+	VADDPS  (DI), Z0, Z3
+	VMULPS  Z1, Z3, Z4
+	VMAXPS  Z4, Z3, Z3
+	VMOVUPS Z3, (DI)
+	ADDQ    $0x40, DI
+	SUBQ    $0x10, R8
+	JNE     biasLeakyRowsAVX512_col
+	ADDQ    $0x04, SI
+	ADDQ    CX, AX
+	DECQ    DX
+	JNE     biasLeakyRowsAVX512_row
+	VZEROUPPER
+	RET
+
 // func biasReluRowsAVX2(c *float32, ldc int, rows int, cols int, bias *float32, one float32)
 // Requires: AVX
 TEXT ·biasReluRowsAVX2(SB), NOSPLIT, $0-44
@@ -1840,6 +1872,39 @@ biasReluRowsAVX2_col:
 	ADDQ    CX, AX
 	DECQ    DX
 	JNE     biasReluRowsAVX2_row
+	VZEROUPPER
+	RET
+
+// func biasReluRowsAVX512(c *float32, ldc int, rows int, cols int, bias *float32, one float32)
+// Requires: AVX, AVX512F
+TEXT ·biasReluRowsAVX512(SB), NOSPLIT, $0-44
+	MOVQ         c+0(FP), AX
+	MOVQ         ldc+8(FP), CX
+	SHLQ         $0x02, CX
+	MOVQ         rows+16(FP), DX
+	MOVQ         cols+24(FP), BX
+	MOVQ         bias+32(FP), SI
+	VBROADCASTSS one+40(FP), Z1
+	VPXORD       Z2, Z2, Z2
+
+biasReluRowsAVX512_row:
+	VBROADCASTSS (SI), Z0
+	MOVQ         AX, DI
+	MOVQ         BX, R8
+
+biasReluRowsAVX512_col:
+	VADDPS    (DI), Z0, Z3
+	VCMPPS    $0x0e, Z2, Z3, K1
+	VMOVAPS.Z Z1, K1, Z4
+	VMULPS    Z4, Z3, Z3
+	VMOVUPS   Z3, (DI)
+	ADDQ      $0x40, DI
+	SUBQ      $0x10, R8
+	JNE       biasReluRowsAVX512_col
+	ADDQ      $0x04, SI
+	ADDQ      CX, AX
+	DECQ      DX
+	JNE       biasReluRowsAVX512_row
 	VZEROUPPER
 	RET
 

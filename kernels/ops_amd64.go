@@ -15,7 +15,7 @@ var archOps = [numOps][]isa{
 	opWinograd:   {isaAVX2},
 	opMaxpool:    {isaAVX2},
 	opLogistic:   {isaAVX2, isaAVX512},
-	opActivation: {isaAVX2},
+	opActivation: {isaAVX2, isaAVX512},
 }
 
 // conv3x3AVX2 is one 4-filter × 24-position tile of Conv3x3 (taps in

@@ -177,9 +177,22 @@ func TestActivations(t *testing.T) {
 
 // TestEpilogueBlock checks the block epilogue (assembly where available)
 // against the per-row Go path bit for bit, with more rows than the
-// no-bias stand-in holds and a column count that leaves a scalar tail.
+// no-bias stand-in holds and column counts that leave an 8-wide part after
+// the 16-wide one and a scalar tail, at every level.
 func TestEpilogueBlock(t *testing.T) {
-	const rows, cols, ldc = 300, 37, 41
+	defer active.Store(current())
+	for _, im := range Implementations() {
+		if err := Select(im.Name); err != nil {
+			t.Fatal(err)
+		}
+		for _, cols := range []int{37, 45} {
+			testEpilogueBlock(t, cols)
+		}
+	}
+}
+
+func testEpilogueBlock(t *testing.T, cols int) {
+	const rows, ldc = 300, 49
 	for _, act := range []Activation{Linear, Leaky, Relu, Logistic} {
 		for _, withBias := range []bool{false, true} {
 			ep := Epilogue{Act: act}
@@ -201,7 +214,7 @@ func TestEpilogueBlock(t *testing.T) {
 			epilogueBlock(c, ldc, 2, rows, 3, cols, ep)
 			for i := range c {
 				if !sameBits(c[i], want[i]) {
-					t.Fatalf("%v bias=%v: c[%d] = %v, want %v", act, withBias, i, c[i], want[i])
+					t.Fatalf("%s %v bias=%v cols=%d: c[%d] = %v, want %v", Name(), act, withBias, cols, i, c[i], want[i])
 				}
 			}
 		}

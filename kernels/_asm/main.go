@@ -310,53 +310,66 @@ func epilogues() {
 //	biasReluRowsAVX2(c, ldc, rows, cols, bias, one)
 func rowEpilogues() {
 	for _, relu := range []bool{false, true} {
-		name, sig := "biasLeakyRowsAVX2", "func(c *float32, ldc, rows, cols int, bias *float32, slope float32)"
-		if relu {
-			name, sig = "biasReluRowsAVX2", "func(c *float32, ldc, rows, cols int, bias *float32, one float32)"
-		}
-		TEXT(name, NOSPLIT, sig)
-		Pragma("noescape")
-		Doc(name + " applies bias[r] and the activation to c[r*ldc+j], r < rows, j < cols (cols a multiple of 8, rows ≥ 1).")
-		c := Load(Param("c"), GP64())
-		ldc := Load(Param("ldc"), GP64())
-		SHLQ(U8(2), ldc)
-		rows := Load(Param("rows"), GP64())
-		cols := Load(Param("cols"), GP64())
-		bias := Load(Param("bias"), GP64())
-		k := Y1
-		if relu {
-			VBROADCASTSS(NewParamAddr("one", 40), k)
-		} else {
-			VBROADCASTSS(NewParamAddr("slope", 40), k)
-		}
-		zero := Y2
-		VXORPS(zero, zero, zero)
-		p, n := GP64(), GP64()
-		Label(name + "_row")
-		VBROADCASTSS(Mem{Base: bias}, Y0)
-		MOVQ(c, p)
-		MOVQ(cols, n)
-		Label(name + "_col")
-		VADDPS(Mem{Base: p}, Y0, Y3)
-		if relu {
-			VCMPPS(U8(0x0e), zero, Y3, Y4)
-			VANDPS(k, Y4, Y4)
-			VMULPS(Y4, Y3, Y3)
-		} else {
-			VMULPS(k, Y3, Y4)
-			VMAXPS(Y4, Y3, Y3)
-		}
-		VMOVUPS(Y3, Mem{Base: p})
-		ADDQ(U8(32), p)
-		SUBQ(U8(8), n)
-		JNE(LabelRef(name + "_col"))
-		ADDQ(U8(4), bias)
-		ADDQ(ldc, c)
-		DECQ(rows)
-		JNE(LabelRef(name + "_row"))
-		VZEROUPPER()
-		RET()
+		rowEpilogue(avx2, relu)
+		rowEpilogue(avx512, relu)
 	}
+}
+
+// rowEpilogue emits bias{Leaky,Relu}Rows<ISA>: bias[r] and the activation
+// over rows×cols of C (cols a multiple of the vector width).
+func rowEpilogue(s isa, relu bool) {
+	vb := s.lanes * 4
+	name, sig := "biasLeakyRows"+s.name, "func(c *float32, ldc, rows, cols int, bias *float32, slope float32)"
+	if relu {
+		name, sig = "biasReluRows"+s.name, "func(c *float32, ldc, rows, cols int, bias *float32, one float32)"
+	}
+	TEXT(name, NOSPLIT, sig)
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s applies bias[r] and the activation to c[r*ldc+j], r < rows, j < cols (cols a multiple of %d, rows ≥ 1).", name, s.lanes))
+	c := Load(Param("c"), GP64())
+	ldc := Load(Param("ldc"), GP64())
+	SHLQ(U8(2), ldc)
+	rows := Load(Param("rows"), GP64())
+	cols := Load(Param("cols"), GP64())
+	bias := Load(Param("bias"), GP64())
+	k, zero, b, v, t := s.vec(1), s.vec(2), s.vec(0), s.vec(3), s.vec(4)
+	if relu {
+		VBROADCASTSS(NewParamAddr("one", 40), k)
+	} else {
+		VBROADCASTSS(NewParamAddr("slope", 40), k)
+	}
+	s.zero(zero)
+	p, n := GP64(), GP64()
+	Label(name + "_row")
+	VBROADCASTSS(Mem{Base: bias}, b)
+	MOVQ(c, p)
+	MOVQ(cols, n)
+	Label(name + "_col")
+	VADDPS(Mem{Base: p}, b, v)
+	switch {
+	case relu && s.lanes == 16:
+		// v·(v > 0 ? one : 0): the compare's mask selects one or (zeroing) 0.
+		VCMPPS(U8(0x0e), zero, v, K1)
+		VMOVAPS_Z(k, K1, t)
+		VMULPS(t, v, v)
+	case relu:
+		VCMPPS(U8(0x0e), zero, v, t)
+		VANDPS(k, t, t)
+		VMULPS(t, v, v)
+	default:
+		VMULPS(k, v, t)
+		VMAXPS(t, v, v)
+	}
+	VMOVUPS(v, Mem{Base: p})
+	ADDQ(U8(vb), p)
+	SUBQ(U8(s.lanes), n)
+	JNE(LabelRef(name + "_col"))
+	ADDQ(U8(4), bias)
+	ADDQ(ldc, c)
+	DECQ(rows)
+	JNE(LabelRef(name + "_row"))
+	VZEROUPPER()
+	RET()
 }
 
 func main() {
