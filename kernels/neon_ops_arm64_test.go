@@ -276,6 +276,7 @@ func TestNEONHooksInstalled(t *testing.T) {
 		"actExpTail": actExpTail != nil, "packRow12Fast": packRow12Fast != nil,
 		"gatherStride2Fast": gatherStride2Fast != nil, "packA8Fast": packA8Fast != nil,
 		"addFast": addFast != nil, "axpyFast": axpyFast != nil, "repeat2Fast": repeat2Fast != nil,
+		"axpyStride2Fast": axpyStride2Fast != nil,
 	} {
 		if !ok {
 			t.Errorf("%s not set on arm64", name)
@@ -412,6 +413,30 @@ func TestNEONRepeat2(t *testing.T) {
 			w := v * 0.5
 			if !sameOrBothNaN(d[2*i], w) || !sameOrBothNaN(d[2*i+1], w) {
 				t.Fatalf("n=%d: dst[%d:%d] = %v %v, want %v", n, 2*i, 2*i+2, d[2*i], d[2*i+1], w)
+			}
+		}
+	}
+}
+
+// TestNEONAxpyStride2: the stride-2 depthwise tap against its Go loop, bit
+// for bit (fused on both sides), x exactly 2n long as the contract allows.
+func TestNEONAxpyStride2(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 10))
+	for n := 4; n <= 28; n += 4 {
+		dst := neonInput(r, n, n%4)
+		x := neonInput(r, 2*n, (n/4)%4)
+		x.snapshot()
+		d, xs := dst.data(), x.data()
+		want := append([]float32(nil), d...)
+		for i := range want {
+			want[i] += -0.75 * xs[2*i]
+		}
+		axpyStride2NEON(&d[0], &xs[0], n, -0.75)
+		dst.checkGuards(t, "axpyStride2")
+		x.checkUntouched(t, "axpyStride2")
+		for i := range want {
+			if !sameOrBothNaN(d[i], want[i]) {
+				t.Fatalf("n=%d: dst[%d] = %v, want %v", n, i, d[i], want[i])
 			}
 		}
 	}

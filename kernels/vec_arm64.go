@@ -23,8 +23,15 @@ func axpyNEON(dst, x *float32, n int, alpha float32)
 //go:noescape
 func repeat2NEON(dst, src *float32, n int, scale float32)
 
+// axpyStride2NEON sets dst[i] += alpha·x[2i] (one fused multiply-add) for
+// i < n (a multiple of 4), reading x[0:2n].
+//
+//go:noescape
+func axpyStride2NEON(dst, x *float32, n int, alpha float32)
+
 func init() {
 	if cpu.ARM64.HasASIMD {
 		addFast, axpyFast, repeat2Fast = addNEON, axpyNEON, repeat2NEON
+		axpyStride2Fast = axpyStride2NEON
 	}
 }

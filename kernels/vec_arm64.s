@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// Vector helpers (Add, Axpy, Repeat2) on NEON (generator: kernels/_asm/neon).
+// Vector helpers (Add, Axpy, AxpyStride2, Repeat2) on NEON (generator: kernels/_asm/neon).
 
 
 // func addNEON(dst, x *float32, n int)
@@ -99,4 +99,33 @@ repeat2_four:
 	VZIP2 V0.S4, V0.S4, V5.S4
 	VST1 [V4.S4, V5.S4], (R0)
 repeat2_done:
+	RET
+
+// func axpyStride2NEON(dst, x *float32, n int, alpha float32)
+TEXT ·axpyStride2NEON(SB), NOSPLIT, $0-28
+	MOVD dst+0(FP), R0
+	MOVD x+8(FP), R1
+	MOVD n+16(FP), R2
+	FMOVS alpha+24(FP), F31
+	MOVD R0, R3
+	CMP $8, R2
+	BLT axpy2_four
+axpy2_loop:
+	VLD1.P 32(R3), [V0.S4, V1.S4]
+	VLD2.P 32(R1), [V4.S4, V5.S4]
+	VLD2.P 32(R1), [V6.S4, V7.S4]
+	WORD $0x4f9f1080 // fmla v0.4s, v4.4s, v31.s[0]
+	WORD $0x4f9f10c1 // fmla v1.4s, v6.4s, v31.s[0]
+	VST1.P [V0.S4, V1.S4], 32(R0)
+	SUB $8, R2
+	CMP $8, R2
+	BGE axpy2_loop
+axpy2_four:
+	CMP $4, R2
+	BLT axpy2_done
+	VLD1 (R3), [V0.S4]
+	VLD2 (R1), [V4.S4, V5.S4]
+	WORD $0x4f9f1080 // fmla v0.4s, v4.4s, v31.s[0]
+	VST1 [V0.S4], (R0)
+axpy2_done:
 	RET

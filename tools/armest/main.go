@@ -54,6 +54,7 @@ var kernels = []kernel{
 	{"addNEON", 0, 16, "elem", false, "shortcut sums (Add)"},
 	{"axpyNEON", 0, 16, "elem", false, "depthwise taps (Axpy)"},
 	{"repeat2NEON", 0, 16, "elem", false, "2× upsample row (16 outputs)"},
+	{"axpyStride2NEON", 0, 8, "elem", false, "stride-2 depthwise taps"},
 	{"packRow12NEON", 0, 48, "B", false, "B packing, one 12-float piece"},
 	{"gatherStride2NEON", 0, 8, "elem", false, "stride-2 conv gather"},
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},

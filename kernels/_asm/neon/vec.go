@@ -89,3 +89,37 @@ func repeat2(f *file) {
 	f.L("repeat2_done")
 	f.I("RET")
 }
+
+// axpyStride2NEON(dst, x *float32, n int, alpha float32): dst[i] +=
+// alpha·x[2i] for i < n, n a multiple of 4, reading x[0:2n] (LD2 keeps the
+// even elements): the stride-2 depthwise convolution's taps.
+func axpyStride2(f *file) {
+	f.raw("\n// func axpyStride2NEON(dst, x *float32, n int, alpha float32)\n")
+	f.raw("TEXT ·axpyStride2NEON(SB), NOSPLIT, $0-28\n")
+	f.I("MOVD dst+0(FP), R0")
+	f.I("MOVD x+8(FP), R1")
+	f.I("MOVD n+16(FP), R2")
+	f.I("FMOVS alpha+24(FP), F31")
+	f.I("MOVD R0, R3") // loads through R3, stores through R0 (see biasActs)
+	f.I("CMP $8, R2")
+	f.I("BLT axpy2_four")
+	f.L("axpy2_loop")
+	f.I("VLD1.P 32(R3), [V0.S4, V1.S4]")
+	f.I("VLD2.P 32(R1), [V4.S4, V5.S4]")
+	f.I("VLD2.P 32(R1), [V6.S4, V7.S4]")
+	f.FMLAE(0, 4, 31, 0)
+	f.FMLAE(1, 6, 31, 0)
+	f.I("VST1.P [V0.S4, V1.S4], 32(R0)")
+	f.I("SUB $8, R2")
+	f.I("CMP $8, R2")
+	f.I("BGE axpy2_loop")
+	f.L("axpy2_four")
+	f.I("CMP $4, R2")
+	f.I("BLT axpy2_done")
+	f.I("VLD1 (R3), [V0.S4]")
+	f.I("VLD2 (R1), [V4.S4, V5.S4]")
+	f.FMLAE(0, 4, 31, 0)
+	f.I("VST1 [V0.S4], (R0)")
+	f.L("axpy2_done")
+	f.I("RET")
+}
