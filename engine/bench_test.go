@@ -198,24 +198,11 @@ func BenchmarkWinograd(b *testing.B) {
 			b.ResetTimer()
 			for it := 0; it < b.N; it++ {
 				for i, s := range sess {
-					copy(s.Input(), in)
-					start := cputime.Thread()
-					t := start
-					if err := s.ForwardUpTo(L, func(l int) {
-						now := cputime.Thread()
-						per[i][l] = append(per[i][l], now-t)
-						t = now
-					}); err != nil {
-						b.Fatal(err)
-					}
-					total[i] = append(total[i], t-start)
+					total[i] = append(total[i], timedFrame(b, s, in, per[i]))
 				}
 			}
 			b.StopTimer()
-			med := func(d []time.Duration) float64 {
-				slices.Sort(d)
-				return d[len(d)/2].Seconds() * 1e3
-			}
+			med := medianMs
 			exact, wino := med(total[0]), med(total[1])
 			b.ReportMetric(exact, "exact-ms")
 			b.ReportMetric(wino, "winograd-ms")
@@ -231,4 +218,27 @@ func BenchmarkWinograd(b *testing.B) {
 			}
 		})
 	}
+}
+
+// timedFrame runs one forward pass of s on in, timed by the thread's CPU
+// clock (the caller locks its OS thread), appending each layer's time to
+// per[l] (one entry per layer); it returns the whole frame's.
+func timedFrame(b *testing.B, s *Session, in []float32, per [][]time.Duration) time.Duration {
+	copy(s.Input(), in)
+	start := cputime.Thread()
+	t := start
+	if err := s.ForwardUpTo(len(per), func(l int) {
+		now := cputime.Thread()
+		per[l] = append(per[l], now-t)
+		t = now
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return t - start
+}
+
+// medianMs is the median of d in milliseconds (d is sorted in place).
+func medianMs(d []time.Duration) float64 {
+	slices.Sort(d)
+	return d[len(d)/2].Seconds() * 1e3
 }

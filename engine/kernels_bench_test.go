@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -59,26 +58,11 @@ func BenchmarkKernelsAB(b *testing.B) {
 					if err := kernels.Select(name); err != nil {
 						b.Fatal(err)
 					}
-					s := sess[i]
-					copy(s.Input(), in)
-					start := cputime.Thread()
-					t := start
-					if err := s.ForwardUpTo(L, func(l int) {
-						now := cputime.Thread()
-						per[i][l] = append(per[i][l], now-t)
-						t = now
-					}); err != nil {
-						b.Fatal(err)
-					}
-					total[i] = append(total[i], t-start)
+					total[i] = append(total[i], timedFrame(b, sess[i], in, per[i]))
 				}
 			}
 			b.StopTimer()
-			med := func(d []time.Duration) float64 {
-				d = slices.Clone(d)
-				slices.Sort(d)
-				return d[len(d)/2].Seconds() * 1e3
-			}
+			med := medianMs
 			ta, tb := med(total[0]), med(total[1])
 			b.ReportMetric(ta, pair[0]+"-ms")
 			b.ReportMetric(tb, pair[1]+"-ms")

@@ -77,19 +77,30 @@ func (m *maxpool) plane(in, out []float32, k int) {
 	}
 	xHi = max(xHi, xLo)
 	pairs := m.size == 2 && m.strideX == 2 && m.strideY == 2
+	end := blockEnd(ow-4, 4) // the reference's 4-wide blocks stop here
+	ry0, ry1 := 0, 0         // rows whose windows are inside vertically
+	tailDone := false        // windows [end, ow) of those rows done
 	if pairs {
-		// The runs of 4-wide blocks that are inside, on the rows whose
-		// windows are inside [ry0, ry1): the lane formula, in one call
+		// On the rows whose windows are inside: the runs of 4-wide blocks
+		// that are inside (the lane formula) and, when they are all
+		// inside, the windows after the blocks (window order), in one call
 		// for the plane.
-		ry0 := max(0, (1-off)/2)
-		ry1 := 0
+		ry0 = max(0, (1-off)/2)
 		if h-2-off >= 0 {
 			ry1 = min(oh, (h-2-off)/2+1)
 		}
-		a, b := (xLo+3)&^3, min(xHi, blockEnd(ow-4, 4))&^3
-		if a < b && ry0 < ry1 {
+		a, b := (xLo+3)&^3, min(xHi, end)&^3
+		if a >= b {
+			a, b = end, end
+		}
+		tailDone = b == end && xLo <= end && xHi >= ow && ry0 < ry1
+		tail := 0
+		if tailDone {
+			tail = ow - end
+		}
+		if (a < b || tail > 0) && ry0 < ry1 {
 			y0 := off + 2*ry0
-			kernels.MaxPairsRows(dst[ry0*ow+a:], ow, src[y0*w+off+2*a:], w, ry1-ry0, b-a)
+			kernels.MaxPairsRows(dst[ry0*ow+a:], ow, src[y0*w+off+2*a:], w, ry1-ry0, b-a, tail)
 		}
 	}
 	for oy := 0; oy < oh; oy++ {
@@ -99,13 +110,16 @@ func (m *maxpool) plane(in, out []float32, k int) {
 		whole := func(a, b int) bool { return inside && a >= xLo && b <= xHi }
 		switch {
 		case pairs:
-			end := blockEnd(ow-4, 4)
 			for b := 0; b < end; b += 4 {
 				if !whole(b, b+4) {
 					m.maxBlock4x2(in, k, oy, b, row[b:b+4])
 				}
 			}
-			for x := end; x < ow; {
+			x := end
+			if tailDone && oy >= ry0 && oy < ry1 {
+				x = ow
+			}
+			for x < ow {
 				if !whole(x, x+1) {
 					row[x] = m.windowMax(in, k, oy, x)
 					x++

@@ -20,9 +20,10 @@
 // # Operations
 //
 // The engine's other hot loops are operations here too, each a Go
-// reference plus per-ISA versions: [Conv3x3] (direct 3×3 tile),
-// [WinoInput], [WinoOutput], [WinoGather], [WinoScatter] (Winograd),
-// [MaxInto], [MaxPairs] (pooling), [LogisticExact] and the activations.
+// reference plus per-ISA versions: [Conv3x3] and [Conv3x3x8] (direct 3×3
+// tiles), [WinoInput], [WinoOutput], [WinoGather], [WinoScatter]
+// (Winograd), [MaxInto], [MaxPairs], [MaxPairsRows] (pooling),
+// [LogisticExact] and the activations.
 // An operation runs at the GEMM implementation's level, or the next lower
 // one it has; [Ops] lists what runs where.
 //

@@ -51,27 +51,47 @@ func maxPairsGo(dst, r0, r1 []float32) {
 	}
 }
 
-// MaxPairsRows applies MaxPairs to rows output rows in one call: output
-// row r (dst[r·ldd:], n outputs) from input rows 2r and 2r+1 (src[2r·lds:]
-// and src[(2r+1)·lds:], 2n floats each). For the planes of a 2×2 stride-2
-// pooling, where a call per row costs more than the row's vector work.
-func MaxPairsRows(dst []float32, ldd int, src []float32, lds, rows, n int) {
-	maxPairsRowsAt(level(opMaxpool), dst, ldd, src, lds, rows, n)
+// MaxPairsRows computes rows output rows of a 2×2 stride-2 max pooling in
+// one call: output row r (dst[r·ldd:]) from input rows 2r and 2r+1
+// (src[2r·lds:] and src[(2r+1)·lds:]). Its first n outputs take MaxPairs'
+// lane formula (Darknet's vector blocks), the next tail outputs the
+// window order of Darknet's scalar loop (the two differ on ties of ±0 and
+// NaN):
+//
+//	dst[x] = MaxF(r1[2x+1], MaxF(r1[2x], MaxF(r0[2x+1], MaxF(r0[2x], -math.MaxFloat32))))
+//
+// Input rows hold 2(n+tail) floats. For the planes of a pooling, where a
+// call per row costs more than the row's vector work.
+func MaxPairsRows(dst []float32, ldd int, src []float32, lds, rows, n, tail int) {
+	maxPairsRowsAt(level(opMaxpool), dst, ldd, src, lds, rows, n, tail)
 }
 
-func maxPairsRowsAt(l isa, dst []float32, ldd int, src []float32, lds, rows, n int) {
-	if rows <= 0 || n <= 0 {
+func maxPairsRowsAt(l isa, dst []float32, ldd int, src []float32, lds, rows, n, tail int) {
+	m := n + tail
+	if rows <= 0 || m <= 0 {
 		return
 	}
-	if ldd < n || lds < 2*n || len(dst) < (rows-1)*ldd+n || len(src) < (2*rows-1)*lds+2*n {
+	if n < 0 || tail < 0 || ldd < m || lds < 2*m || len(dst) < (rows-1)*ldd+m || len(src) < (2*rows-1)*lds+2*m {
 		panic("kernels: MaxPairsRows slices too short or strides too small")
 	}
-	k := maxPairsRowsArch(l, dst, ldd, src, lds, rows, n)
-	if k == n {
+	if maxPairsRowsTailArch(l, dst, ldd, src, lds, rows, n, tail) {
 		return
 	}
-	for r := 0; r < rows; r++ { // the rest of each row: MaxPairs at this level
-		maxPairsAt(l, dst[r*ldd+k:r*ldd+n], src[2*r*lds+2*k:], src[(2*r+1)*lds+2*k:])
+	k := 0
+	if n > 0 {
+		k = maxPairsRowsArch(l, dst, ldd, src, lds, rows, n)
+	}
+	for r := 0; r < rows; r++ {
+		d, r0, r1 := dst[r*ldd:r*ldd+m], src[2*r*lds:2*r*lds+2*m], src[(2*r+1)*lds:(2*r+1)*lds+2*m]
+		if k < n { // the rest of the pairs: MaxPairs at this level
+			maxPairsAt(l, d[k:n], r0[2*k:], r1[2*k:])
+		}
+		for x := n; x < m; x++ { // the tail windows, in window order
+			v := MaxF(r0[2*x], -math.MaxFloat32)
+			v = MaxF(r0[2*x+1], v)
+			v = MaxF(r1[2*x], v)
+			d[x] = MaxF(r1[2*x+1], v)
+		}
 	}
 }
 

@@ -166,3 +166,148 @@ rnext:
 rowsdone:
 	VZEROUPPER
 	RET
+
+// Permute indices of the even and the odd elements of a pair of zmm
+// registers (32 floats -> 16).
+DATA poolEven<>+0(SB)/4, $0
+DATA poolEven<>+4(SB)/4, $2
+DATA poolEven<>+8(SB)/4, $4
+DATA poolEven<>+12(SB)/4, $6
+DATA poolEven<>+16(SB)/4, $8
+DATA poolEven<>+20(SB)/4, $10
+DATA poolEven<>+24(SB)/4, $12
+DATA poolEven<>+28(SB)/4, $14
+DATA poolEven<>+32(SB)/4, $16
+DATA poolEven<>+36(SB)/4, $18
+DATA poolEven<>+40(SB)/4, $20
+DATA poolEven<>+44(SB)/4, $22
+DATA poolEven<>+48(SB)/4, $24
+DATA poolEven<>+52(SB)/4, $26
+DATA poolEven<>+56(SB)/4, $28
+DATA poolEven<>+60(SB)/4, $30
+GLOBL poolEven<>(SB), RODATA|NOPTR, $64
+
+// LOADEO loads 2·16 floats from base (masks K1/K2 for the two halves,
+// zeroing) and leaves the even elements in ev and the odd ones in od.
+// Z30 holds the even indices, Z31 the odd ones. Clobbers Z28, Z29.
+#define LOADEO(base, ev, od) \
+	VMOVUPS.Z 0(base), K1, Z28; \
+	VMOVUPS.Z 64(base), K2, Z29; \
+	VMOVAPS   Z28, ev; \
+	VPERMT2PS Z29, Z30, ev; \
+	VMOVAPS   Z28, od; \
+	VPERMT2PS Z29, Z31, od
+
+// PAIRS computes 16 outputs of maxPairs' lane formula from r0 at SI and r1
+// at DX into Z4 (Z7 = -FLT_MAX).
+#define PAIRS \
+	LOADEO(SI, Z0, Z1); \
+	VMAXPS Z1, Z0, Z0; \
+	VMAXPS Z7, Z0, Z0; \
+	LOADEO(DX, Z2, Z3); \
+	VMAXPS Z3, Z2, Z4; \
+	VMAXPS Z0, Z4, Z4
+
+// MASKS sets K1 and K2 to the first min(c, 16) and the next max(c-16, 0)
+// of 32 lanes for a count c (0..32) in R12. Clobbers AX, CX, R13.
+#define MASKS \
+	MOVQ    R12, CX; \
+	MOVQ    $16, R13; \
+	CMPQ    CX, R13; \
+	CMOVQGT R13, CX; \
+	MOVL    $1, AX; \
+	SHLL    CX, AX; \
+	DECL    AX; \
+	KMOVW   AX, K1; \
+	MOVQ    R12, CX; \
+	SUBQ    $16, CX; \
+	XORQ    R13, R13; \
+	CMPQ    CX, R13; \
+	CMOVQLT R13, CX; \
+	MOVL    $1, AX; \
+	SHLL    CX, AX; \
+	DECL    AX; \
+	KMOVW   AX, K2
+
+// func maxPairsRowsAVX512(dst *float32, ldd int, src *float32, lds, rows, n, tail int)
+//
+// MaxPairsRows with the lane formula for n outputs per row (16 at a time,
+// the rest through masked loads and a masked store, so nothing outside
+// the rows is touched) followed by tail ≤ 8 outputs with the window-order
+// formula v = MaxF(r1[2x+1], MaxF(r1[2x], MaxF(r0[2x+1], MaxF(r0[2x], -FLT_MAX)))).
+// Requires AVX-512F.
+TEXT ·maxPairsRowsAVX512(SB), NOSPLIT, $0-56
+	MOVQ    dst+0(FP), R8
+	MOVQ    ldd+8(FP), R9
+	SHLQ    $2, R9
+	MOVQ    src+16(FP), R10
+	MOVQ    lds+24(FP), R11
+	SHLQ    $2, R11
+	MOVQ    rows+32(FP), BX
+	MOVL    $0xff7fffff, AX // -FLT_MAX
+	VPBROADCASTD AX, Z7
+	VMOVUPS poolEven<>(SB), Z30
+	MOVL    $1, AX
+	VPBROADCASTD AX, Z31
+	VPADDD  Z31, Z30, Z31   // odd indices
+	TESTQ   BX, BX
+	JLE     prdone
+
+prrow:
+	MOVQ R8, DI
+	MOVQ R10, SI
+	LEAQ (R10)(R11*1), DX
+	MOVQ n+40(FP), R14
+	MOVL $0xffff, AX
+	KMOVW AX, K1
+	KMOVW AX, K2
+
+prloop:
+	CMPQ    R14, $16
+	JL      prrest
+	PAIRS
+	VMOVUPS Z4, (DI)
+	ADDQ    $128, SI
+	ADDQ    $128, DX
+	ADDQ    $64, DI
+	SUBQ    $16, R14
+	JMP     prloop
+
+prrest:
+	TESTQ R14, R14
+	JZ    prtail
+	LEAQ  (R14)(R14*1), R12
+	MASKS
+	PAIRS
+	MOVQ  R14, R12
+	MASKS
+	VMOVUPS Z4, K1, (DI)
+	LEAQ  (SI)(R14*8), SI
+	LEAQ  (DX)(R14*8), DX
+	LEAQ  (DI)(R14*4), DI
+
+prtail:
+	MOVQ  tail+48(FP), R14
+	TESTQ R14, R14
+	JZ    prnext
+	LEAQ  (R14)(R14*1), R12
+	MASKS
+	LOADEO(SI, Z0, Z1)
+	LOADEO(DX, Z2, Z3)
+	VMAXPS  Z7, Z0, Z4 // MaxF(r0 even, -FLT_MAX)
+	VMAXPS  Z4, Z1, Z4 // MaxF(r0 odd, v)
+	VMAXPS  Z4, Z2, Z4 // MaxF(r1 even, v)
+	VMAXPS  Z4, Z3, Z4 // MaxF(r1 odd, v)
+	MOVQ    R14, R12
+	MASKS
+	VMOVUPS Z4, K1, (DI)
+
+prnext:
+	ADDQ R9, R8
+	LEAQ (R10)(R11*2), R10
+	DECQ BX
+	JNZ  prrow
+
+prdone:
+	VZEROUPPER
+	RET

@@ -13,7 +13,7 @@ var archOps = [numOps][]isa{
 	opSgemm:      {isaAVX2, isaAVX512},
 	opConv3x3:    {isaAVX2, isaAVX512},
 	opWinograd:   {isaAVX2},
-	opMaxpool:    {isaAVX2},
+	opMaxpool:    {isaAVX2, isaAVX512},
 	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2, isaAVX512},
 }
@@ -35,14 +35,19 @@ func conv3x3AVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, 
 //go:noescape
 func conv3x3PairAVX512(out *float32, ldo int, in *float32, taps *int, chs, nch int, w0, w1 *float32, flags int, bias *float32)
 
+// tapBytes converts tap offsets from floats to the bytes the tiles add.
+func tapBytes(taps *[9]int) (tb [9]int) {
+	for t, o := range taps {
+		tb[t] = 4 * o
+	}
+	return tb
+}
+
 func conv3x3Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[9]int, w []float32, nch, n int, bias []float32, flags int) bool {
 	if l != isaAVX2 && l != isaAVX512 {
 		return false
 	}
-	var tb [9]int
-	for t, o := range taps {
-		tb[t] = 4 * o
-	}
+	tb := tapBytes(taps)
 	b := &w[0] // any valid pointer when the flags do not ask for the bias
 	if flags&Conv3x3Linear != 0 {
 		b = &bias[0]
@@ -64,10 +69,7 @@ func conv3x3x8Arch(l isa, out []float32, ldo int, in []float32, chs int, taps *[
 	if l != isaAVX512 {
 		return false
 	}
-	var tb [9]int
-	for t, o := range taps {
-		tb[t] = 4 * o
-	}
+	tb := tapBytes(taps)
 	b := &w0[0] // any valid pointer when the flags do not ask for the bias
 	if flags&Conv3x3Linear != 0 {
 		b = &bias[0]
@@ -152,6 +154,22 @@ func maxPairsAVX2(dst, r0, r1 *float32, n int)
 //
 //go:noescape
 func maxPairsRowsAVX2(dst *float32, ldd int, src *float32, lds, rows, n int)
+
+// maxPairsRowsAVX512 is MaxPairsRows for any n and tail ≤ 8 (masked
+// loads and stores for the ends of the rows).
+//
+//go:noescape
+func maxPairsRowsAVX512(dst *float32, ldd int, src *float32, lds, rows, n, tail int)
+
+// maxPairsRowsTailArch runs the whole of MaxPairsRows, the tail windows
+// included, where the level has that (AVX-512); false: it did nothing.
+func maxPairsRowsTailArch(l isa, dst []float32, ldd int, src []float32, lds, rows, n, tail int) bool {
+	if l != isaAVX512 || tail > 8 {
+		return false
+	}
+	maxPairsRowsAVX512(&dst[0], ldd, &src[0], lds, rows, n, tail)
+	return true
+}
 
 // maxPairsRowsArch does the leading n&^3 outputs of every row and returns
 // how many that is per row.

@@ -249,35 +249,50 @@ func TestConv3x3x8(t *testing.T) {
 	Conv3x3x8(make([]float32, 8*48), 48, make([]float32, 100), 0, &taps, make([]float32, 36), make([]float32, 36), 1, 10, make([]float32, 4), Conv3x3Leaky)
 }
 
-// TestMaxPairsRows: every level's MaxPairsRows against MaxPairs row by row
-// (the reference), bit for bit with NaNs, ±0 and ties, strides with gaps,
-// n around the vector widths; guards around dst.
+// TestMaxPairsRows: every level's MaxPairsRows against the reference row
+// by row (MaxPairs' lane formula for n outputs, the window order for the
+// tail), bit for bit with NaNs, ±0 and ties, strides with gaps, n around
+// the vector widths (4, 8, 16) and tails 0..9; guards around dst.
 func TestMaxPairsRows(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
 	special := []float32{float32(math.NaN()), 0, float32(math.Copysign(0, -1)), float32(math.Inf(-1)), -math.MaxFloat32}
 	for _, l := range opLevels(opMaxpool) {
-		for trial := 0; trial < 80; trial++ {
-			n := 1 + r.IntN(27)
+		for trial := 0; trial < 300; trial++ {
+			n, tail := r.IntN(40), r.IntN(10)
+			if n+tail == 0 {
+				n = 1
+			}
+			m := n + tail
 			rows := 1 + r.IntN(5)
-			lds, ldd := 2*n+r.IntN(5), n+r.IntN(5)
-			src := make([]float32, (2*rows-1)*lds+2*n)
-			for i := range src {
+			lds, ldd := 2*m+r.IntN(5), m+r.IntN(5)
+			src := newBuffer(r, (2*rows-1)*lds+2*m, r.IntN(8), false)
+			for i := range src.data() {
 				if r.IntN(4) == 0 {
-					src[i] = special[r.IntN(len(special))]
+					src.data()[i] = special[r.IntN(len(special))]
 				} else {
-					src[i] = float32(r.IntN(5) - 2)
+					src.data()[i] = float32(r.IntN(5) - 2)
 				}
 			}
-			got := newBuffer(r, (rows-1)*ldd+n, r.IntN(8), false)
+			got := newBuffer(r, (rows-1)*ldd+m, r.IntN(8), false)
 			want := append([]float32(nil), got.data()...)
-			maxPairsRowsAt(l, got.data(), ldd, src, lds, rows, n)
+			src.snapshot()
+			maxPairsRowsAt(l, got.data(), ldd, src.data(), lds, rows, n, tail)
 			got.checkGuards(t, "MaxPairsRows")
+			src.checkUntouched(t, "MaxPairsRows src")
+			s := src.data()
 			for k := 0; k < rows; k++ {
-				maxPairsGo(want[k*ldd:k*ldd+n], src[2*k*lds:], src[(2*k+1)*lds:])
+				r0, r1 := s[2*k*lds:], s[(2*k+1)*lds:]
+				maxPairsGo(want[k*ldd:k*ldd+n], r0, r1)
+				for x := n; x < m; x++ {
+					v := MaxF(r0[2*x], -math.MaxFloat32)
+					v = MaxF(r0[2*x+1], v)
+					v = MaxF(r1[2*x], v)
+					want[k*ldd+x] = MaxF(r1[2*x+1], v)
+				}
 			}
 			for i := range want {
 				if !sameBits(got.data()[i], want[i]) {
-					t.Fatalf("%s n=%d rows=%d: dst[%d] = %v, reference %v", l, n, rows, i, got.data()[i], want[i])
+					t.Fatalf("%s n=%d tail=%d rows=%d: dst[%d] = %v, reference %v", l, n, tail, rows, i, got.data()[i], want[i])
 				}
 			}
 		}
