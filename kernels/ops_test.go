@@ -174,7 +174,7 @@ func TestMaxpoolOps(t *testing.T) {
 		return float32(r.IntN(7) - 3) // ties
 	}
 	for _, l := range opLevels(opMaxpool) {
-		for n := 0; n <= 50; n++ {
+		for n := 0; n <= 140; n++ {
 			x, dst := newBuffer(r, n, r.IntN(8), false), newBuffer(r, n, r.IntN(8), false)
 			r0, r1 := newBuffer(r, 2*n, r.IntN(8), false), newBuffer(r, 2*n, r.IntN(8), false)
 			for _, b := range []*buffer{x, dst, r0, r1} {
