@@ -184,11 +184,9 @@ func (c *convolutional) depthwiseChannels(in, out []float32, c0, c1 int) {
 					row := plane[iy*w : (iy+1)*w]
 					orow := o[oy*ow : (oy+1)*ow]
 					if c.strideX == 1 {
-						src := row[lo+dx : hi+dx]
-						dst := orow[lo:hi]
-						for i := range dst {
-							dst[i] += wv * src[i]
-						}
+						kernels.Axpy(wv, row[lo+dx:hi+dx], orow[lo:hi])
+					} else if c.strideX == 2 {
+						kernels.AxpyStride2(wv, row[2*lo+dx:2*(hi-1)+dx+1], orow[lo:hi])
 					} else {
 						for ox := lo; ox < hi; ox++ {
 							orow[ox] += wv * row[ox*c.strideX+dx]

@@ -250,6 +250,8 @@ func TestFastConv(t *testing.T) {
 		{3, 17, 23, 7, 3, 1, 1, 1, 1, "leaky"},
 		{5, 9, 9, 13, 1, 1, 0, 1, 1, "linear"},
 		{6, 11, 7, 6, 3, 2, 1, 6, 1, "relu"},   // depthwise, stride 2
+		{5, 9, 45, 5, 3, 2, 1, 5, 1, "leaky"},  // depthwise, stride 2, rows long enough for vector blocks
+		{4, 7, 38, 4, 3, 1, 1, 4, 1, "linear"}, // depthwise, stride 1
 		{8, 13, 13, 12, 3, 1, 1, 4, 1, "mish"}, // grouped
 		{4, 1, 1, 9, 1, 1, 0, 1, 1, "logistic"},
 		{3, 10, 10, 5, 5, 1, 2, 1, 2, "swish"}, // dilated

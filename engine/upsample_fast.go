@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/darkgo/darkgo/kernels"
+
 // The fast upsample writes each output row once from its input row and
 // copies it to the stride-1 rows below; channels are split across parts.
 // The reverse (sum-pooling) form is rare and runs the reference.
@@ -27,10 +29,7 @@ func (u *upsample) channels(in, out []float32, c0, c1 int) {
 			base := (k*h*s + y*s) * ow
 			row := out[base : base+ow]
 			if s == 2 {
-				for x, v := range src {
-					v *= u.scale
-					row[2*x], row[2*x+1] = v, v
-				}
+				kernels.Repeat2(row, src, u.scale)
 			} else {
 				for x, v := range src {
 					v *= u.scale

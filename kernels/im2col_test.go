@@ -3,6 +3,7 @@ package kernels
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -82,6 +83,54 @@ func TestVectorHelpers(t *testing.T) {
 	if z[3] != 8 {
 		t.Error("Fill/AddConst")
 	}
+	// Repeat2 over lengths that leave vector blocks and tails.
+	for n := 0; n <= 13; n++ {
+		src := make([]float32, n)
+		for i := range src {
+			src[i] = float32(i) - 2.5
+		}
+		dst := make([]float32, 2*n)
+		Repeat2(dst, src, 3)
+		for i, v := range src {
+			if dst[2*i] != 3*v || dst[2*i+1] != 3*v {
+				t.Fatalf("Repeat2 n=%d: %v from %v", n, dst, src)
+			}
+		}
+	}
+	// AxpyStride2 over lengths that leave vector blocks and tails, x exactly
+	// 2n-1 long (the last pair's odd element is outside it).
+	for n := 0; n <= 13; n++ {
+		x := make([]float32, max(2*n-1, 0))
+		for i := range x {
+			x[i] = float32(i) - 4.5
+		}
+		dst := make([]float32, n)
+		for i := range dst {
+			dst[i] = float32(i)
+		}
+		AxpyStride2(0.5, x, dst)
+		for i := range dst {
+			if want := float32(i) + 0.5*x[2*i]; dst[i] != want {
+				t.Fatalf("AxpyStride2 n=%d: dst[%d] = %v, want %v", n, i, dst[i], want)
+			}
+		}
+	}
+	func() {
+		defer func() {
+			if p := recover(); p == nil || !strings.HasPrefix(fmt.Sprint(p), "kernels: ") {
+				t.Errorf("AxpyStride2 with a short x: panic %v, want a kernels: message", p)
+			}
+		}()
+		AxpyStride2(1, make([]float32, 4), make([]float32, 3))
+	}()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("Repeat2 with a short dst did not panic")
+			}
+		}()
+		Repeat2(make([]float32, 5), make([]float32, 3), 1)
+	}()
 	defer func() {
 		if recover() == nil {
 			t.Error("Add with mismatched lengths did not panic")

@@ -187,7 +187,13 @@ func packAFull(panel, a []float32, lda, i0, p0, kb, mr int) bool {
 		}
 	case 8:
 		r0, r1, r2, r3, r4, r5, r6, r7 := row(0), row(1), row(2), row(3), row(4), row(5), row(6), row(7)
-		for p := range r0 {
+		p0 := 0
+		if k4 := kb &^ 3; k4 > 0 && packA8Fast != nil {
+			_ = panel[k4*8-1]
+			packA8Fast(&panel[0], &r0[0], lda, k4)
+			p0 = k4
+		}
+		for p := p0; p < kb; p++ {
 			d := (*[8]float32)(panel[p*8:])
 			d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p], r6[p], r7[p]
 		}
@@ -688,6 +694,14 @@ func packBRows(bp, b []float32, ldb, p0, kb, jc, full, nr int) bool {
 	return true
 }
 
+// Optional assembly for the packing loops (set by an arch file's init):
+// packRow12Fast is packRow12 over n whole pieces, packA8Fast packs an
+// 8-row panel over a multiple of 4 columns (see packAFull).
+var (
+	packRow12Fast func(dst, row *float32, n, stride int)
+	packA8Fast    func(panel, a *float32, lda, k int)
+)
+
 // packRow<NR> copies row (a multiple of NR long) in NR-wide pieces to
 // dst[0:], dst[stride:], dst[2·stride:], ... (one piece per panel).
 func packRow16(dst, row []float32, stride int) {
@@ -718,6 +732,11 @@ func packRow48(dst, row []float32, stride int) {
 }
 
 func packRow12(dst, row []float32, stride int) {
+	if n := len(row) / 12; n > 0 && packRow12Fast != nil {
+		_ = dst[(n-1)*stride+11] // the assembly writes inside this bound
+		packRow12Fast(&dst[0], &row[0], n, stride)
+		return
+	}
 	for len(row) >= 12 {
 		copy12(dst, row)
 		row = row[12:]
