@@ -25,7 +25,7 @@ func testWinogradAt(t *testing.T, l isa) {
 		}
 		return v
 	}
-	for n := 1; n <= 73; n++ {
+	for n := 1; n <= 100; n++ {
 		var src, dstB, wantB [6][]float32
 		var dstA, wantA [4][]float32
 		for i := range src {
@@ -77,6 +77,51 @@ func testWinogradAt(t *testing.T, l isa) {
 		for x := range sd {
 			if sd[x] != sw[x] {
 				t.Fatalf("n=%d: scatter at %d: %g, Go %g", n, x, sd[x], sw[x])
+			}
+		}
+	}
+}
+
+// The vector levels of the Winograd operation give the same bits as each
+// other (avx512 does avx2's operations 16 lanes at a time), so choosing
+// AVX-512 changes no result of a network; runs of 1..100 cover the
+// 8-wide fallback below 16, whole vectors and every overlapping tail.
+func TestWinogradLevelsSameBits(t *testing.T) {
+	levels := opLevels(opWinograd)[1:]
+	if len(levels) < 2 {
+		t.Skipf("one vector level (%v): nothing to compare", levels)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, l := range levels[1:] {
+		base := levels[0]
+		for n := 1; n <= 100; n++ {
+			var src, b0, b1 [6][]float32
+			var a0, a1 [4][]float32
+			for i := range src {
+				src[i] = make([]float32, n)
+				for x := range src[i] {
+					src[i][x] = float32(rng.NormFloat64() * math.Pow(10, float64(rng.IntN(7)-3)))
+				}
+				b0[i], b1[i] = make([]float32, n), make([]float32, n)
+			}
+			for i := range a0 {
+				a0[i], a1[i] = make([]float32, n), make([]float32, n)
+			}
+			winoInputAt(base, &src, &b0, n)
+			winoInputAt(l, &src, &b1, n)
+			winoOutputAt(base, &src, &a0, n)
+			winoOutputAt(l, &src, &a1, n)
+			for x := 0; x < n; x++ {
+				for i := range b0 {
+					if math.Float32bits(b0[i][x]) != math.Float32bits(b1[i][x]) {
+						t.Fatalf("n=%d: B row %d at %d: %s %g, %s %g", n, i, x, base, b0[i][x], l, b1[i][x])
+					}
+				}
+				for i := range a0 {
+					if math.Float32bits(a0[i][x]) != math.Float32bits(a1[i][x]) {
+						t.Fatalf("n=%d: A row %d at %d: %s %g, %s %g", n, i, x, base, a0[i][x], l, a1[i][x])
+					}
+				}
 			}
 		}
 	}
