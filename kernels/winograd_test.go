@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -123,6 +124,61 @@ func TestWinogradLevelsSameBits(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkWinogradOps times each Winograd operation per level on the run
+// lengths of yolov4-tiny 416: the input transform over the phase planes of
+// a 104×104 layer (2808 = 4·27 rows × 26 tiles) and a 26×26 unit (676
+// tiles), the output transform on 676, gather/scatter of a 104- and a 208-wide
+// row (26, 52 tiles). Use -count to interleave the levels.
+func BenchmarkWinogradOps(b *testing.B) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	rnd := func(n int) []float32 {
+		v := make([]float32, n)
+		for x := range v {
+			v[x] = rng.Float32()
+		}
+		return v
+	}
+	for _, l := range opLevels(opWinograd) {
+		for _, n := range []int{2808, 676} {
+			var src, dst [6][]float32
+			var out [4][]float32
+			for i := range src {
+				src[i], dst[i] = rnd(n), make([]float32, n)
+			}
+			for i := range out {
+				out[i] = make([]float32, n)
+			}
+			b.Run(fmt.Sprintf("input/%d/%s", n, l), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					winoInputAt(l, &src, &dst, n)
+				}
+				b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds()/1e6, "Mpoints/s")
+			})
+			b.Run(fmt.Sprintf("output/%d/%s", n, l), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					winoOutputAt(l, &src, &out, n)
+				}
+				b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds()/1e6, "Mpoints/s")
+			})
+		}
+		for _, tiles := range []int{26, 52} {
+			row := rnd(4*tiles + 4)
+			var q [6][]float32
+			for j := range q {
+				q[j] = make([]float32, tiles)
+			}
+			y := [4][]float32{q[0], q[1], q[2], q[3]}
+			o := make([]float32, 4*tiles)
+			b.Run(fmt.Sprintf("gather+scatter/%d/%s", tiles, l), func(b *testing.B) {
+				for i := 0; i < b.N; i++ {
+					winoGatherAt(l, row, &q, tiles)
+					winoScatterAt(l, &y, o, tiles)
+				}
+			})
 		}
 	}
 }
