@@ -8,6 +8,66 @@
 // vector that overlaps the previous one. Go's versions (used for n < 8 and
 // without AVX2) are in convolutional_winograd.go.
 
+// WINOB_STEP computes one vector of winoB's outputs at byte offset R14
+// (pointers as in the functions); v0… name the vector registers, ymm or
+// zmm, so the AVX2 and AVX-512 versions share one text.
+#define WINOB_STEP(v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v12, v13, v14) \
+	VMOVUPS (AX)(R14*1), v0; \
+	VMOVUPS (BX)(R14*1), v1; \
+	VMOVUPS (CX)(R14*1), v2; \
+	VMOVUPS (DX)(R14*1), v3; \
+	VMOVUPS (SI)(R14*1), v4; \
+	VMOVUPS (DI)(R14*1), v5; \
+	VMOVAPS v4, v6; \
+	VFNMADD231PS v13, v2, v6; \
+	VFMADD231PS v12, v0, v6; \
+	VMOVUPS v6, (R8)(R14*1); \
+	VMOVAPS v5, v7; \
+	VFNMADD231PS v13, v3, v7; \
+	VFMADD231PS v12, v1, v7; \
+	VMOVUPS v7, (R13)(R14*1); \
+	VADDPS v3, v4, v8; \
+	VADDPS v1, v2, v9; \
+	VFNMADD231PS v12, v9, v8; \
+	VMOVUPS v8, (R9)(R14*1); \
+	VSUBPS v3, v4, v8; \
+	VSUBPS v2, v1, v9; \
+	VFMADD231PS v12, v9, v8; \
+	VMOVUPS v8, (R10)(R14*1); \
+	VSUBPS v2, v4, v8; \
+	VSUBPS v1, v3, v9; \
+	VMOVAPS v8, v10; \
+	VFMADD231PS v14, v9, v8; \
+	VFNMADD231PS v14, v9, v10; \
+	VMOVUPS v8, (R11)(R14*1); \
+	VMOVUPS v10, (R12)(R14*1)
+
+// WINOA_STEP computes one vector of winoA's outputs at byte offset R14
+// (pointers as in the functions); v0… name the vector registers, ymm or
+// zmm, so the AVX2 and AVX-512 versions share one text.
+#define WINOA_STEP(v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14) \
+	VMOVUPS (AX)(R14*1), v0; \
+	VMOVUPS (BX)(R14*1), v1; \
+	VMOVUPS (CX)(R14*1), v2; \
+	VMOVUPS (DX)(R14*1), v3; \
+	VMOVUPS (SI)(R14*1), v4; \
+	VMOVUPS (DI)(R14*1), v5; \
+	VADDPS v2, v1, v6; \
+	VSUBPS v2, v1, v7; \
+	VADDPS v4, v3, v8; \
+	VSUBPS v4, v3, v9; \
+	VADDPS v6, v0, v10; \
+	VADDPS v8, v10, v10; \
+	VMOVUPS v10, (R8)(R14*1); \
+	VMOVAPS v7, v11; \
+	VFMADD231PS v14, v9, v11; \
+	VMOVUPS v11, (R9)(R14*1); \
+	VFMADD231PS v12, v8, v6; \
+	VMOVUPS v6, (R10)(R14*1); \
+	VADDPS v5, v7, v7; \
+	VFMADD231PS v13, v9, v7; \
+	VMOVUPS v7, (R11)(R14*1)
+
 // func winoBAVX2(src, dst *[6]*float32, n int)
 //
 // For x < n, with d_i = src[i][x]:
@@ -52,35 +112,7 @@ TEXT ·winoBAVX2(SB), NOSPLIT, $0-24
 bvec:
 	CMPQ R14, R15
 	JGE  btail
-	VMOVUPS (AX)(R14*1), Y0
-	VMOVUPS (BX)(R14*1), Y1
-	VMOVUPS (CX)(R14*1), Y2
-	VMOVUPS (DX)(R14*1), Y3
-	VMOVUPS (SI)(R14*1), Y4
-	VMOVUPS (DI)(R14*1), Y5
-	VMOVAPS Y4, Y6
-	VFNMADD231PS Y13, Y2, Y6
-	VFMADD231PS Y12, Y0, Y6
-	VMOVUPS Y6, (R8)(R14*1)
-	VMOVAPS Y5, Y7
-	VFNMADD231PS Y13, Y3, Y7
-	VFMADD231PS Y12, Y1, Y7
-	VMOVUPS Y7, (R13)(R14*1)
-	VADDPS Y3, Y4, Y8
-	VADDPS Y1, Y2, Y9
-	VFNMADD231PS Y12, Y9, Y8
-	VMOVUPS Y8, (R9)(R14*1)
-	VSUBPS Y3, Y4, Y8
-	VSUBPS Y2, Y1, Y9
-	VFMADD231PS Y12, Y9, Y8
-	VMOVUPS Y8, (R10)(R14*1)
-	VSUBPS Y2, Y4, Y8
-	VSUBPS Y1, Y3, Y9
-	VMOVAPS Y8, Y10
-	VFMADD231PS Y14, Y9, Y8
-	VFNMADD231PS Y14, Y9, Y10
-	VMOVUPS Y8, (R11)(R14*1)
-	VMOVUPS Y10, (R12)(R14*1)
+	WINOB_STEP(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y12, Y13, Y14)
 	ADDQ $32, R14
 	JMP  bvec
 
@@ -140,27 +172,7 @@ TEXT ·winoAAVX2(SB), NOSPLIT, $0-24
 avec:
 	CMPQ R14, R15
 	JGE  atail
-	VMOVUPS (AX)(R14*1), Y0
-	VMOVUPS (BX)(R14*1), Y1
-	VMOVUPS (CX)(R14*1), Y2
-	VMOVUPS (DX)(R14*1), Y3
-	VMOVUPS (SI)(R14*1), Y4
-	VMOVUPS (DI)(R14*1), Y5
-	VADDPS Y2, Y1, Y6
-	VSUBPS Y2, Y1, Y7
-	VADDPS Y4, Y3, Y8
-	VSUBPS Y4, Y3, Y9
-	VADDPS Y6, Y0, Y10
-	VADDPS Y8, Y10, Y10
-	VMOVUPS Y10, (R8)(R14*1)
-	VMOVAPS Y7, Y11
-	VFMADD231PS Y14, Y9, Y11
-	VMOVUPS Y11, (R9)(R14*1)
-	VFMADD231PS Y12, Y8, Y6
-	VMOVUPS Y6, (R10)(R14*1)
-	VADDPS Y5, Y7, Y7
-	VFMADD231PS Y13, Y9, Y7
-	VMOVUPS Y7, (R11)(R14*1)
+	WINOA_STEP(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14)
 	ADDQ $32, R14
 	JMP  avec
 
@@ -341,35 +353,7 @@ TEXT ·winoBAVX512(SB), NOSPLIT, $0-24
 bvec16:
 	CMPQ R14, R15
 	JGE  btail16
-	VMOVUPS (AX)(R14*1), Z0
-	VMOVUPS (BX)(R14*1), Z1
-	VMOVUPS (CX)(R14*1), Z2
-	VMOVUPS (DX)(R14*1), Z3
-	VMOVUPS (SI)(R14*1), Z4
-	VMOVUPS (DI)(R14*1), Z5
-	VMOVAPS Z4, Z6
-	VFNMADD231PS Z13, Z2, Z6
-	VFMADD231PS Z12, Z0, Z6
-	VMOVUPS Z6, (R8)(R14*1)
-	VMOVAPS Z5, Z7
-	VFNMADD231PS Z13, Z3, Z7
-	VFMADD231PS Z12, Z1, Z7
-	VMOVUPS Z7, (R13)(R14*1)
-	VADDPS Z3, Z4, Z8
-	VADDPS Z1, Z2, Z9
-	VFNMADD231PS Z12, Z9, Z8
-	VMOVUPS Z8, (R9)(R14*1)
-	VSUBPS Z3, Z4, Z8
-	VSUBPS Z2, Z1, Z9
-	VFMADD231PS Z12, Z9, Z8
-	VMOVUPS Z8, (R10)(R14*1)
-	VSUBPS Z2, Z4, Z8
-	VSUBPS Z1, Z3, Z9
-	VMOVAPS Z8, Z10
-	VFMADD231PS Z14, Z9, Z8
-	VFNMADD231PS Z14, Z9, Z10
-	VMOVUPS Z8, (R11)(R14*1)
-	VMOVUPS Z10, (R12)(R14*1)
+	WINOB_STEP(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z12, Z13, Z14)
 	ADDQ $64, R14
 	JMP  bvec16
 
@@ -419,27 +403,7 @@ TEXT ·winoAAVX512(SB), NOSPLIT, $0-24
 avec16:
 	CMPQ R14, R15
 	JGE  atail16
-	VMOVUPS (AX)(R14*1), Z0
-	VMOVUPS (BX)(R14*1), Z1
-	VMOVUPS (CX)(R14*1), Z2
-	VMOVUPS (DX)(R14*1), Z3
-	VMOVUPS (SI)(R14*1), Z4
-	VMOVUPS (DI)(R14*1), Z5
-	VADDPS Z2, Z1, Z6
-	VSUBPS Z2, Z1, Z7
-	VADDPS Z4, Z3, Z8
-	VSUBPS Z4, Z3, Z9
-	VADDPS Z6, Z0, Z10
-	VADDPS Z8, Z10, Z10
-	VMOVUPS Z10, (R8)(R14*1)
-	VMOVAPS Z7, Z11
-	VFMADD231PS Z14, Z9, Z11
-	VMOVUPS Z11, (R9)(R14*1)
-	VFMADD231PS Z12, Z8, Z6
-	VMOVUPS Z6, (R10)(R14*1)
-	VADDPS Z5, Z7, Z7
-	VFMADD231PS Z13, Z9, Z7
-	VMOVUPS Z7, (R11)(R14*1)
+	WINOA_STEP(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14)
 	ADDQ $64, R14
 	JMP  avec16
 
