@@ -43,7 +43,9 @@ func TestPeakGFLOPsThreads(t *testing.T) {
 
 // TestFastestQuartileRound checks the concurrent rounds: every thread runs
 // every round, no call of round r starts before all calls of round r-1
-// have finished (the barrier), and a round lasts at least its calls.
+// have finished (the barrier), and a round lasts at least its longest call
+// (the last call to start in each round sleeps twice as long as the
+// others, whichever thread makes it).
 func TestFastestQuartileRound(t *testing.T) {
 	for _, threads := range []int{1, 2, 3} {
 		const rounds = 12
@@ -54,18 +56,22 @@ func TestFastestQuartileRound(t *testing.T) {
 			if d := done.Load(); d < (s-1)/int64(threads)*int64(threads) {
 				early.Add(1)
 			}
-			time.Sleep(time.Duration(iters) * time.Microsecond)
+			sleep := time.Duration(iters) * time.Microsecond
+			if s%int64(threads) == 0 {
+				sleep *= 2
+			}
+			time.Sleep(sleep)
 			done.Add(1)
 		}
-		q := fastestQuartileRound(fn, 200, threads, rounds)
+		q := fastestQuartileRound(fn, 2000, threads, rounds)
 		if n := done.Load(); n != int64(threads*rounds) {
 			t.Errorf("%d threads: %d calls, want %d", threads, n, threads*rounds)
 		}
 		if early.Load() != 0 {
 			t.Errorf("%d threads: %d calls started before the previous round ended", threads, early.Load())
 		}
-		if q < 200*time.Microsecond {
-			t.Errorf("%d threads: fastest quartile %v is shorter than one call (200µs)", threads, q)
+		if q < 4*time.Millisecond {
+			t.Errorf("%d threads: fastest quartile %v is shorter than the round's longest call (4ms)", threads, q)
 		}
 	}
 }
