@@ -43,6 +43,11 @@ func testWinogradAt(t *testing.T, l isa) {
 		}
 		sy := [4][]float32{src[0][:n], src[1][:n], src[2][:n], src[3][:n]}
 		sd, sw := make([]float32, 4*n+1), make([]float32, 4*n+1)
+		// Guards past the end hold a value no kernel would write there.
+		sd[4*n], sw[4*n] = 12345, 12345
+		for j := range gq {
+			gq[j][n], wq[j][n] = 12345, 12345
+		}
 		winoInputAt(l, &src, &dstB, n)
 		winoOutputAt(l, &src, &dstA, n)
 		winoGatherAt(l, row, &gq, n)
@@ -131,8 +136,8 @@ func TestWinogradLevelsSameBits(t *testing.T) {
 // BenchmarkWinogradOps times each Winograd operation per level on the run
 // lengths of yolov4-tiny 416: the input transform over the phase planes of
 // a 104×104 layer (2808 = 4·27 rows × 26 tiles) and a 26×26 unit (676
-// tiles), the output transform on 676, gather/scatter of a 104- and a 208-wide
-// row (26, 52 tiles). Use -count to interleave the levels.
+// tiles), the output transform on 676, gather/scatter of rows of 4, 7, 26 and
+// 52 tiles (13-, 26-, 104- and 208-wide maps). Use -count to interleave the levels.
 func BenchmarkWinogradOps(b *testing.B) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	rnd := func(n int) []float32 {
@@ -165,7 +170,7 @@ func BenchmarkWinogradOps(b *testing.B) {
 				b.ReportMetric(float64(b.N)*float64(n)/b.Elapsed().Seconds()/1e6, "Mpoints/s")
 			})
 		}
-		for _, tiles := range []int{26, 52} {
+		for _, tiles := range []int{4, 7, 26, 52} {
 			row := rnd(4*tiles + 4)
 			var q [6][]float32
 			for j := range q {
