@@ -204,6 +204,9 @@ var (
 	// Unlike the others these are not bit-identical to Apply: expf and logf
 	// come from polynomials within a few ulp (see TestActivationsVector).
 	actExpFast [numActivations]func(x *float32, n int, bias float32)
+	// actExp16 is the same 16 wide (a multiple of 16 elements), used at
+	// the avx512 level before actExpFast; same bits.
+	actExp16 [numActivations]func(x *float32, n int, bias float32)
 	// actExpTail does the same for fewer than 8 elements (through a padded
 	// copy on its own stack, so nothing escapes).
 	actExpTail func(a Activation, x []float32, bias float32)
@@ -298,7 +301,13 @@ func biasAct(x []float32, bias float32, a Activation) {
 			biasReluFast(&x[0], n8, bias, 1)
 			x = x[n8:]
 		case a < numActivations && actExpFast[a] != nil:
-			actExpFast[a](&x[0], n8, bias)
+			if n16 := n8 &^ 15; n16 > 0 && actExp16[a] != nil && level(opActivation) == isaAVX512 {
+				actExp16[a](&x[0], n16, bias)
+				x, n8 = x[n16:], n8-n16
+			}
+			if n8 > 0 {
+				actExpFast[a](&x[0], n8, bias)
+			}
 			x = x[n8:]
 		}
 	}

@@ -101,6 +101,21 @@ func actMishAVX2(x *float32, n int, bias float32)
 //go:noescape
 func actTanhAVX2(x *float32, n int, bias float32)
 
+// actLogisticAVX512 … actTanhAVX512 are the same 16 floats at a time (n a
+// multiple of 16): the same operations lane for lane, so the same bits.
+//
+//go:noescape
+func actLogisticAVX512(x *float32, n int, bias float32)
+
+//go:noescape
+func actSwishAVX512(x *float32, n int, bias float32)
+
+//go:noescape
+func actMishAVX512(x *float32, n int, bias float32)
+
+//go:noescape
+func actTanhAVX512(x *float32, n int, bias float32)
+
 // hasAVX512 gates every AVX-512 kernel: the F, BW, DQ and VL subsets
 // (every AVX-512 CPU since Skylake-SP has all four; the kernels use
 // F and VL, and DQ/BW leave room for mask and byte ops) with the OS saving
@@ -130,6 +145,12 @@ func init() {
 		actExpFast[Mish] = actMishAVX2
 		actExpFast[Tanh] = actTanhAVX2
 		actExpTail = actExpTailAVX2
+	}
+	if hasAVX512 {
+		actExp16[Logistic] = actLogisticAVX512
+		actExp16[Swish] = actSwishAVX512
+		actExp16[Mish] = actMishAVX512
+		actExp16[Tanh] = actTanhAVX512
 	}
 }
 

@@ -2032,7 +2032,15 @@ DATA signBit<>+16(SB)/4, $0x80000000
 DATA signBit<>+20(SB)/4, $0x80000000
 DATA signBit<>+24(SB)/4, $0x80000000
 DATA signBit<>+28(SB)/4, $0x80000000
-GLOBL signBit<>(SB), RODATA|NOPTR, $32
+DATA signBit<>+32(SB)/4, $0x80000000
+DATA signBit<>+36(SB)/4, $0x80000000
+DATA signBit<>+40(SB)/4, $0x80000000
+DATA signBit<>+44(SB)/4, $0x80000000
+DATA signBit<>+48(SB)/4, $0x80000000
+DATA signBit<>+52(SB)/4, $0x80000000
+DATA signBit<>+56(SB)/4, $0x80000000
+DATA signBit<>+60(SB)/4, $0x80000000
+GLOBL signBit<>(SB), RODATA|NOPTR, $64
 
 DATA expHi<>+0(SB)/4, $0x42b0c0a5
 DATA expHi<>+4(SB)/4, $0x42b0c0a5
@@ -2042,7 +2050,15 @@ DATA expHi<>+16(SB)/4, $0x42b0c0a5
 DATA expHi<>+20(SB)/4, $0x42b0c0a5
 DATA expHi<>+24(SB)/4, $0x42b0c0a5
 DATA expHi<>+28(SB)/4, $0x42b0c0a5
-GLOBL expHi<>(SB), RODATA|NOPTR, $32
+DATA expHi<>+32(SB)/4, $0x42b0c0a5
+DATA expHi<>+36(SB)/4, $0x42b0c0a5
+DATA expHi<>+40(SB)/4, $0x42b0c0a5
+DATA expHi<>+44(SB)/4, $0x42b0c0a5
+DATA expHi<>+48(SB)/4, $0x42b0c0a5
+DATA expHi<>+52(SB)/4, $0x42b0c0a5
+DATA expHi<>+56(SB)/4, $0x42b0c0a5
+DATA expHi<>+60(SB)/4, $0x42b0c0a5
+GLOBL expHi<>(SB), RODATA|NOPTR, $64
 
 DATA expLo<>+0(SB)/4, $0xc2aeac50
 DATA expLo<>+4(SB)/4, $0xc2aeac50
@@ -2052,7 +2068,15 @@ DATA expLo<>+16(SB)/4, $0xc2aeac50
 DATA expLo<>+20(SB)/4, $0xc2aeac50
 DATA expLo<>+24(SB)/4, $0xc2aeac50
 DATA expLo<>+28(SB)/4, $0xc2aeac50
-GLOBL expLo<>(SB), RODATA|NOPTR, $32
+DATA expLo<>+32(SB)/4, $0xc2aeac50
+DATA expLo<>+36(SB)/4, $0xc2aeac50
+DATA expLo<>+40(SB)/4, $0xc2aeac50
+DATA expLo<>+44(SB)/4, $0xc2aeac50
+DATA expLo<>+48(SB)/4, $0xc2aeac50
+DATA expLo<>+52(SB)/4, $0xc2aeac50
+DATA expLo<>+56(SB)/4, $0xc2aeac50
+DATA expLo<>+60(SB)/4, $0xc2aeac50
+GLOBL expLo<>(SB), RODATA|NOPTR, $64
 
 DATA log2e<>+0(SB)/4, $0x3fb8aa3b
 DATA log2e<>+4(SB)/4, $0x3fb8aa3b
@@ -2062,7 +2086,15 @@ DATA log2e<>+16(SB)/4, $0x3fb8aa3b
 DATA log2e<>+20(SB)/4, $0x3fb8aa3b
 DATA log2e<>+24(SB)/4, $0x3fb8aa3b
 DATA log2e<>+28(SB)/4, $0x3fb8aa3b
-GLOBL log2e<>(SB), RODATA|NOPTR, $32
+DATA log2e<>+32(SB)/4, $0x3fb8aa3b
+DATA log2e<>+36(SB)/4, $0x3fb8aa3b
+DATA log2e<>+40(SB)/4, $0x3fb8aa3b
+DATA log2e<>+44(SB)/4, $0x3fb8aa3b
+DATA log2e<>+48(SB)/4, $0x3fb8aa3b
+DATA log2e<>+52(SB)/4, $0x3fb8aa3b
+DATA log2e<>+56(SB)/4, $0x3fb8aa3b
+DATA log2e<>+60(SB)/4, $0x3fb8aa3b
+GLOBL log2e<>(SB), RODATA|NOPTR, $64
 
 DATA ln2hi<>+0(SB)/4, $0x3f318000
 DATA ln2hi<>+4(SB)/4, $0x3f318000
@@ -2072,7 +2104,15 @@ DATA ln2hi<>+16(SB)/4, $0x3f318000
 DATA ln2hi<>+20(SB)/4, $0x3f318000
 DATA ln2hi<>+24(SB)/4, $0x3f318000
 DATA ln2hi<>+28(SB)/4, $0x3f318000
-GLOBL ln2hi<>(SB), RODATA|NOPTR, $32
+DATA ln2hi<>+32(SB)/4, $0x3f318000
+DATA ln2hi<>+36(SB)/4, $0x3f318000
+DATA ln2hi<>+40(SB)/4, $0x3f318000
+DATA ln2hi<>+44(SB)/4, $0x3f318000
+DATA ln2hi<>+48(SB)/4, $0x3f318000
+DATA ln2hi<>+52(SB)/4, $0x3f318000
+DATA ln2hi<>+56(SB)/4, $0x3f318000
+DATA ln2hi<>+60(SB)/4, $0x3f318000
+GLOBL ln2hi<>(SB), RODATA|NOPTR, $64
 
 DATA ln2lo<>+0(SB)/4, $0xb95e8083
 DATA ln2lo<>+4(SB)/4, $0xb95e8083
@@ -2082,7 +2122,15 @@ DATA ln2lo<>+16(SB)/4, $0xb95e8083
 DATA ln2lo<>+20(SB)/4, $0xb95e8083
 DATA ln2lo<>+24(SB)/4, $0xb95e8083
 DATA ln2lo<>+28(SB)/4, $0xb95e8083
-GLOBL ln2lo<>(SB), RODATA|NOPTR, $32
+DATA ln2lo<>+32(SB)/4, $0xb95e8083
+DATA ln2lo<>+36(SB)/4, $0xb95e8083
+DATA ln2lo<>+40(SB)/4, $0xb95e8083
+DATA ln2lo<>+44(SB)/4, $0xb95e8083
+DATA ln2lo<>+48(SB)/4, $0xb95e8083
+DATA ln2lo<>+52(SB)/4, $0xb95e8083
+DATA ln2lo<>+56(SB)/4, $0xb95e8083
+DATA ln2lo<>+60(SB)/4, $0xb95e8083
+GLOBL ln2lo<>(SB), RODATA|NOPTR, $64
 
 DATA expP0<>+0(SB)/4, $0x39506967
 DATA expP0<>+4(SB)/4, $0x39506967
@@ -2092,7 +2140,15 @@ DATA expP0<>+16(SB)/4, $0x39506967
 DATA expP0<>+20(SB)/4, $0x39506967
 DATA expP0<>+24(SB)/4, $0x39506967
 DATA expP0<>+28(SB)/4, $0x39506967
-GLOBL expP0<>(SB), RODATA|NOPTR, $32
+DATA expP0<>+32(SB)/4, $0x39506967
+DATA expP0<>+36(SB)/4, $0x39506967
+DATA expP0<>+40(SB)/4, $0x39506967
+DATA expP0<>+44(SB)/4, $0x39506967
+DATA expP0<>+48(SB)/4, $0x39506967
+DATA expP0<>+52(SB)/4, $0x39506967
+DATA expP0<>+56(SB)/4, $0x39506967
+DATA expP0<>+60(SB)/4, $0x39506967
+GLOBL expP0<>(SB), RODATA|NOPTR, $64
 
 DATA expP1<>+0(SB)/4, $0x3ab743ce
 DATA expP1<>+4(SB)/4, $0x3ab743ce
@@ -2102,7 +2158,15 @@ DATA expP1<>+16(SB)/4, $0x3ab743ce
 DATA expP1<>+20(SB)/4, $0x3ab743ce
 DATA expP1<>+24(SB)/4, $0x3ab743ce
 DATA expP1<>+28(SB)/4, $0x3ab743ce
-GLOBL expP1<>(SB), RODATA|NOPTR, $32
+DATA expP1<>+32(SB)/4, $0x3ab743ce
+DATA expP1<>+36(SB)/4, $0x3ab743ce
+DATA expP1<>+40(SB)/4, $0x3ab743ce
+DATA expP1<>+44(SB)/4, $0x3ab743ce
+DATA expP1<>+48(SB)/4, $0x3ab743ce
+DATA expP1<>+52(SB)/4, $0x3ab743ce
+DATA expP1<>+56(SB)/4, $0x3ab743ce
+DATA expP1<>+60(SB)/4, $0x3ab743ce
+GLOBL expP1<>(SB), RODATA|NOPTR, $64
 
 DATA expP2<>+0(SB)/4, $0x3c088908
 DATA expP2<>+4(SB)/4, $0x3c088908
@@ -2112,7 +2176,15 @@ DATA expP2<>+16(SB)/4, $0x3c088908
 DATA expP2<>+20(SB)/4, $0x3c088908
 DATA expP2<>+24(SB)/4, $0x3c088908
 DATA expP2<>+28(SB)/4, $0x3c088908
-GLOBL expP2<>(SB), RODATA|NOPTR, $32
+DATA expP2<>+32(SB)/4, $0x3c088908
+DATA expP2<>+36(SB)/4, $0x3c088908
+DATA expP2<>+40(SB)/4, $0x3c088908
+DATA expP2<>+44(SB)/4, $0x3c088908
+DATA expP2<>+48(SB)/4, $0x3c088908
+DATA expP2<>+52(SB)/4, $0x3c088908
+DATA expP2<>+56(SB)/4, $0x3c088908
+DATA expP2<>+60(SB)/4, $0x3c088908
+GLOBL expP2<>(SB), RODATA|NOPTR, $64
 
 DATA expP3<>+0(SB)/4, $0x3d2aa9c1
 DATA expP3<>+4(SB)/4, $0x3d2aa9c1
@@ -2122,7 +2194,15 @@ DATA expP3<>+16(SB)/4, $0x3d2aa9c1
 DATA expP3<>+20(SB)/4, $0x3d2aa9c1
 DATA expP3<>+24(SB)/4, $0x3d2aa9c1
 DATA expP3<>+28(SB)/4, $0x3d2aa9c1
-GLOBL expP3<>(SB), RODATA|NOPTR, $32
+DATA expP3<>+32(SB)/4, $0x3d2aa9c1
+DATA expP3<>+36(SB)/4, $0x3d2aa9c1
+DATA expP3<>+40(SB)/4, $0x3d2aa9c1
+DATA expP3<>+44(SB)/4, $0x3d2aa9c1
+DATA expP3<>+48(SB)/4, $0x3d2aa9c1
+DATA expP3<>+52(SB)/4, $0x3d2aa9c1
+DATA expP3<>+56(SB)/4, $0x3d2aa9c1
+DATA expP3<>+60(SB)/4, $0x3d2aa9c1
+GLOBL expP3<>(SB), RODATA|NOPTR, $64
 
 DATA expP4<>+0(SB)/4, $0x3e2aaaaa
 DATA expP4<>+4(SB)/4, $0x3e2aaaaa
@@ -2132,7 +2212,15 @@ DATA expP4<>+16(SB)/4, $0x3e2aaaaa
 DATA expP4<>+20(SB)/4, $0x3e2aaaaa
 DATA expP4<>+24(SB)/4, $0x3e2aaaaa
 DATA expP4<>+28(SB)/4, $0x3e2aaaaa
-GLOBL expP4<>(SB), RODATA|NOPTR, $32
+DATA expP4<>+32(SB)/4, $0x3e2aaaaa
+DATA expP4<>+36(SB)/4, $0x3e2aaaaa
+DATA expP4<>+40(SB)/4, $0x3e2aaaaa
+DATA expP4<>+44(SB)/4, $0x3e2aaaaa
+DATA expP4<>+48(SB)/4, $0x3e2aaaaa
+DATA expP4<>+52(SB)/4, $0x3e2aaaaa
+DATA expP4<>+56(SB)/4, $0x3e2aaaaa
+DATA expP4<>+60(SB)/4, $0x3e2aaaaa
+GLOBL expP4<>(SB), RODATA|NOPTR, $64
 
 DATA expP5<>+0(SB)/4, $0x3f000000
 DATA expP5<>+4(SB)/4, $0x3f000000
@@ -2142,7 +2230,15 @@ DATA expP5<>+16(SB)/4, $0x3f000000
 DATA expP5<>+20(SB)/4, $0x3f000000
 DATA expP5<>+24(SB)/4, $0x3f000000
 DATA expP5<>+28(SB)/4, $0x3f000000
-GLOBL expP5<>(SB), RODATA|NOPTR, $32
+DATA expP5<>+32(SB)/4, $0x3f000000
+DATA expP5<>+36(SB)/4, $0x3f000000
+DATA expP5<>+40(SB)/4, $0x3f000000
+DATA expP5<>+44(SB)/4, $0x3f000000
+DATA expP5<>+48(SB)/4, $0x3f000000
+DATA expP5<>+52(SB)/4, $0x3f000000
+DATA expP5<>+56(SB)/4, $0x3f000000
+DATA expP5<>+60(SB)/4, $0x3f000000
+GLOBL expP5<>(SB), RODATA|NOPTR, $64
 
 DATA one<>+0(SB)/4, $0x3f800000
 DATA one<>+4(SB)/4, $0x3f800000
@@ -2152,7 +2248,15 @@ DATA one<>+16(SB)/4, $0x3f800000
 DATA one<>+20(SB)/4, $0x3f800000
 DATA one<>+24(SB)/4, $0x3f800000
 DATA one<>+28(SB)/4, $0x3f800000
-GLOBL one<>(SB), RODATA|NOPTR, $32
+DATA one<>+32(SB)/4, $0x3f800000
+DATA one<>+36(SB)/4, $0x3f800000
+DATA one<>+40(SB)/4, $0x3f800000
+DATA one<>+44(SB)/4, $0x3f800000
+DATA one<>+48(SB)/4, $0x3f800000
+DATA one<>+52(SB)/4, $0x3f800000
+DATA one<>+56(SB)/4, $0x3f800000
+DATA one<>+60(SB)/4, $0x3f800000
+GLOBL one<>(SB), RODATA|NOPTR, $64
 
 DATA expOver<>+0(SB)/4, $0x42b17218
 DATA expOver<>+4(SB)/4, $0x42b17218
@@ -2162,7 +2266,15 @@ DATA expOver<>+16(SB)/4, $0x42b17218
 DATA expOver<>+20(SB)/4, $0x42b17218
 DATA expOver<>+24(SB)/4, $0x42b17218
 DATA expOver<>+28(SB)/4, $0x42b17218
-GLOBL expOver<>(SB), RODATA|NOPTR, $32
+DATA expOver<>+32(SB)/4, $0x42b17218
+DATA expOver<>+36(SB)/4, $0x42b17218
+DATA expOver<>+40(SB)/4, $0x42b17218
+DATA expOver<>+44(SB)/4, $0x42b17218
+DATA expOver<>+48(SB)/4, $0x42b17218
+DATA expOver<>+52(SB)/4, $0x42b17218
+DATA expOver<>+56(SB)/4, $0x42b17218
+DATA expOver<>+60(SB)/4, $0x42b17218
+GLOBL expOver<>(SB), RODATA|NOPTR, $64
 
 DATA posInf<>+0(SB)/4, $0x7f800000
 DATA posInf<>+4(SB)/4, $0x7f800000
@@ -2172,7 +2284,15 @@ DATA posInf<>+16(SB)/4, $0x7f800000
 DATA posInf<>+20(SB)/4, $0x7f800000
 DATA posInf<>+24(SB)/4, $0x7f800000
 DATA posInf<>+28(SB)/4, $0x7f800000
-GLOBL posInf<>(SB), RODATA|NOPTR, $32
+DATA posInf<>+32(SB)/4, $0x7f800000
+DATA posInf<>+36(SB)/4, $0x7f800000
+DATA posInf<>+40(SB)/4, $0x7f800000
+DATA posInf<>+44(SB)/4, $0x7f800000
+DATA posInf<>+48(SB)/4, $0x7f800000
+DATA posInf<>+52(SB)/4, $0x7f800000
+DATA posInf<>+56(SB)/4, $0x7f800000
+DATA posInf<>+60(SB)/4, $0x7f800000
+GLOBL posInf<>(SB), RODATA|NOPTR, $64
 
 // func actSwishAVX2(x *float32, n int, bias float32)
 // Requires: AVX, AVX2, FMA3
@@ -2585,7 +2705,15 @@ DATA i126<>+16(SB)/4, $0x0000007e
 DATA i126<>+20(SB)/4, $0x0000007e
 DATA i126<>+24(SB)/4, $0x0000007e
 DATA i126<>+28(SB)/4, $0x0000007e
-GLOBL i126<>(SB), RODATA|NOPTR, $32
+DATA i126<>+32(SB)/4, $0x0000007e
+DATA i126<>+36(SB)/4, $0x0000007e
+DATA i126<>+40(SB)/4, $0x0000007e
+DATA i126<>+44(SB)/4, $0x0000007e
+DATA i126<>+48(SB)/4, $0x0000007e
+DATA i126<>+52(SB)/4, $0x0000007e
+DATA i126<>+56(SB)/4, $0x0000007e
+DATA i126<>+60(SB)/4, $0x0000007e
+GLOBL i126<>(SB), RODATA|NOPTR, $64
 
 DATA mantMask<>+0(SB)/4, $0x807fffff
 DATA mantMask<>+4(SB)/4, $0x807fffff
@@ -2595,7 +2723,15 @@ DATA mantMask<>+16(SB)/4, $0x807fffff
 DATA mantMask<>+20(SB)/4, $0x807fffff
 DATA mantMask<>+24(SB)/4, $0x807fffff
 DATA mantMask<>+28(SB)/4, $0x807fffff
-GLOBL mantMask<>(SB), RODATA|NOPTR, $32
+DATA mantMask<>+32(SB)/4, $0x807fffff
+DATA mantMask<>+36(SB)/4, $0x807fffff
+DATA mantMask<>+40(SB)/4, $0x807fffff
+DATA mantMask<>+44(SB)/4, $0x807fffff
+DATA mantMask<>+48(SB)/4, $0x807fffff
+DATA mantMask<>+52(SB)/4, $0x807fffff
+DATA mantMask<>+56(SB)/4, $0x807fffff
+DATA mantMask<>+60(SB)/4, $0x807fffff
+GLOBL mantMask<>(SB), RODATA|NOPTR, $64
 
 DATA half<>+0(SB)/4, $0x3f000000
 DATA half<>+4(SB)/4, $0x3f000000
@@ -2605,7 +2741,15 @@ DATA half<>+16(SB)/4, $0x3f000000
 DATA half<>+20(SB)/4, $0x3f000000
 DATA half<>+24(SB)/4, $0x3f000000
 DATA half<>+28(SB)/4, $0x3f000000
-GLOBL half<>(SB), RODATA|NOPTR, $32
+DATA half<>+32(SB)/4, $0x3f000000
+DATA half<>+36(SB)/4, $0x3f000000
+DATA half<>+40(SB)/4, $0x3f000000
+DATA half<>+44(SB)/4, $0x3f000000
+DATA half<>+48(SB)/4, $0x3f000000
+DATA half<>+52(SB)/4, $0x3f000000
+DATA half<>+56(SB)/4, $0x3f000000
+DATA half<>+60(SB)/4, $0x3f000000
+GLOBL half<>(SB), RODATA|NOPTR, $64
 
 DATA sqrthf<>+0(SB)/4, $0x3f3504f3
 DATA sqrthf<>+4(SB)/4, $0x3f3504f3
@@ -2615,7 +2759,15 @@ DATA sqrthf<>+16(SB)/4, $0x3f3504f3
 DATA sqrthf<>+20(SB)/4, $0x3f3504f3
 DATA sqrthf<>+24(SB)/4, $0x3f3504f3
 DATA sqrthf<>+28(SB)/4, $0x3f3504f3
-GLOBL sqrthf<>(SB), RODATA|NOPTR, $32
+DATA sqrthf<>+32(SB)/4, $0x3f3504f3
+DATA sqrthf<>+36(SB)/4, $0x3f3504f3
+DATA sqrthf<>+40(SB)/4, $0x3f3504f3
+DATA sqrthf<>+44(SB)/4, $0x3f3504f3
+DATA sqrthf<>+48(SB)/4, $0x3f3504f3
+DATA sqrthf<>+52(SB)/4, $0x3f3504f3
+DATA sqrthf<>+56(SB)/4, $0x3f3504f3
+DATA sqrthf<>+60(SB)/4, $0x3f3504f3
+GLOBL sqrthf<>(SB), RODATA|NOPTR, $64
 
 DATA logP0<>+0(SB)/4, $0x3d9021bb
 DATA logP0<>+4(SB)/4, $0x3d9021bb
@@ -2625,7 +2777,15 @@ DATA logP0<>+16(SB)/4, $0x3d9021bb
 DATA logP0<>+20(SB)/4, $0x3d9021bb
 DATA logP0<>+24(SB)/4, $0x3d9021bb
 DATA logP0<>+28(SB)/4, $0x3d9021bb
-GLOBL logP0<>(SB), RODATA|NOPTR, $32
+DATA logP0<>+32(SB)/4, $0x3d9021bb
+DATA logP0<>+36(SB)/4, $0x3d9021bb
+DATA logP0<>+40(SB)/4, $0x3d9021bb
+DATA logP0<>+44(SB)/4, $0x3d9021bb
+DATA logP0<>+48(SB)/4, $0x3d9021bb
+DATA logP0<>+52(SB)/4, $0x3d9021bb
+DATA logP0<>+56(SB)/4, $0x3d9021bb
+DATA logP0<>+60(SB)/4, $0x3d9021bb
+GLOBL logP0<>(SB), RODATA|NOPTR, $64
 
 DATA logP1<>+0(SB)/4, $0xbdebd1b8
 DATA logP1<>+4(SB)/4, $0xbdebd1b8
@@ -2635,7 +2795,15 @@ DATA logP1<>+16(SB)/4, $0xbdebd1b8
 DATA logP1<>+20(SB)/4, $0xbdebd1b8
 DATA logP1<>+24(SB)/4, $0xbdebd1b8
 DATA logP1<>+28(SB)/4, $0xbdebd1b8
-GLOBL logP1<>(SB), RODATA|NOPTR, $32
+DATA logP1<>+32(SB)/4, $0xbdebd1b8
+DATA logP1<>+36(SB)/4, $0xbdebd1b8
+DATA logP1<>+40(SB)/4, $0xbdebd1b8
+DATA logP1<>+44(SB)/4, $0xbdebd1b8
+DATA logP1<>+48(SB)/4, $0xbdebd1b8
+DATA logP1<>+52(SB)/4, $0xbdebd1b8
+DATA logP1<>+56(SB)/4, $0xbdebd1b8
+DATA logP1<>+60(SB)/4, $0xbdebd1b8
+GLOBL logP1<>(SB), RODATA|NOPTR, $64
 
 DATA logP2<>+0(SB)/4, $0x3def251a
 DATA logP2<>+4(SB)/4, $0x3def251a
@@ -2645,7 +2813,15 @@ DATA logP2<>+16(SB)/4, $0x3def251a
 DATA logP2<>+20(SB)/4, $0x3def251a
 DATA logP2<>+24(SB)/4, $0x3def251a
 DATA logP2<>+28(SB)/4, $0x3def251a
-GLOBL logP2<>(SB), RODATA|NOPTR, $32
+DATA logP2<>+32(SB)/4, $0x3def251a
+DATA logP2<>+36(SB)/4, $0x3def251a
+DATA logP2<>+40(SB)/4, $0x3def251a
+DATA logP2<>+44(SB)/4, $0x3def251a
+DATA logP2<>+48(SB)/4, $0x3def251a
+DATA logP2<>+52(SB)/4, $0x3def251a
+DATA logP2<>+56(SB)/4, $0x3def251a
+DATA logP2<>+60(SB)/4, $0x3def251a
+GLOBL logP2<>(SB), RODATA|NOPTR, $64
 
 DATA logP3<>+0(SB)/4, $0xbdfe5d4f
 DATA logP3<>+4(SB)/4, $0xbdfe5d4f
@@ -2655,7 +2831,15 @@ DATA logP3<>+16(SB)/4, $0xbdfe5d4f
 DATA logP3<>+20(SB)/4, $0xbdfe5d4f
 DATA logP3<>+24(SB)/4, $0xbdfe5d4f
 DATA logP3<>+28(SB)/4, $0xbdfe5d4f
-GLOBL logP3<>(SB), RODATA|NOPTR, $32
+DATA logP3<>+32(SB)/4, $0xbdfe5d4f
+DATA logP3<>+36(SB)/4, $0xbdfe5d4f
+DATA logP3<>+40(SB)/4, $0xbdfe5d4f
+DATA logP3<>+44(SB)/4, $0xbdfe5d4f
+DATA logP3<>+48(SB)/4, $0xbdfe5d4f
+DATA logP3<>+52(SB)/4, $0xbdfe5d4f
+DATA logP3<>+56(SB)/4, $0xbdfe5d4f
+DATA logP3<>+60(SB)/4, $0xbdfe5d4f
+GLOBL logP3<>(SB), RODATA|NOPTR, $64
 
 DATA logP4<>+0(SB)/4, $0x3e11e9bf
 DATA logP4<>+4(SB)/4, $0x3e11e9bf
@@ -2665,7 +2849,15 @@ DATA logP4<>+16(SB)/4, $0x3e11e9bf
 DATA logP4<>+20(SB)/4, $0x3e11e9bf
 DATA logP4<>+24(SB)/4, $0x3e11e9bf
 DATA logP4<>+28(SB)/4, $0x3e11e9bf
-GLOBL logP4<>(SB), RODATA|NOPTR, $32
+DATA logP4<>+32(SB)/4, $0x3e11e9bf
+DATA logP4<>+36(SB)/4, $0x3e11e9bf
+DATA logP4<>+40(SB)/4, $0x3e11e9bf
+DATA logP4<>+44(SB)/4, $0x3e11e9bf
+DATA logP4<>+48(SB)/4, $0x3e11e9bf
+DATA logP4<>+52(SB)/4, $0x3e11e9bf
+DATA logP4<>+56(SB)/4, $0x3e11e9bf
+DATA logP4<>+60(SB)/4, $0x3e11e9bf
+GLOBL logP4<>(SB), RODATA|NOPTR, $64
 
 DATA logP5<>+0(SB)/4, $0xbe2aae50
 DATA logP5<>+4(SB)/4, $0xbe2aae50
@@ -2675,7 +2867,15 @@ DATA logP5<>+16(SB)/4, $0xbe2aae50
 DATA logP5<>+20(SB)/4, $0xbe2aae50
 DATA logP5<>+24(SB)/4, $0xbe2aae50
 DATA logP5<>+28(SB)/4, $0xbe2aae50
-GLOBL logP5<>(SB), RODATA|NOPTR, $32
+DATA logP5<>+32(SB)/4, $0xbe2aae50
+DATA logP5<>+36(SB)/4, $0xbe2aae50
+DATA logP5<>+40(SB)/4, $0xbe2aae50
+DATA logP5<>+44(SB)/4, $0xbe2aae50
+DATA logP5<>+48(SB)/4, $0xbe2aae50
+DATA logP5<>+52(SB)/4, $0xbe2aae50
+DATA logP5<>+56(SB)/4, $0xbe2aae50
+DATA logP5<>+60(SB)/4, $0xbe2aae50
+GLOBL logP5<>(SB), RODATA|NOPTR, $64
 
 DATA logP6<>+0(SB)/4, $0x3e4cceac
 DATA logP6<>+4(SB)/4, $0x3e4cceac
@@ -2685,7 +2885,15 @@ DATA logP6<>+16(SB)/4, $0x3e4cceac
 DATA logP6<>+20(SB)/4, $0x3e4cceac
 DATA logP6<>+24(SB)/4, $0x3e4cceac
 DATA logP6<>+28(SB)/4, $0x3e4cceac
-GLOBL logP6<>(SB), RODATA|NOPTR, $32
+DATA logP6<>+32(SB)/4, $0x3e4cceac
+DATA logP6<>+36(SB)/4, $0x3e4cceac
+DATA logP6<>+40(SB)/4, $0x3e4cceac
+DATA logP6<>+44(SB)/4, $0x3e4cceac
+DATA logP6<>+48(SB)/4, $0x3e4cceac
+DATA logP6<>+52(SB)/4, $0x3e4cceac
+DATA logP6<>+56(SB)/4, $0x3e4cceac
+DATA logP6<>+60(SB)/4, $0x3e4cceac
+GLOBL logP6<>(SB), RODATA|NOPTR, $64
 
 DATA logP7<>+0(SB)/4, $0xbe7ffffc
 DATA logP7<>+4(SB)/4, $0xbe7ffffc
@@ -2695,7 +2903,15 @@ DATA logP7<>+16(SB)/4, $0xbe7ffffc
 DATA logP7<>+20(SB)/4, $0xbe7ffffc
 DATA logP7<>+24(SB)/4, $0xbe7ffffc
 DATA logP7<>+28(SB)/4, $0xbe7ffffc
-GLOBL logP7<>(SB), RODATA|NOPTR, $32
+DATA logP7<>+32(SB)/4, $0xbe7ffffc
+DATA logP7<>+36(SB)/4, $0xbe7ffffc
+DATA logP7<>+40(SB)/4, $0xbe7ffffc
+DATA logP7<>+44(SB)/4, $0xbe7ffffc
+DATA logP7<>+48(SB)/4, $0xbe7ffffc
+DATA logP7<>+52(SB)/4, $0xbe7ffffc
+DATA logP7<>+56(SB)/4, $0xbe7ffffc
+DATA logP7<>+60(SB)/4, $0xbe7ffffc
+GLOBL logP7<>(SB), RODATA|NOPTR, $64
 
 DATA logP8<>+0(SB)/4, $0x3eaaaaaa
 DATA logP8<>+4(SB)/4, $0x3eaaaaaa
@@ -2705,7 +2921,15 @@ DATA logP8<>+16(SB)/4, $0x3eaaaaaa
 DATA logP8<>+20(SB)/4, $0x3eaaaaaa
 DATA logP8<>+24(SB)/4, $0x3eaaaaaa
 DATA logP8<>+28(SB)/4, $0x3eaaaaaa
-GLOBL logP8<>(SB), RODATA|NOPTR, $32
+DATA logP8<>+32(SB)/4, $0x3eaaaaaa
+DATA logP8<>+36(SB)/4, $0x3eaaaaaa
+DATA logP8<>+40(SB)/4, $0x3eaaaaaa
+DATA logP8<>+44(SB)/4, $0x3eaaaaaa
+DATA logP8<>+48(SB)/4, $0x3eaaaaaa
+DATA logP8<>+52(SB)/4, $0x3eaaaaaa
+DATA logP8<>+56(SB)/4, $0x3eaaaaaa
+DATA logP8<>+60(SB)/4, $0x3eaaaaaa
+GLOBL logP8<>(SB), RODATA|NOPTR, $64
 
 DATA minus20<>+0(SB)/4, $0xc1a00000
 DATA minus20<>+4(SB)/4, $0xc1a00000
@@ -2715,7 +2939,15 @@ DATA minus20<>+16(SB)/4, $0xc1a00000
 DATA minus20<>+20(SB)/4, $0xc1a00000
 DATA minus20<>+24(SB)/4, $0xc1a00000
 DATA minus20<>+28(SB)/4, $0xc1a00000
-GLOBL minus20<>(SB), RODATA|NOPTR, $32
+DATA minus20<>+32(SB)/4, $0xc1a00000
+DATA minus20<>+36(SB)/4, $0xc1a00000
+DATA minus20<>+40(SB)/4, $0xc1a00000
+DATA minus20<>+44(SB)/4, $0xc1a00000
+DATA minus20<>+48(SB)/4, $0xc1a00000
+DATA minus20<>+52(SB)/4, $0xc1a00000
+DATA minus20<>+56(SB)/4, $0xc1a00000
+DATA minus20<>+60(SB)/4, $0xc1a00000
+GLOBL minus20<>(SB), RODATA|NOPTR, $64
 
 DATA twenty<>+0(SB)/4, $0x41a00000
 DATA twenty<>+4(SB)/4, $0x41a00000
@@ -2725,7 +2957,15 @@ DATA twenty<>+16(SB)/4, $0x41a00000
 DATA twenty<>+20(SB)/4, $0x41a00000
 DATA twenty<>+24(SB)/4, $0x41a00000
 DATA twenty<>+28(SB)/4, $0x41a00000
-GLOBL twenty<>(SB), RODATA|NOPTR, $32
+DATA twenty<>+32(SB)/4, $0x41a00000
+DATA twenty<>+36(SB)/4, $0x41a00000
+DATA twenty<>+40(SB)/4, $0x41a00000
+DATA twenty<>+44(SB)/4, $0x41a00000
+DATA twenty<>+48(SB)/4, $0x41a00000
+DATA twenty<>+52(SB)/4, $0x41a00000
+DATA twenty<>+56(SB)/4, $0x41a00000
+DATA twenty<>+60(SB)/4, $0x41a00000
+GLOBL twenty<>(SB), RODATA|NOPTR, $64
 
 DATA minus2<>+0(SB)/4, $0xc0000000
 DATA minus2<>+4(SB)/4, $0xc0000000
@@ -2735,7 +2975,15 @@ DATA minus2<>+16(SB)/4, $0xc0000000
 DATA minus2<>+20(SB)/4, $0xc0000000
 DATA minus2<>+24(SB)/4, $0xc0000000
 DATA minus2<>+28(SB)/4, $0xc0000000
-GLOBL minus2<>(SB), RODATA|NOPTR, $32
+DATA minus2<>+32(SB)/4, $0xc0000000
+DATA minus2<>+36(SB)/4, $0xc0000000
+DATA minus2<>+40(SB)/4, $0xc0000000
+DATA minus2<>+44(SB)/4, $0xc0000000
+DATA minus2<>+48(SB)/4, $0xc0000000
+DATA minus2<>+52(SB)/4, $0xc0000000
+DATA minus2<>+56(SB)/4, $0xc0000000
+DATA minus2<>+60(SB)/4, $0xc0000000
+GLOBL minus2<>(SB), RODATA|NOPTR, $64
 
 DATA two<>+0(SB)/4, $0x40000000
 DATA two<>+4(SB)/4, $0x40000000
@@ -2745,7 +2993,15 @@ DATA two<>+16(SB)/4, $0x40000000
 DATA two<>+20(SB)/4, $0x40000000
 DATA two<>+24(SB)/4, $0x40000000
 DATA two<>+28(SB)/4, $0x40000000
-GLOBL two<>(SB), RODATA|NOPTR, $32
+DATA two<>+32(SB)/4, $0x40000000
+DATA two<>+36(SB)/4, $0x40000000
+DATA two<>+40(SB)/4, $0x40000000
+DATA two<>+44(SB)/4, $0x40000000
+DATA two<>+48(SB)/4, $0x40000000
+DATA two<>+52(SB)/4, $0x40000000
+DATA two<>+56(SB)/4, $0x40000000
+DATA two<>+60(SB)/4, $0x40000000
+GLOBL two<>(SB), RODATA|NOPTR, $64
 
 // func actTanhAVX2(x *float32, n int, bias float32)
 // Requires: AVX, AVX2, FMA3
@@ -2863,6 +3119,654 @@ actTanhAVX2_loop1:
 	JMP          actTanhAVX2_loop1
 
 actTanhAVX2_done:
+	VZEROUPPER
+	RET
+
+// func actLogisticAVX512(x *float32, n int, bias float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·actLogisticAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
+
+actLogisticAVX512_loop2:
+	CMPQ         CX, $0x00000020
+	JL           actLogisticAVX512_loop1
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z1
+	VADDPS       64(AX), Z0, Z0
+	VXORPS       signBit<>+0(SB), Z1, Z2
+	VXORPS       signBit<>+0(SB), Z0, Z3
+	VMINPS       expHi<>+0(SB), Z2, Z6
+	VMINPS       expHi<>+0(SB), Z3, Z7
+	VMAXPS       expLo<>+0(SB), Z6, Z6
+	VMAXPS       expLo<>+0(SB), Z7, Z7
+	VMULPS       log2e<>+0(SB), Z6, Z8
+	VMULPS       log2e<>+0(SB), Z7, Z9
+	VRNDSCALEPS  $0x00, Z8, Z8
+	VRNDSCALEPS  $0x00, Z9, Z9
+	VFNMADD231PS ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VMOVUPS      expP0<>+0(SB), Z4
+	VMOVUPS      expP0<>+0(SB), Z5
+	VFMADD213PS  expP1<>+0(SB), Z6, Z4
+	VFMADD213PS  expP1<>+0(SB), Z7, Z5
+	VFMADD213PS  expP2<>+0(SB), Z6, Z4
+	VFMADD213PS  expP2<>+0(SB), Z7, Z5
+	VFMADD213PS  expP3<>+0(SB), Z6, Z4
+	VFMADD213PS  expP3<>+0(SB), Z7, Z5
+	VFMADD213PS  expP4<>+0(SB), Z6, Z4
+	VFMADD213PS  expP4<>+0(SB), Z7, Z5
+	VFMADD213PS  expP5<>+0(SB), Z6, Z4
+	VFMADD213PS  expP5<>+0(SB), Z7, Z5
+	VMULPS       Z6, Z6, Z10
+	VMULPS       Z7, Z7, Z11
+	VFMADD213PS  Z6, Z10, Z4
+	VFMADD213PS  Z7, Z11, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VADDPS       one<>+0(SB), Z5, Z5
+	VCVTPS2DQ    Z8, Z6
+	VCVTPS2DQ    Z9, Z7
+	VPSLLD       $0x17, Z6, Z6
+	VPSLLD       $0x17, Z7, Z7
+	VPADDD       Z6, Z4, Z4
+	VPADDD       Z7, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x1e, expOver<>+0(SB), Z2, K1
+	VBLENDMPS    posInf<>+0(SB), Z4, K1, Z4
+	VCMPPS       $0x1e, expOver<>+0(SB), Z3, K1
+	VBLENDMPS    posInf<>+0(SB), Z5, K1, Z5
+	VCMPPS       $0x11, expLo<>+0(SB), Z2, K1
+	VBLENDMPS    Z6, Z4, K1, Z4
+	VCMPPS       $0x11, expLo<>+0(SB), Z3, K1
+	VBLENDMPS    Z6, Z5, K1, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VMOVUPS      one<>+0(SB), Z2
+	VADDPS       one<>+0(SB), Z5, Z5
+	VMOVUPS      one<>+0(SB), Z3
+	VDIVPS       Z4, Z2, Z2
+	VDIVPS       Z5, Z3, Z3
+	VCMPPS       $0x03, Z1, Z1, K1
+	VBLENDMPS    Z1, Z2, K1, Z2
+	VMOVUPS      Z2, (AX)
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z3, K1, Z3
+	VMOVUPS      Z3, 64(AX)
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000020, CX
+	JMP          actLogisticAVX512_loop2
+
+actLogisticAVX512_loop1:
+	CMPQ         CX, $0x00000010
+	JL           actLogisticAVX512_done
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z0
+	VXORPS       signBit<>+0(SB), Z0, Z1
+	VMINPS       expHi<>+0(SB), Z1, Z3
+	VMAXPS       expLo<>+0(SB), Z3, Z3
+	VMULPS       log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      expP0<>+0(SB), Z2
+	VFMADD213PS  expP1<>+0(SB), Z3, Z2
+	VFMADD213PS  expP2<>+0(SB), Z3, Z2
+	VFMADD213PS  expP3<>+0(SB), Z3, Z2
+	VFMADD213PS  expP4<>+0(SB), Z3, Z2
+	VFMADD213PS  expP5<>+0(SB), Z3, Z2
+	VMULPS       Z3, Z3, Z5
+	VFMADD213PS  Z3, Z5, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VCVTPS2DQ    Z4, Z3
+	VPSLLD       $0x17, Z3, Z3
+	VPADDD       Z3, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x1e, expOver<>+0(SB), Z1, K1
+	VBLENDMPS    posInf<>+0(SB), Z2, K1, Z2
+	VCMPPS       $0x11, expLo<>+0(SB), Z1, K1
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VMOVUPS      one<>+0(SB), Z1
+	VDIVPS       Z2, Z1, Z1
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z1, K1, Z1
+	VMOVUPS      Z1, (AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actLogisticAVX512_loop1
+
+actLogisticAVX512_done:
+	VZEROUPPER
+	RET
+
+// func actSwishAVX512(x *float32, n int, bias float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·actSwishAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
+
+actSwishAVX512_loop2:
+	CMPQ         CX, $0x00000020
+	JL           actSwishAVX512_loop1
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z1
+	VADDPS       64(AX), Z0, Z0
+	VXORPS       signBit<>+0(SB), Z1, Z2
+	VXORPS       signBit<>+0(SB), Z0, Z3
+	VMINPS       expHi<>+0(SB), Z2, Z6
+	VMINPS       expHi<>+0(SB), Z3, Z7
+	VMAXPS       expLo<>+0(SB), Z6, Z6
+	VMAXPS       expLo<>+0(SB), Z7, Z7
+	VMULPS       log2e<>+0(SB), Z6, Z8
+	VMULPS       log2e<>+0(SB), Z7, Z9
+	VRNDSCALEPS  $0x00, Z8, Z8
+	VRNDSCALEPS  $0x00, Z9, Z9
+	VFNMADD231PS ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VMOVUPS      expP0<>+0(SB), Z4
+	VMOVUPS      expP0<>+0(SB), Z5
+	VFMADD213PS  expP1<>+0(SB), Z6, Z4
+	VFMADD213PS  expP1<>+0(SB), Z7, Z5
+	VFMADD213PS  expP2<>+0(SB), Z6, Z4
+	VFMADD213PS  expP2<>+0(SB), Z7, Z5
+	VFMADD213PS  expP3<>+0(SB), Z6, Z4
+	VFMADD213PS  expP3<>+0(SB), Z7, Z5
+	VFMADD213PS  expP4<>+0(SB), Z6, Z4
+	VFMADD213PS  expP4<>+0(SB), Z7, Z5
+	VFMADD213PS  expP5<>+0(SB), Z6, Z4
+	VFMADD213PS  expP5<>+0(SB), Z7, Z5
+	VMULPS       Z6, Z6, Z10
+	VMULPS       Z7, Z7, Z11
+	VFMADD213PS  Z6, Z10, Z4
+	VFMADD213PS  Z7, Z11, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VADDPS       one<>+0(SB), Z5, Z5
+	VCVTPS2DQ    Z8, Z6
+	VCVTPS2DQ    Z9, Z7
+	VPSLLD       $0x17, Z6, Z6
+	VPSLLD       $0x17, Z7, Z7
+	VPADDD       Z6, Z4, Z4
+	VPADDD       Z7, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x1e, expOver<>+0(SB), Z2, K1
+	VBLENDMPS    posInf<>+0(SB), Z4, K1, Z4
+	VCMPPS       $0x1e, expOver<>+0(SB), Z3, K1
+	VBLENDMPS    posInf<>+0(SB), Z5, K1, Z5
+	VCMPPS       $0x11, expLo<>+0(SB), Z2, K1
+	VBLENDMPS    Z6, Z4, K1, Z4
+	VCMPPS       $0x11, expLo<>+0(SB), Z3, K1
+	VBLENDMPS    Z6, Z5, K1, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VMOVUPS      one<>+0(SB), Z2
+	VADDPS       one<>+0(SB), Z5, Z5
+	VMOVUPS      one<>+0(SB), Z3
+	VDIVPS       Z4, Z2, Z2
+	VDIVPS       Z5, Z3, Z3
+	VMULPS       Z1, Z2, Z2
+	VMULPS       Z0, Z3, Z3
+	VCMPPS       $0x03, Z1, Z1, K1
+	VBLENDMPS    Z1, Z2, K1, Z2
+	VMOVUPS      Z2, (AX)
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z3, K1, Z3
+	VMOVUPS      Z3, 64(AX)
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000020, CX
+	JMP          actSwishAVX512_loop2
+
+actSwishAVX512_loop1:
+	CMPQ         CX, $0x00000010
+	JL           actSwishAVX512_done
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z0
+	VXORPS       signBit<>+0(SB), Z0, Z1
+	VMINPS       expHi<>+0(SB), Z1, Z3
+	VMAXPS       expLo<>+0(SB), Z3, Z3
+	VMULPS       log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      expP0<>+0(SB), Z2
+	VFMADD213PS  expP1<>+0(SB), Z3, Z2
+	VFMADD213PS  expP2<>+0(SB), Z3, Z2
+	VFMADD213PS  expP3<>+0(SB), Z3, Z2
+	VFMADD213PS  expP4<>+0(SB), Z3, Z2
+	VFMADD213PS  expP5<>+0(SB), Z3, Z2
+	VMULPS       Z3, Z3, Z5
+	VFMADD213PS  Z3, Z5, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VCVTPS2DQ    Z4, Z3
+	VPSLLD       $0x17, Z3, Z3
+	VPADDD       Z3, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x1e, expOver<>+0(SB), Z1, K1
+	VBLENDMPS    posInf<>+0(SB), Z2, K1, Z2
+	VCMPPS       $0x11, expLo<>+0(SB), Z1, K1
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VMOVUPS      one<>+0(SB), Z1
+	VDIVPS       Z2, Z1, Z1
+	VMULPS       Z0, Z1, Z1
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z1, K1, Z1
+	VMOVUPS      Z1, (AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actSwishAVX512_loop1
+
+actSwishAVX512_done:
+	VZEROUPPER
+	RET
+
+// func actMishAVX512(x *float32, n int, bias float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·actMishAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
+
+actMishAVX512_loop2:
+	CMPQ         CX, $0x00000020
+	JL           actMishAVX512_loop1
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z1
+	VADDPS       64(AX), Z0, Z0
+	VMINPS       expHi<>+0(SB), Z1, Z3
+	VMINPS       expHi<>+0(SB), Z0, Z5
+	VMAXPS       expLo<>+0(SB), Z3, Z3
+	VMAXPS       expLo<>+0(SB), Z5, Z5
+	VMULPS       log2e<>+0(SB), Z3, Z6
+	VMULPS       log2e<>+0(SB), Z5, Z7
+	VRNDSCALEPS  $0x00, Z6, Z6
+	VRNDSCALEPS  $0x00, Z7, Z7
+	VFNMADD231PS ln2hi<>+0(SB), Z6, Z3
+	VFNMADD231PS ln2hi<>+0(SB), Z7, Z5
+	VFNMADD231PS ln2lo<>+0(SB), Z6, Z3
+	VFNMADD231PS ln2lo<>+0(SB), Z7, Z5
+	VMOVUPS      expP0<>+0(SB), Z2
+	VMOVUPS      expP0<>+0(SB), Z4
+	VFMADD213PS  expP1<>+0(SB), Z3, Z2
+	VFMADD213PS  expP1<>+0(SB), Z5, Z4
+	VFMADD213PS  expP2<>+0(SB), Z3, Z2
+	VFMADD213PS  expP2<>+0(SB), Z5, Z4
+	VFMADD213PS  expP3<>+0(SB), Z3, Z2
+	VFMADD213PS  expP3<>+0(SB), Z5, Z4
+	VFMADD213PS  expP4<>+0(SB), Z3, Z2
+	VFMADD213PS  expP4<>+0(SB), Z5, Z4
+	VFMADD213PS  expP5<>+0(SB), Z3, Z2
+	VFMADD213PS  expP5<>+0(SB), Z5, Z4
+	VMULPS       Z3, Z3, Z8
+	VMULPS       Z5, Z5, Z9
+	VFMADD213PS  Z3, Z8, Z2
+	VFMADD213PS  Z5, Z9, Z4
+	VADDPS       one<>+0(SB), Z2, Z2
+	VADDPS       one<>+0(SB), Z4, Z4
+	VCVTPS2DQ    Z6, Z3
+	VCVTPS2DQ    Z7, Z5
+	VPSLLD       $0x17, Z3, Z3
+	VPSLLD       $0x17, Z5, Z5
+	VPADDD       Z3, Z2, Z2
+	VPADDD       Z5, Z4, Z4
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x1e, expOver<>+0(SB), Z1, K1
+	VBLENDMPS    posInf<>+0(SB), Z2, K1, Z2
+	VCMPPS       $0x1e, expOver<>+0(SB), Z0, K1
+	VBLENDMPS    posInf<>+0(SB), Z4, K1, Z4
+	VCMPPS       $0x11, expLo<>+0(SB), Z1, K1
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VCMPPS       $0x11, expLo<>+0(SB), Z0, K1
+	VBLENDMPS    Z3, Z4, K1, Z4
+	VADDPS       one<>+0(SB), Z2, Z5
+	VADDPS       one<>+0(SB), Z4, Z6
+	VPSRLD       $0x17, Z5, Z8
+	VPSRLD       $0x17, Z6, Z9
+	VPSUBD       i126<>+0(SB), Z8, Z8
+	VPSUBD       i126<>+0(SB), Z9, Z9
+	VCVTDQ2PS    Z8, Z8
+	VCVTDQ2PS    Z9, Z9
+	VANDPS       mantMask<>+0(SB), Z5, Z5
+	VANDPS       mantMask<>+0(SB), Z6, Z6
+	VORPS        half<>+0(SB), Z5, Z5
+	VORPS        half<>+0(SB), Z6, Z6
+	VCMPPS       $0x11, sqrthf<>+0(SB), Z5, K1
+	VMOVAPS.Z    Z5, K1, Z10
+	VMOVUPS.Z    one<>+0(SB), K1, Z3
+	VCMPPS       $0x11, sqrthf<>+0(SB), Z6, K1
+	VMOVAPS.Z    Z6, K1, Z11
+	VMOVUPS.Z    one<>+0(SB), K1, Z7
+	VSUBPS       one<>+0(SB), Z5, Z5
+	VSUBPS       Z3, Z8, Z8
+	VADDPS       Z10, Z5, Z5
+	VSUBPS       one<>+0(SB), Z6, Z6
+	VSUBPS       Z7, Z9, Z9
+	VADDPS       Z11, Z6, Z6
+	VMULPS       Z5, Z5, Z10
+	VMULPS       Z6, Z6, Z11
+	VMOVUPS      logP0<>+0(SB), Z7
+	VMOVUPS      logP0<>+0(SB), Z3
+	VFMADD213PS  logP1<>+0(SB), Z5, Z7
+	VFMADD213PS  logP1<>+0(SB), Z6, Z3
+	VFMADD213PS  logP2<>+0(SB), Z5, Z7
+	VFMADD213PS  logP2<>+0(SB), Z6, Z3
+	VFMADD213PS  logP3<>+0(SB), Z5, Z7
+	VFMADD213PS  logP3<>+0(SB), Z6, Z3
+	VFMADD213PS  logP4<>+0(SB), Z5, Z7
+	VFMADD213PS  logP4<>+0(SB), Z6, Z3
+	VFMADD213PS  logP5<>+0(SB), Z5, Z7
+	VFMADD213PS  logP5<>+0(SB), Z6, Z3
+	VFMADD213PS  logP6<>+0(SB), Z5, Z7
+	VFMADD213PS  logP6<>+0(SB), Z6, Z3
+	VFMADD213PS  logP7<>+0(SB), Z5, Z7
+	VFMADD213PS  logP7<>+0(SB), Z6, Z3
+	VFMADD213PS  logP8<>+0(SB), Z5, Z7
+	VFMADD213PS  logP8<>+0(SB), Z6, Z3
+	VMULPS       Z5, Z7, Z7
+	VMULPS       Z6, Z3, Z3
+	VMULPS       Z10, Z7, Z7
+	VMULPS       Z11, Z3, Z3
+	VFMADD231PS  ln2lo<>+0(SB), Z8, Z7
+	VFMADD231PS  ln2lo<>+0(SB), Z9, Z3
+	VFNMADD231PS half<>+0(SB), Z10, Z7
+	VFNMADD231PS half<>+0(SB), Z11, Z3
+	VADDPS       Z5, Z7, Z7
+	VADDPS       Z6, Z3, Z3
+	VFMADD231PS  ln2hi<>+0(SB), Z8, Z7
+	VFMADD231PS  ln2hi<>+0(SB), Z9, Z3
+	VCMPPS       $0x11, minus20<>+0(SB), Z1, K1
+	VBLENDMPS    Z2, Z7, K1, Z7
+	VCMPPS       $0x1e, twenty<>+0(SB), Z1, K1
+	VBLENDMPS    Z1, Z7, K1, Z7
+	VCMPPS       $0x11, minus20<>+0(SB), Z0, K1
+	VBLENDMPS    Z4, Z3, K1, Z3
+	VCMPPS       $0x1e, twenty<>+0(SB), Z0, K1
+	VBLENDMPS    Z0, Z3, K1, Z3
+	VMULPS       minus2<>+0(SB), Z7, Z2
+	VMULPS       minus2<>+0(SB), Z3, Z3
+	VMINPS       expHi<>+0(SB), Z2, Z6
+	VMINPS       expHi<>+0(SB), Z3, Z7
+	VMAXPS       expLo<>+0(SB), Z6, Z6
+	VMAXPS       expLo<>+0(SB), Z7, Z7
+	VMULPS       log2e<>+0(SB), Z6, Z8
+	VMULPS       log2e<>+0(SB), Z7, Z9
+	VRNDSCALEPS  $0x00, Z8, Z8
+	VRNDSCALEPS  $0x00, Z9, Z9
+	VFNMADD231PS ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VMOVUPS      expP0<>+0(SB), Z4
+	VMOVUPS      expP0<>+0(SB), Z5
+	VFMADD213PS  expP1<>+0(SB), Z6, Z4
+	VFMADD213PS  expP1<>+0(SB), Z7, Z5
+	VFMADD213PS  expP2<>+0(SB), Z6, Z4
+	VFMADD213PS  expP2<>+0(SB), Z7, Z5
+	VFMADD213PS  expP3<>+0(SB), Z6, Z4
+	VFMADD213PS  expP3<>+0(SB), Z7, Z5
+	VFMADD213PS  expP4<>+0(SB), Z6, Z4
+	VFMADD213PS  expP4<>+0(SB), Z7, Z5
+	VFMADD213PS  expP5<>+0(SB), Z6, Z4
+	VFMADD213PS  expP5<>+0(SB), Z7, Z5
+	VMULPS       Z6, Z6, Z10
+	VMULPS       Z7, Z7, Z11
+	VFMADD213PS  Z6, Z10, Z4
+	VFMADD213PS  Z7, Z11, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VADDPS       one<>+0(SB), Z5, Z5
+	VCVTPS2DQ    Z8, Z6
+	VCVTPS2DQ    Z9, Z7
+	VPSLLD       $0x17, Z6, Z6
+	VPSLLD       $0x17, Z7, Z7
+	VPADDD       Z6, Z4, Z4
+	VPADDD       Z7, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x1e, expOver<>+0(SB), Z2, K1
+	VBLENDMPS    posInf<>+0(SB), Z4, K1, Z4
+	VCMPPS       $0x1e, expOver<>+0(SB), Z3, K1
+	VBLENDMPS    posInf<>+0(SB), Z5, K1, Z5
+	VCMPPS       $0x11, expLo<>+0(SB), Z2, K1
+	VBLENDMPS    Z6, Z4, K1, Z4
+	VCMPPS       $0x11, expLo<>+0(SB), Z3, K1
+	VBLENDMPS    Z6, Z5, K1, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VMOVUPS      two<>+0(SB), Z2
+	VADDPS       one<>+0(SB), Z5, Z5
+	VMOVUPS      two<>+0(SB), Z3
+	VDIVPS       Z4, Z2, Z2
+	VDIVPS       Z5, Z3, Z3
+	VSUBPS       one<>+0(SB), Z2, Z2
+	VSUBPS       one<>+0(SB), Z3, Z3
+	VMULPS       Z1, Z2, Z2
+	VMULPS       Z0, Z3, Z3
+	VCMPPS       $0x03, Z1, Z1, K1
+	VBLENDMPS    Z1, Z2, K1, Z2
+	VMOVUPS      Z2, (AX)
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z3, K1, Z3
+	VMOVUPS      Z3, 64(AX)
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000020, CX
+	JMP          actMishAVX512_loop2
+
+actMishAVX512_loop1:
+	CMPQ         CX, $0x00000010
+	JL           actMishAVX512_done
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z0
+	VMINPS       expHi<>+0(SB), Z0, Z2
+	VMAXPS       expLo<>+0(SB), Z2, Z2
+	VMULPS       log2e<>+0(SB), Z2, Z3
+	VRNDSCALEPS  $0x00, Z3, Z3
+	VFNMADD231PS ln2hi<>+0(SB), Z3, Z2
+	VFNMADD231PS ln2lo<>+0(SB), Z3, Z2
+	VMOVUPS      expP0<>+0(SB), Z1
+	VFMADD213PS  expP1<>+0(SB), Z2, Z1
+	VFMADD213PS  expP2<>+0(SB), Z2, Z1
+	VFMADD213PS  expP3<>+0(SB), Z2, Z1
+	VFMADD213PS  expP4<>+0(SB), Z2, Z1
+	VFMADD213PS  expP5<>+0(SB), Z2, Z1
+	VMULPS       Z2, Z2, Z4
+	VFMADD213PS  Z2, Z4, Z1
+	VADDPS       one<>+0(SB), Z1, Z1
+	VCVTPS2DQ    Z3, Z2
+	VPSLLD       $0x17, Z2, Z2
+	VPADDD       Z2, Z1, Z1
+	VXORPS       Z2, Z2, Z2
+	VCMPPS       $0x1e, expOver<>+0(SB), Z0, K1
+	VBLENDMPS    posInf<>+0(SB), Z1, K1, Z1
+	VCMPPS       $0x11, expLo<>+0(SB), Z0, K1
+	VBLENDMPS    Z2, Z1, K1, Z1
+	VADDPS       one<>+0(SB), Z1, Z2
+	VPSRLD       $0x17, Z2, Z4
+	VPSUBD       i126<>+0(SB), Z4, Z4
+	VCVTDQ2PS    Z4, Z4
+	VANDPS       mantMask<>+0(SB), Z2, Z2
+	VORPS        half<>+0(SB), Z2, Z2
+	VCMPPS       $0x11, sqrthf<>+0(SB), Z2, K1
+	VMOVAPS.Z    Z2, K1, Z5
+	VMOVUPS.Z    one<>+0(SB), K1, Z3
+	VSUBPS       one<>+0(SB), Z2, Z2
+	VSUBPS       Z3, Z4, Z4
+	VADDPS       Z5, Z2, Z2
+	VMULPS       Z2, Z2, Z5
+	VMOVUPS      logP0<>+0(SB), Z3
+	VFMADD213PS  logP1<>+0(SB), Z2, Z3
+	VFMADD213PS  logP2<>+0(SB), Z2, Z3
+	VFMADD213PS  logP3<>+0(SB), Z2, Z3
+	VFMADD213PS  logP4<>+0(SB), Z2, Z3
+	VFMADD213PS  logP5<>+0(SB), Z2, Z3
+	VFMADD213PS  logP6<>+0(SB), Z2, Z3
+	VFMADD213PS  logP7<>+0(SB), Z2, Z3
+	VFMADD213PS  logP8<>+0(SB), Z2, Z3
+	VMULPS       Z2, Z3, Z3
+	VMULPS       Z5, Z3, Z3
+	VFMADD231PS  ln2lo<>+0(SB), Z4, Z3
+	VFNMADD231PS half<>+0(SB), Z5, Z3
+	VADDPS       Z2, Z3, Z3
+	VFMADD231PS  ln2hi<>+0(SB), Z4, Z3
+	VCMPPS       $0x11, minus20<>+0(SB), Z0, K1
+	VBLENDMPS    Z1, Z3, K1, Z3
+	VCMPPS       $0x1e, twenty<>+0(SB), Z0, K1
+	VBLENDMPS    Z0, Z3, K1, Z3
+	VMULPS       minus2<>+0(SB), Z3, Z1
+	VMINPS       expHi<>+0(SB), Z1, Z3
+	VMAXPS       expLo<>+0(SB), Z3, Z3
+	VMULPS       log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      expP0<>+0(SB), Z2
+	VFMADD213PS  expP1<>+0(SB), Z3, Z2
+	VFMADD213PS  expP2<>+0(SB), Z3, Z2
+	VFMADD213PS  expP3<>+0(SB), Z3, Z2
+	VFMADD213PS  expP4<>+0(SB), Z3, Z2
+	VFMADD213PS  expP5<>+0(SB), Z3, Z2
+	VMULPS       Z3, Z3, Z5
+	VFMADD213PS  Z3, Z5, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VCVTPS2DQ    Z4, Z3
+	VPSLLD       $0x17, Z3, Z3
+	VPADDD       Z3, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x1e, expOver<>+0(SB), Z1, K1
+	VBLENDMPS    posInf<>+0(SB), Z2, K1, Z2
+	VCMPPS       $0x11, expLo<>+0(SB), Z1, K1
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VMOVUPS      two<>+0(SB), Z1
+	VDIVPS       Z2, Z1, Z1
+	VSUBPS       one<>+0(SB), Z1, Z1
+	VMULPS       Z0, Z1, Z1
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z1, K1, Z1
+	VMOVUPS      Z1, (AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actMishAVX512_loop1
+
+actMishAVX512_done:
+	VZEROUPPER
+	RET
+
+// func actTanhAVX512(x *float32, n int, bias float32)
+// Requires: AVX, AVX512DQ, AVX512F
+TEXT ·actTanhAVX512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), AX
+	MOVQ n+8(FP), CX
+
+actTanhAVX512_loop2:
+	CMPQ         CX, $0x00000020
+	JL           actTanhAVX512_loop1
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z1
+	VADDPS       64(AX), Z0, Z0
+	VMULPS       minus2<>+0(SB), Z1, Z2
+	VMULPS       minus2<>+0(SB), Z0, Z3
+	VMINPS       expHi<>+0(SB), Z2, Z6
+	VMINPS       expHi<>+0(SB), Z3, Z7
+	VMAXPS       expLo<>+0(SB), Z6, Z6
+	VMAXPS       expLo<>+0(SB), Z7, Z7
+	VMULPS       log2e<>+0(SB), Z6, Z8
+	VMULPS       log2e<>+0(SB), Z7, Z9
+	VRNDSCALEPS  $0x00, Z8, Z8
+	VRNDSCALEPS  $0x00, Z9, Z9
+	VFNMADD231PS ln2hi<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2hi<>+0(SB), Z9, Z7
+	VFNMADD231PS ln2lo<>+0(SB), Z8, Z6
+	VFNMADD231PS ln2lo<>+0(SB), Z9, Z7
+	VMOVUPS      expP0<>+0(SB), Z4
+	VMOVUPS      expP0<>+0(SB), Z5
+	VFMADD213PS  expP1<>+0(SB), Z6, Z4
+	VFMADD213PS  expP1<>+0(SB), Z7, Z5
+	VFMADD213PS  expP2<>+0(SB), Z6, Z4
+	VFMADD213PS  expP2<>+0(SB), Z7, Z5
+	VFMADD213PS  expP3<>+0(SB), Z6, Z4
+	VFMADD213PS  expP3<>+0(SB), Z7, Z5
+	VFMADD213PS  expP4<>+0(SB), Z6, Z4
+	VFMADD213PS  expP4<>+0(SB), Z7, Z5
+	VFMADD213PS  expP5<>+0(SB), Z6, Z4
+	VFMADD213PS  expP5<>+0(SB), Z7, Z5
+	VMULPS       Z6, Z6, Z10
+	VMULPS       Z7, Z7, Z11
+	VFMADD213PS  Z6, Z10, Z4
+	VFMADD213PS  Z7, Z11, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VADDPS       one<>+0(SB), Z5, Z5
+	VCVTPS2DQ    Z8, Z6
+	VCVTPS2DQ    Z9, Z7
+	VPSLLD       $0x17, Z6, Z6
+	VPSLLD       $0x17, Z7, Z7
+	VPADDD       Z6, Z4, Z4
+	VPADDD       Z7, Z5, Z5
+	VXORPS       Z6, Z6, Z6
+	VCMPPS       $0x1e, expOver<>+0(SB), Z2, K1
+	VBLENDMPS    posInf<>+0(SB), Z4, K1, Z4
+	VCMPPS       $0x1e, expOver<>+0(SB), Z3, K1
+	VBLENDMPS    posInf<>+0(SB), Z5, K1, Z5
+	VCMPPS       $0x11, expLo<>+0(SB), Z2, K1
+	VBLENDMPS    Z6, Z4, K1, Z4
+	VCMPPS       $0x11, expLo<>+0(SB), Z3, K1
+	VBLENDMPS    Z6, Z5, K1, Z5
+	VADDPS       one<>+0(SB), Z4, Z4
+	VMOVUPS      two<>+0(SB), Z2
+	VADDPS       one<>+0(SB), Z5, Z5
+	VMOVUPS      two<>+0(SB), Z3
+	VDIVPS       Z4, Z2, Z2
+	VDIVPS       Z5, Z3, Z3
+	VSUBPS       one<>+0(SB), Z2, Z2
+	VSUBPS       one<>+0(SB), Z3, Z3
+	VCMPPS       $0x03, Z1, Z1, K1
+	VBLENDMPS    Z1, Z2, K1, Z2
+	VMOVUPS      Z2, (AX)
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z3, K1, Z3
+	VMOVUPS      Z3, 64(AX)
+	ADDQ         $0x00000080, AX
+	SUBQ         $0x00000020, CX
+	JMP          actTanhAVX512_loop2
+
+actTanhAVX512_loop1:
+	CMPQ         CX, $0x00000010
+	JL           actTanhAVX512_done
+	VBROADCASTSS bias+16(FP), Z0
+	VADDPS       (AX), Z0, Z0
+	VMULPS       minus2<>+0(SB), Z0, Z1
+	VMINPS       expHi<>+0(SB), Z1, Z3
+	VMAXPS       expLo<>+0(SB), Z3, Z3
+	VMULPS       log2e<>+0(SB), Z3, Z4
+	VRNDSCALEPS  $0x00, Z4, Z4
+	VFNMADD231PS ln2hi<>+0(SB), Z4, Z3
+	VFNMADD231PS ln2lo<>+0(SB), Z4, Z3
+	VMOVUPS      expP0<>+0(SB), Z2
+	VFMADD213PS  expP1<>+0(SB), Z3, Z2
+	VFMADD213PS  expP2<>+0(SB), Z3, Z2
+	VFMADD213PS  expP3<>+0(SB), Z3, Z2
+	VFMADD213PS  expP4<>+0(SB), Z3, Z2
+	VFMADD213PS  expP5<>+0(SB), Z3, Z2
+	VMULPS       Z3, Z3, Z5
+	VFMADD213PS  Z3, Z5, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VCVTPS2DQ    Z4, Z3
+	VPSLLD       $0x17, Z3, Z3
+	VPADDD       Z3, Z2, Z2
+	VXORPS       Z3, Z3, Z3
+	VCMPPS       $0x1e, expOver<>+0(SB), Z1, K1
+	VBLENDMPS    posInf<>+0(SB), Z2, K1, Z2
+	VCMPPS       $0x11, expLo<>+0(SB), Z1, K1
+	VBLENDMPS    Z3, Z2, K1, Z2
+	VADDPS       one<>+0(SB), Z2, Z2
+	VMOVUPS      two<>+0(SB), Z1
+	VDIVPS       Z2, Z1, Z1
+	VSUBPS       one<>+0(SB), Z1, Z1
+	VCMPPS       $0x03, Z0, Z0, K1
+	VBLENDMPS    Z0, Z1, K1, Z1
+	VMOVUPS      Z1, (AX)
+	ADDQ         $0x00000040, AX
+	SUBQ         $0x00000010, CX
+	JMP          actTanhAVX512_loop1
+
+actTanhAVX512_done:
 	VZEROUPPER
 	RET
 

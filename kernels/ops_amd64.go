@@ -12,7 +12,7 @@ package kernels
 var archOps = [numOps][]isa{
 	opSgemm:      {isaAVX2, isaAVX512},
 	opConv3x3:    {isaAVX2, isaAVX512},
-	opWinograd:   {isaAVX2},
+	opWinograd:   {isaAVX2, isaAVX512},
 	opMaxpool:    {isaAVX2, isaAVX512},
 	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2, isaAVX512},
@@ -87,6 +87,15 @@ func winoBAVX2(src, dst *[6]*float32, n int)
 //go:noescape
 func winoAAVX2(src *[6]*float32, dst *[4]*float32, n int)
 
+// winoBAVX512 and winoAAVX512 are winoBAVX2 and winoAAVX2 16 floats at a
+// time (the same operations, so the same bits), for n ≥ 16.
+//
+//go:noescape
+func winoBAVX512(src, dst *[6]*float32, n int)
+
+//go:noescape
+func winoAAVX512(src *[6]*float32, dst *[4]*float32, n int)
+
 //go:noescape
 func winoGatherAVX2(row *float32, q *[6]*float32, n int)
 
@@ -101,7 +110,11 @@ func winoInputArch(l isa, src, dst *[6][]float32, n int) bool {
 	for i := range 6 {
 		s[i], d[i] = &src[i][0], &dst[i][0]
 	}
-	winoBAVX2(&s, &d, n)
+	if l == isaAVX512 && n >= 16 {
+		winoBAVX512(&s, &d, n)
+	} else {
+		winoBAVX2(&s, &d, n)
+	}
 	return true
 }
 
@@ -117,7 +130,11 @@ func winoOutputArch(l isa, src *[6][]float32, dst *[4][]float32, n int) bool {
 	for i := range 4 {
 		d[i] = &dst[i][0]
 	}
-	winoAAVX2(&s, &d, n)
+	if l == isaAVX512 && n >= 16 {
+		winoAAVX512(&s, &d, n)
+	} else {
+		winoAAVX2(&s, &d, n)
+	}
 	return true
 }
 

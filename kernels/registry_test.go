@@ -1,7 +1,9 @@
 package kernels
 
 import (
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -272,5 +274,98 @@ func TestActivationsVector(t *testing.T) {
 			}
 		}
 		t.Logf("%v: worst relative difference %.2g at x = %v (results below 1e-30 not counted)", a, worst, at)
+	}
+}
+
+// TestActivationsSameBitsAcrossLevels checks that the exp-based
+// activations give the same bits at every vector level (avx512 runs the
+// AVX2 operations 16 lanes at a time, then 8-wide and padded tails), on
+// lengths 1..80 at every start offset pattern and on the edge values of
+// TestActivationsVector (clamps, ±20, ±Inf, NaN, ±0), with and without a
+// bias.
+func TestActivationsSameBitsAcrossLevels(t *testing.T) {
+	defer active.Store(current())
+	var vec []string
+	for _, im := range Implementations() {
+		if l := isaOf(im.Name); l != isaGeneric && hasLevel(opLevels(opActivation), l) {
+			vec = append(vec, im.Name)
+		}
+	}
+	if len(vec) < 2 {
+		t.Skipf("vector levels %v: nothing to compare", vec)
+	}
+	if hasLevel(opLevels(opActivation), isaAVX512) && actExp16[Mish] == nil {
+		t.Fatal("avx512 level without the 16-wide exp activations")
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	var xs []float32
+	for _, c := range []float32{20, -20, 88.3762626647949, 88.72284, -87.33654, -87.33655, -103, 1e-8, -1e-8, 0.5, -3} {
+		xs = append(xs, c, math.Nextafter32(c, 0), math.Nextafter32(c, 1000), math.Nextafter32(c, -1000))
+	}
+	xs = append(xs, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN()), float32(math.Copysign(0, -1)), 0)
+	for len(xs) < 400 {
+		xs = append(xs, float32(rng.NormFloat64()*8))
+	}
+	run := func(name string, a Activation, x []float32, bias float32) []float32 {
+		if err := Select(name); err != nil {
+			t.Fatal(err)
+		}
+		y := append([]float32(nil), x...)
+		biasAct(y, bias, a)
+		return y
+	}
+	for _, a := range []Activation{Logistic, Swish, Mish, Tanh} {
+		for n := 1; n <= 80; n++ {
+			for _, bias := range []float32{noBias, 0.25} {
+				x := xs[n%7 : n%7+n]
+				want := run(vec[0], a, x, bias)
+				for _, name := range vec[1:] {
+					got := run(name, a, x, bias)
+					for i := range got {
+						if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+							t.Fatalf("%v n=%d bias %v: %v(%v) = %v on %s, %v on %s", a, n, bias, a, x[i], got[i], name, want[i], vec[0])
+						}
+					}
+				}
+			}
+		}
+		want := run(vec[0], a, xs, -1)
+		for _, name := range vec[1:] {
+			got := run(name, a, xs, -1)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v: %v(%v) = %v on %s, %v on %s", a, a, xs[i], got[i], name, want[i], vec[0])
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkExpActivations times the exp-based activations (bias + act on a
+// 80×80 plane, as in the GEMM epilogue) at every vector level; use -count
+// to interleave the levels.
+func BenchmarkExpActivations(b *testing.B) {
+	defer active.Store(current())
+	x := make([]float32, 6400)
+	for i := range x {
+		x[i] = float32(i%400)/20 - 10
+	}
+	y := make([]float32, len(x))
+	for _, im := range Implementations() {
+		if l := isaOf(im.Name); l == isaGeneric || !hasLevel(opLevels(opActivation), l) {
+			continue
+		}
+		for _, a := range []Activation{Logistic, Swish, Mish, Tanh} {
+			b.Run(fmt.Sprintf("%v/%s", a, im.Name), func(b *testing.B) {
+				if err := Select(im.Name); err != nil {
+					b.Fatal(err)
+				}
+				for i := 0; i < b.N; i++ {
+					copy(y, x)
+					biasAct(y, 0.01, a)
+				}
+				b.ReportMetric(float64(b.N)*float64(len(x))/b.Elapsed().Seconds()/1e6, "Mvalues/s")
+			})
+		}
 	}
 }

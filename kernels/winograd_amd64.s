@@ -8,6 +8,66 @@
 // vector that overlaps the previous one. Go's versions (used for n < 8 and
 // without AVX2) are in convolutional_winograd.go.
 
+// WINOB_STEP computes one vector of winoB's outputs at byte offset R14
+// (pointers as in the functions); v0… name the vector registers, ymm or
+// zmm, so the AVX2 and AVX-512 versions share one text.
+#define WINOB_STEP(v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v12, v13, v14) \
+	VMOVUPS (AX)(R14*1), v0; \
+	VMOVUPS (BX)(R14*1), v1; \
+	VMOVUPS (CX)(R14*1), v2; \
+	VMOVUPS (DX)(R14*1), v3; \
+	VMOVUPS (SI)(R14*1), v4; \
+	VMOVUPS (DI)(R14*1), v5; \
+	VMOVAPS v4, v6; \
+	VFNMADD231PS v13, v2, v6; \
+	VFMADD231PS v12, v0, v6; \
+	VMOVUPS v6, (R8)(R14*1); \
+	VMOVAPS v5, v7; \
+	VFNMADD231PS v13, v3, v7; \
+	VFMADD231PS v12, v1, v7; \
+	VMOVUPS v7, (R13)(R14*1); \
+	VADDPS v3, v4, v8; \
+	VADDPS v1, v2, v9; \
+	VFNMADD231PS v12, v9, v8; \
+	VMOVUPS v8, (R9)(R14*1); \
+	VSUBPS v3, v4, v8; \
+	VSUBPS v2, v1, v9; \
+	VFMADD231PS v12, v9, v8; \
+	VMOVUPS v8, (R10)(R14*1); \
+	VSUBPS v2, v4, v8; \
+	VSUBPS v1, v3, v9; \
+	VMOVAPS v8, v10; \
+	VFMADD231PS v14, v9, v8; \
+	VFNMADD231PS v14, v9, v10; \
+	VMOVUPS v8, (R11)(R14*1); \
+	VMOVUPS v10, (R12)(R14*1)
+
+// WINOA_STEP computes one vector of winoA's outputs at byte offset R14
+// (pointers as in the functions); v0… name the vector registers, ymm or
+// zmm, so the AVX2 and AVX-512 versions share one text.
+#define WINOA_STEP(v0, v1, v2, v3, v4, v5, v6, v7, v8, v9, v10, v11, v12, v13, v14) \
+	VMOVUPS (AX)(R14*1), v0; \
+	VMOVUPS (BX)(R14*1), v1; \
+	VMOVUPS (CX)(R14*1), v2; \
+	VMOVUPS (DX)(R14*1), v3; \
+	VMOVUPS (SI)(R14*1), v4; \
+	VMOVUPS (DI)(R14*1), v5; \
+	VADDPS v2, v1, v6; \
+	VSUBPS v2, v1, v7; \
+	VADDPS v4, v3, v8; \
+	VSUBPS v4, v3, v9; \
+	VADDPS v6, v0, v10; \
+	VADDPS v8, v10, v10; \
+	VMOVUPS v10, (R8)(R14*1); \
+	VMOVAPS v7, v11; \
+	VFMADD231PS v14, v9, v11; \
+	VMOVUPS v11, (R9)(R14*1); \
+	VFMADD231PS v12, v8, v6; \
+	VMOVUPS v6, (R10)(R14*1); \
+	VADDPS v5, v7, v7; \
+	VFMADD231PS v13, v9, v7; \
+	VMOVUPS v7, (R11)(R14*1)
+
 // func winoBAVX2(src, dst *[6]*float32, n int)
 //
 // For x < n, with d_i = src[i][x]:
@@ -52,35 +112,7 @@ TEXT ·winoBAVX2(SB), NOSPLIT, $0-24
 bvec:
 	CMPQ R14, R15
 	JGE  btail
-	VMOVUPS (AX)(R14*1), Y0
-	VMOVUPS (BX)(R14*1), Y1
-	VMOVUPS (CX)(R14*1), Y2
-	VMOVUPS (DX)(R14*1), Y3
-	VMOVUPS (SI)(R14*1), Y4
-	VMOVUPS (DI)(R14*1), Y5
-	VMOVAPS Y4, Y6
-	VFNMADD231PS Y13, Y2, Y6
-	VFMADD231PS Y12, Y0, Y6
-	VMOVUPS Y6, (R8)(R14*1)
-	VMOVAPS Y5, Y7
-	VFNMADD231PS Y13, Y3, Y7
-	VFMADD231PS Y12, Y1, Y7
-	VMOVUPS Y7, (R13)(R14*1)
-	VADDPS Y3, Y4, Y8
-	VADDPS Y1, Y2, Y9
-	VFNMADD231PS Y12, Y9, Y8
-	VMOVUPS Y8, (R9)(R14*1)
-	VSUBPS Y3, Y4, Y8
-	VSUBPS Y2, Y1, Y9
-	VFMADD231PS Y12, Y9, Y8
-	VMOVUPS Y8, (R10)(R14*1)
-	VSUBPS Y2, Y4, Y8
-	VSUBPS Y1, Y3, Y9
-	VMOVAPS Y8, Y10
-	VFMADD231PS Y14, Y9, Y8
-	VFNMADD231PS Y14, Y9, Y10
-	VMOVUPS Y8, (R11)(R14*1)
-	VMOVUPS Y10, (R12)(R14*1)
+	WINOB_STEP(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y12, Y13, Y14)
 	ADDQ $32, R14
 	JMP  bvec
 
@@ -140,27 +172,7 @@ TEXT ·winoAAVX2(SB), NOSPLIT, $0-24
 avec:
 	CMPQ R14, R15
 	JGE  atail
-	VMOVUPS (AX)(R14*1), Y0
-	VMOVUPS (BX)(R14*1), Y1
-	VMOVUPS (CX)(R14*1), Y2
-	VMOVUPS (DX)(R14*1), Y3
-	VMOVUPS (SI)(R14*1), Y4
-	VMOVUPS (DI)(R14*1), Y5
-	VADDPS Y2, Y1, Y6
-	VSUBPS Y2, Y1, Y7
-	VADDPS Y4, Y3, Y8
-	VSUBPS Y4, Y3, Y9
-	VADDPS Y6, Y0, Y10
-	VADDPS Y8, Y10, Y10
-	VMOVUPS Y10, (R8)(R14*1)
-	VMOVAPS Y7, Y11
-	VFMADD231PS Y14, Y9, Y11
-	VMOVUPS Y11, (R9)(R14*1)
-	VFMADD231PS Y12, Y8, Y6
-	VMOVUPS Y6, (R10)(R14*1)
-	VADDPS Y5, Y7, Y7
-	VFMADD231PS Y13, Y9, Y7
-	VMOVUPS Y7, (R11)(R14*1)
+	WINOA_STEP(Y0, Y1, Y2, Y3, Y4, Y5, Y6, Y7, Y8, Y9, Y10, Y11, Y12, Y13, Y14)
 	ADDQ $32, R14
 	JMP  avec
 
@@ -301,5 +313,108 @@ stail:
 	JMP  sloop
 
 sdone:
+	VZEROUPPER
+	RET
+
+// func winoBAVX512(src, dst *[6]*float32, n int)
+//
+// winoBAVX2 16 floats at a time (the same operations, so the same bits),
+// for n ≥ 16: the last n%16 by one more vector overlapping the previous
+// one. Requires AVX-512F.
+TEXT ·winoBAVX512(SB), NOSPLIT, $0-24
+	MOVL $0x40800000, R14 // 4
+	VMOVD R14, X12
+	VBROADCASTSS X12, Z12
+	MOVL $0x40a00000, R14 // 5
+	VMOVD R14, X13
+	VBROADCASTSS X13, Z13
+	MOVL $0x40000000, R14 // 2
+	VMOVD R14, X14
+	VBROADCASTSS X14, Z14
+	MOVQ src+0(FP), R14
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ 32(R14), SI
+	MOVQ 40(R14), DI
+	MOVQ dst+8(FP), R14
+	MOVQ 0(R14), R8
+	MOVQ 8(R14), R9
+	MOVQ 16(R14), R10
+	MOVQ 24(R14), R11
+	MOVQ 32(R14), R12
+	MOVQ 40(R14), R13
+	MOVQ n+16(FP), R15
+	ANDQ $-16, R15
+	SHLQ $2, R15
+	XORQ R14, R14
+
+bvec16:
+	CMPQ R14, R15
+	JGE  btail16
+	WINOB_STEP(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z12, Z13, Z14)
+	ADDQ $64, R14
+	JMP  bvec16
+
+btail16:
+	MOVQ n+16(FP), R15
+	SHLQ $2, R15
+	CMPQ R14, R15
+	JGE  bdone16
+	LEAQ -64(R15), R14
+	JMP  bvec16
+
+bdone16:
+	VZEROUPPER
+	RET
+
+// func winoAAVX512(src *[6]*float32, dst *[4]*float32, n int)
+//
+// winoAAVX2 16 floats at a time (the same bits), for n ≥ 16. Requires
+// AVX-512F.
+TEXT ·winoAAVX512(SB), NOSPLIT, $0-24
+	MOVL $0x40800000, R14 // 4
+	VMOVD R14, X12
+	VBROADCASTSS X12, Z12
+	MOVL $0x41000000, R14 // 8
+	VMOVD R14, X13
+	VBROADCASTSS X13, Z13
+	MOVL $0x40000000, R14 // 2
+	VMOVD R14, X14
+	VBROADCASTSS X14, Z14
+	MOVQ src+0(FP), R14
+	MOVQ 0(R14), AX
+	MOVQ 8(R14), BX
+	MOVQ 16(R14), CX
+	MOVQ 24(R14), DX
+	MOVQ 32(R14), SI
+	MOVQ 40(R14), DI
+	MOVQ dst+8(FP), R14
+	MOVQ 0(R14), R8
+	MOVQ 8(R14), R9
+	MOVQ 16(R14), R10
+	MOVQ 24(R14), R11
+	MOVQ n+16(FP), R15
+	ANDQ $-16, R15
+	SHLQ $2, R15
+	XORQ R14, R14
+
+avec16:
+	CMPQ R14, R15
+	JGE  atail16
+	WINOA_STEP(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12, Z13, Z14)
+	ADDQ $64, R14
+	JMP  avec16
+
+atail16:
+	MOVQ n+16(FP), R15
+	SHLQ $2, R15
+	CMPQ R14, R15
+	JGE  adone16
+	LEAQ -64(R15), R14
+	JMP  avec16
+
+adone16:
 	VZEROUPPER
 	RET

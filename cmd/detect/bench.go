@@ -193,7 +193,12 @@ func runBench(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		v := round3(float64(rss) / 1e6)
 		r.PeakRSSMB = &v
 	}
-	if peak := kernels.PeakGFLOPs() * float64(threads); peak > 0 {
+	// The peak is measured with this many threads running at once (at most
+	// GOMAXPROCS), not one core's × threads: vCPUs that are SMT siblings
+	// share one core's FMA units.
+	peakThreads := min(threads, runtime.GOMAXPROCS(0))
+	peak := kernels.PeakGFLOPsThreads(peakThreads)
+	if peak > 0 {
 		v := round3(100 * bf / med.Seconds() / peak)
 		r.PeakPercent = &v
 	}
@@ -210,9 +215,9 @@ func runBench(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 	fmt.Fprintf(w, "kernels %s on %s, %d %s\n", kernels.Name(), kernels.CPUName(), threads, plural(threads, "thread", "threads"))
 	fmt.Fprintf(w, "%d runs after %d warm-up: median %.3f ms, p90 %.3f ms, min %.3f ms, mean %.3f ms\n",
 		o.bench, warm, msf(med), msf(p90), msf(times[0]), float64(r.MeanMS))
-	if peak := kernels.PeakGFLOPs() * float64(threads); peak > 0 {
-		fmt.Fprintf(w, "%.1f fps, %.1f GFLOP/s = %.0f%% of this machine's FMA peak (%.0f GFLOP/s on %d %s, measured)\n",
-			float64(r.FPS), float64(r.GFLOPs), 100*float64(r.GFLOPs)/peak, peak, threads, plural(threads, "core", "cores"))
+	if peak > 0 {
+		fmt.Fprintf(w, "%.1f fps, %.1f GFLOP/s = %.0f%% of this machine's FMA peak (%.0f GFLOP/s on %s, measured)\n",
+			float64(r.FPS), float64(r.GFLOPs), 100*float64(r.GFLOPs)/peak, peak, plural(peakThreads, "1 thread", fmt.Sprintf("%d threads at once", peakThreads)))
 	} else {
 		fmt.Fprintf(w, "%.1f fps, %.1f GFLOP/s\n", float64(r.FPS), float64(r.GFLOPs))
 	}

@@ -13,6 +13,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -710,6 +711,21 @@ func TestBench(t *testing.T) {
 	if !strings.Contains(stderr, kernels.Name()) || !strings.Contains(stderr, kernels.CPUName()) || !strings.Contains(stderr, "threads 1") ||
 		!strings.Contains(stderr, "\nkernels: "+kernels.OpsString()+"\n") {
 		t.Errorf("-v: %q", stderr)
+	}
+	// The peak share is against the FMA peak measured with the run's thread
+	// count (at most GOMAXPROCS) at once, cached per process, so the same
+	// value here.
+	for _, threads := range []int{1, 2} {
+		code, stdout, stderr = runCmd("-bench", "1", "-size", "64x64", "-threads", fmt.Sprint(threads))
+		at := min(threads, runtime.GOMAXPROCS(0))
+		peak := kernels.PeakGFLOPsThreads(at)
+		want := fmt.Sprintf("(%.0f GFLOP/s on %d threads at once, measured)", peak, at)
+		if at == 1 {
+			want = fmt.Sprintf("(%.0f GFLOP/s on 1 thread, measured)", peak)
+		}
+		if code != 0 || peak > 0 && !strings.Contains(stdout, want) || peak == 0 && strings.Contains(stdout, "FMA peak") {
+			t.Errorf("-threads %d: exit %d, want %q:\n%s%s", threads, code, want, stdout, stderr)
+		}
 	}
 	cfgPath, _ := yolov4Tiny(t)
 	code, stdout, stderr = runCmd("-bench", "2", "-cfg", cfgPath, "-size", "128x96", "-json")

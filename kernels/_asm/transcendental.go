@@ -10,7 +10,9 @@ import (
 )
 
 // Vectorised Darknet activations that need exp/log (logistic, swish, mish,
-// tanh), AVX2+FMA, eight floats at a time. They evaluate Darknet's float
+// tanh), AVX2+FMA eight floats at a time and AVX-512 sixteen (the same
+// operations lane for lane, so the same bits; comparisons go to opmask
+// registers there instead of vector masks). They evaluate Darknet's float
 // formulas step by step (so cancellations such as logf(expf(x)+1) for very
 // negative x behave as in Darknet), with expf and logf replaced by the
 // Cephes single-precision polynomials (within 2 ulp of the correctly
@@ -18,13 +20,14 @@ import (
 
 var consts = map[string]Mem{}
 
-// vconst returns a 32-byte read-only vector of eight copies of bits.
+// vconst returns a 64-byte read-only vector of sixteen copies of bits (the
+// AVX2 code reads the first 32 bytes).
 func vconst(name string, bits uint32) Mem {
 	if m, ok := consts[name]; ok {
 		return m
 	}
 	m := GLOBL(name, RODATA|NOPTR)
-	for i := 0; i < 8; i++ {
+	for i := 0; i < 16; i++ {
 		DATA(4*i, U32(bits))
 	}
 	consts[name] = m
@@ -45,12 +48,33 @@ const (
 
 type group []VecVirtual
 
+// zmmForms selects the AVX-512 forms for the function being generated:
+// zmm registers, opmask registers for comparisons.
+var zmmForms bool
+
 func newGroup(n int) group {
 	g := make(group, n)
 	for i := range g {
-		g[i] = YMM()
+		if zmmForms {
+			g[i] = ZMM()
+		} else {
+			g[i] = YMM()
+		}
 	}
 	return g
+}
+
+// cmpBlend sets dst = (x PRED c) ? a : b lane-wise.
+func cmpBlend(pred uint8, c, x, a, b, dst Op) {
+	if zmmForms {
+		k := K()
+		VCMPPS(U8(pred), c, x, k)
+		VBLENDMPS(a, b, k, dst)
+		return
+	}
+	m := YMM()
+	VCMPPS(U8(pred), c, x, m)
+	VBLENDVPS(m, a, b, dst)
 }
 
 // expf sets y = expf(x) lane-wise; x is not modified.
@@ -67,7 +91,11 @@ func expf(x, y group) {
 		VMULPS(fconst("log2e", 1.44269504088896341), t[i], fx[i])
 	}
 	for i := range x {
-		VROUNDPS(U8(0), fx[i], fx[i]) // nearest
+		if zmmForms {
+			VRNDSCALEPS(U8(0), fx[i], fx[i]) // nearest, as VROUNDPS $0
+		} else {
+			VROUNDPS(U8(0), fx[i], fx[i]) // nearest
+		}
 	}
 	for i := range x {
 		VFNMADD231PS(fconst("ln2hi", 0.693359375), fx[i], t[i])
@@ -107,6 +135,17 @@ func expf(x, y group) {
 	}
 	// Beyond the clamps: +Inf above, 0 below (glibc gives denormals there,
 	// below 1.2e-38).
+	if zmmForms {
+		zero := ZMM()
+		VXORPS(zero, zero, zero)
+		for i := range x {
+			cmpBlend(cmpGT, fconst("expOver", 88.72283935546875), x[i], vconst("posInf", 0x7f800000), y[i], y[i])
+		}
+		for i := range x {
+			cmpBlend(cmpLT, fconst("expLo", -87.3365478515625), x[i], zero, y[i], y[i])
+		}
+		return
+	}
 	for i := range x {
 		VCMPPS(U8(cmpGT), fconst("expOver", 88.72283935546875), x[i], m[i])
 		VBLENDVPS(m[i], vconst("posInf", 0x7f800000), y[i], y[i])
@@ -136,13 +175,27 @@ func logf(v, y group) {
 	for i := range v {
 		VORPS(fconst("half", 0.5), v[i], v[i]) // mantissa in [0.5, 1)
 	}
-	for i := range v {
-		VCMPPS(U8(cmpLT), fconst("sqrthf", 0.707106781186547524), v[i], m[i])
+	if zmmForms {
+		// t = v < sqrthf ? v : 0, m = v < sqrthf ? 1 : 0, through an opmask.
+		for i := range v {
+			k := K()
+			VCMPPS(U8(cmpLT), fconst("sqrthf", 0.707106781186547524), v[i], k)
+			VMOVAPS_Z(v[i], k, t[i])
+			VMOVUPS_Z(fconst("one", 1), k, m[i])
+		}
+	} else {
+		for i := range v {
+			VCMPPS(U8(cmpLT), fconst("sqrthf", 0.707106781186547524), v[i], m[i])
+		}
 	}
 	for i := range v {
-		VANDPS(v[i], m[i], t[i])
+		if !zmmForms {
+			VANDPS(v[i], m[i], t[i])
+		}
 		VSUBPS(fconst("one", 1), v[i], v[i])
-		VANDPS(fconst("one", 1), m[i], m[i])
+		if !zmmForms {
+			VANDPS(fconst("one", 1), m[i], m[i])
+		}
 		VSUBPS(m[i], e[i], e[i])
 		VADDPS(t[i], v[i], v[i])
 	}
@@ -219,12 +272,19 @@ func logistic(x, y group) {
 // actTanhAVX2, each func(x *float32, n int, bias float32): x[i] =
 // act(x[i] + bias) for i < n, n a multiple of 8. The main loop runs two
 // independent 8-lane chains (16 floats); a last group of 8 runs alone.
-func transcendentalActs() {
+// With wide, the AVX512 versions: 16 lanes, n a multiple of 16.
+func transcendentalActs(wide bool) {
+	zmmForms = wide
+	defer func() { zmmForms = false }()
+	lanes, vbytes, suffix := 8, 32, "AVX2"
+	if wide {
+		lanes, vbytes, suffix = 16, 64, "AVX512"
+	}
 	for _, act := range []string{"Logistic", "Swish", "Mish", "Tanh"} {
-		name := "act" + act + "AVX2"
+		name := "act" + act + suffix
 		TEXT(name, NOSPLIT, "func(x *float32, n int, bias float32)")
 		Pragma("noescape")
-		Doc(name + " sets x[i] = " + act + "(x[i]+bias) with Darknet's float formula, i < n (a multiple of 8).")
+		Doc(fmt.Sprintf("%s sets x[i] = %s(x[i]+bias) with Darknet's float formula, i < n (a multiple of %d).", name, act, lanes))
 		p := Load(Param("x"), GP64())
 		n := Load(Param("n"), GP64())
 		for _, width := range []int{2, 1} {
@@ -234,13 +294,13 @@ func transcendentalActs() {
 				next = name + "_done"
 			}
 			Label(loop)
-			CMPQ(n, U32(8*width))
+			CMPQ(n, U32(lanes*width))
 			JL(LabelRef(next))
-			bias := YMM()
+			bias := newGroup(1)[0]
 			VBROADCASTSS(NewParamAddr("bias", 16), bias)
 			x, y := newGroup(width), newGroup(width)
 			for i := range x {
-				VADDPS(Mem{Base: p, Disp: 32 * i}, bias, x[i])
+				VADDPS(Mem{Base: p, Disp: vbytes * i}, bias, x[i])
 			}
 			switch act {
 			case "Logistic":
@@ -261,6 +321,11 @@ func transcendentalActs() {
 				}
 				logf(v, sp)
 				for i := range x {
+					if zmmForms {
+						cmpBlend(cmpLT, fconst("minus20", -20), x[i], e[i], sp[i], sp[i])
+						cmpBlend(cmpGT, fconst("twenty", 20), x[i], x[i], sp[i], sp[i])
+						continue
+					}
 					VCMPPS(U8(cmpLT), fconst("minus20", -20), x[i], m[i])
 					VBLENDVPS(m[i], e[i], sp[i], sp[i])
 					VCMPPS(U8(cmpGT), fconst("twenty", 20), x[i], m[i])
@@ -274,13 +339,11 @@ func transcendentalActs() {
 			// NaN in, NaN out, as with Darknet's scalar code (the clamps in
 			// expf would otherwise turn a NaN into a number).
 			for i := range x {
-				nan := YMM()
-				VCMPPS(U8(0x03), x[i], x[i], nan) // _CMP_UNORD_Q
-				VBLENDVPS(nan, x[i], y[i], y[i])
-				VMOVUPS(y[i], Mem{Base: p, Disp: 32 * i})
+				cmpBlend(0x03, x[i], x[i], x[i], y[i], y[i]) // _CMP_UNORD_Q
+				VMOVUPS(y[i], Mem{Base: p, Disp: vbytes * i})
 			}
-			ADDQ(U32(32*width), p)
-			SUBQ(U32(8*width), n)
+			ADDQ(U32(vbytes*width), p)
+			SUBQ(U32(lanes*width), n)
 			JMP(LabelRef(loop))
 		}
 		Label(name + "_done")
