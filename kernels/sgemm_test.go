@@ -229,6 +229,7 @@ func TestSgemmBlocks(t *testing.T) {
 			{2*info.MR + 3, bl.nc + info.NR + 7, 19},
 			{37, 131, bl.kc - 1},
 			{64, 169, 288},
+			{300, 37, 300}, // A larger than B: Sgemm's row split (sgemmRowParts)
 		}
 		for _, s := range shapes {
 			for _, threads := range []int{1, 2, 3} {
@@ -236,6 +237,20 @@ func TestSgemmBlocks(t *testing.T) {
 				g.threads = threads
 				runSgemmCase(t, r, im, g)
 			}
+		}
+	}
+}
+
+// TestSgemmRowParts: the shapes TestSgemmBlocks uses for Sgemm's row split
+// take it, and a larger B keeps run's split.
+func TestSgemmRowParts(t *testing.T) {
+	for _, info := range Implementations() {
+		im := implMust(t, info.Name)
+		if got := sgemmRowParts(im, 2, 300, 37, 300); got != 2 {
+			t.Errorf("%s: sgemmRowParts(300x37x300, 2 threads) = %d, want 2", info.Name, got)
+		}
+		if got := sgemmRowParts(im, 2, 64, 10816, 288); got != 1 {
+			t.Errorf("%s: sgemmRowParts(64x10816x288, 2 threads) = %d, want 1", info.Name, got)
 		}
 	}
 }
