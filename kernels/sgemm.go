@@ -310,10 +310,11 @@ func getPackedA(im *impl, threads int, trans bool, m, k int, alpha float32, a []
 	// of the row panels (one thread packing a 512×2304 A made the 2-thread
 	// product slower than the 1-thread one).
 	mpan := mpad / im.mr
-	parts := 1
-	if threads > 1 && m*k >= packAParallelMin {
-		parts = min(threads, mpan)
+	if threads <= 1 || m*k < packAParallelMin {
+		packAInto(pa, trans, alpha, a, lda, 0, mpad) // no closure to allocate
+		return pa
 	}
+	parts := min(threads, mpan)
 	parallel(parts, func(part int) {
 		q0, q1 := share(mpan, parts, part)
 		packAInto(pa, trans, alpha, a, lda, q0*im.mr, q1*im.mr)
