@@ -1,0 +1,87 @@
+package yuv
+
+import (
+	"math"
+	"sync"
+)
+
+// Converter turns Y'CbCr samples of one range and matrix into 8-bit RGB
+// and back. The forward conversion is fixed point with tables: each
+// channel is clamp((Y[y] + X[cb] + Z[cr]) >> 16), the tables holding the
+// scaled terms with the rounding already added, so every user (At, RGB,
+// ToRGBA, the network's preprocessing) gets the same bytes.
+type Converter struct {
+	y, crR, cbG, crG, cbB [256]int32
+	full                  bool
+	kr, kb                float64
+}
+
+var converters [2][3]struct {
+	once sync.Once
+	c    *Converter
+}
+
+// ConverterFor returns the (shared, read-only) converter of a range and
+// matrix; unknown matrices are treated as BT.601.
+func ConverterFor(fullRange bool, m Matrix) *Converter {
+	if m < BT601 || m > BT2020 {
+		m = BT601
+	}
+	r := 0
+	if fullRange {
+		r = 1
+	}
+	e := &converters[r][m]
+	e.once.Do(func() { e.c = newConverter(fullRange, m) })
+	return e.c
+}
+
+func newConverter(full bool, m Matrix) *Converter {
+	kr, kb := m.kr(), m.kb()
+	kg := 1 - kr - kb
+	ys, yo, cs := 255.0/219, 16.0, 255.0/224
+	if full {
+		ys, yo, cs = 1, 0, 1
+	}
+	t := &Converter{full: full, kr: kr, kb: kb}
+	fix := func(v float64) int32 { return int32(math.Round(v * 65536)) }
+	for i := range 256 {
+		v := float64(i)
+		c := (v - 128) * cs
+		t.y[i] = fix((v-yo)*ys) + 1<<15 // + 0.5: round to nearest at the shift
+		t.crR[i] = fix(2 * (1 - kr) * c)
+		t.cbB[i] = fix(2 * (1 - kb) * c)
+		t.cbG[i] = fix(-2 * kb * (1 - kb) / kg * c)
+		t.crG[i] = fix(-2 * kr * (1 - kr) / kg * c)
+	}
+	return t
+}
+
+func clamp8(v int32) uint8 {
+	v >>= 16
+	if uint32(v) > 255 {
+		return uint8(^(v >> 31)) // 0 below, 255 above
+	}
+	return uint8(v)
+}
+
+// RGB converts one sample triple.
+func (t *Converter) RGB(y, cb, cr uint8) (r, g, b uint8) {
+	l := t.y[y]
+	return clamp8(l + t.crR[cr]), clamp8(l + t.cbG[cb] + t.crG[cr]), clamp8(l + t.cbB[cb])
+}
+
+// YCbCr converts 8-bit RGB to this range and matrix (rounded, clamped):
+// the inverse of RGB up to rounding, used to draw on an Image.
+func (t *Converter) YCbCr(r, g, b uint8) (y, cb, cr uint8) {
+	R, G, B := float64(r), float64(g), float64(b)
+	l := t.kr*R + (1-t.kr-t.kb)*G + t.kb*B
+	u := (B - l) / (2 * (1 - t.kb))
+	v := (R - l) / (2 * (1 - t.kr))
+	if !t.full {
+		l = 16 + l*219/255
+		u, v = u*224/255, v*224/255
+	}
+	q := func(x float64) uint8 { return uint8(math.Round(math.Max(0, math.Min(255, x)))) }
+	return q(l), q(128 + u), q(128 + v)
+}

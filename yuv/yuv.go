@@ -1,0 +1,212 @@
+// Package yuv holds Y'CbCr images as video carries them: planar 4:2:0,
+// 4:2:2 or 4:4:4 samples in limited ("TV", Y' 16–235) or full ("PC")
+// range, with the BT.601, BT.709 or BT.2020 matrix.
+//
+// Go's image.YCbCr is the JPEG (JFIF) flavour only: full range, BT.601.
+// Most video is limited range, and HD video is usually BT.709, so reading
+// a video frame as an image.YCbCr shifts every colour. An Image keeps the
+// decoder's planes as they are (no conversion, a third of the bytes of
+// RGBA for 4:2:0) and converts to RGB only where a pixel is read: At for
+// any image consumer, RGB for code that reads many pixels, ToRGBA for a
+// whole frame.
+//
+// Chroma is not interpolated: a pixel takes the chroma sample that covers
+// it, as image.YCbCr.At does and as ffmpeg's unscaled YUV→RGB converter
+// does.
+package yuv
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+)
+
+// Matrix is the colour matrix that mixes R'G'B' into Y'CbCr.
+type Matrix int
+
+const (
+	BT601  Matrix = iota // SD video, JPEG; also untagged video, as ffmpeg's and OpenCV's converters assume
+	BT709                // HD video
+	BT2020               // BT.2020 non-constant luminance (UHD)
+)
+
+func (m Matrix) String() string {
+	switch m {
+	case BT601:
+		return "bt601"
+	case BT709:
+		return "bt709"
+	case BT2020:
+		return "bt2020nc"
+	}
+	return fmt.Sprintf("Matrix(%d)", int(m))
+}
+
+// kr and kb are the matrix's luma weights of red and blue.
+func (m Matrix) kr() float64 {
+	switch m {
+	case BT709:
+		return 0.2126
+	case BT2020:
+		return 0.2627
+	}
+	return 0.299
+}
+
+func (m Matrix) kb() float64 {
+	switch m {
+	case BT709:
+		return 0.0722
+	case BT2020:
+		return 0.0593
+	}
+	return 0.114
+}
+
+// Image is a planar Y'CbCr image. The embedded image.YCbCr holds the
+// planes and geometry (Y, Cb, Cr, YStride, CStride, SubsampleRatio, Rect,
+// YOffset, COffset, YCbCrAt for the raw samples); At, RGBA64At, ColorModel
+// and SubImage are this type's own and honour FullRange and Matrix. Only
+// the 4:4:4, 4:2:2 and 4:2:0 subsample ratios are supported.
+type Image struct {
+	image.YCbCr
+	FullRange bool
+	Matrix    Matrix
+	buf       []byte // the planes, contiguous as ffmpeg's raw video (NewImage only)
+}
+
+// NewImage allocates a w×h image (origin 0, 0) whose three planes are one
+// contiguous buffer in the order and size of ffmpeg's raw planar video
+// (yuv420p and friends): Y, then Cb, then Cr, each row unpadded, chroma
+// dimensions rounded up.
+func NewImage(w, h int, ratio image.YCbCrSubsampleRatio, fullRange bool, m Matrix) *Image {
+	cw, ch := ChromaSize(w, h, ratio)
+	ny, nc := w*h, cw*ch
+	buf := make([]byte, ny+2*nc)
+	return &Image{
+		YCbCr: image.YCbCr{
+			Y: buf[:ny:ny], Cb: buf[ny : ny+nc : ny+nc], Cr: buf[ny+nc : ny+2*nc : ny+2*nc],
+			YStride: w, CStride: cw, SubsampleRatio: ratio, Rect: image.Rect(0, 0, w, h),
+		},
+		FullRange: fullRange, Matrix: m, buf: buf,
+	}
+}
+
+// ChromaSize is the size of a chroma plane of a w×h image.
+func ChromaSize(w, h int, ratio image.YCbCrSubsampleRatio) (cw, ch int) {
+	switch ratio {
+	case image.YCbCrSubsampleRatio422:
+		return (w + 1) / 2, h
+	case image.YCbCrSubsampleRatio420:
+		return (w + 1) / 2, (h + 1) / 2
+	}
+	return w, h
+}
+
+// Supported reports whether the subsample ratio is one Image handles.
+func Supported(ratio image.YCbCrSubsampleRatio) bool {
+	switch ratio {
+	case image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420:
+		return true
+	}
+	return false
+}
+
+// Buffer is the contiguous Y, Cb, Cr buffer of an image made by NewImage
+// (what ffmpeg reads and writes as raw video), or nil for any other image
+// (a SubImage, or one assembled by hand).
+func (p *Image) Buffer() []byte { return p.buf }
+
+// Converter returns the image's conversion to RGB.
+func (p *Image) Converter() *Converter { return ConverterFor(p.FullRange, p.Matrix) }
+
+// ColorModel is color.RGBAModel: At gives the pixels as RGB.
+func (p *Image) ColorModel() color.Model { return color.RGBAModel }
+
+// At is the pixel's colour as opaque RGB.
+func (p *Image) At(x, y int) color.Color {
+	if !(image.Point{x, y}.In(p.Rect)) {
+		return color.RGBA{}
+	}
+	r, g, b := p.RGB(x, y)
+	return color.RGBA{r, g, b, 0xff}
+}
+
+// RGBA64At is At as a color.RGBA64.
+func (p *Image) RGBA64At(x, y int) color.RGBA64 {
+	if !(image.Point{x, y}.In(p.Rect)) {
+		return color.RGBA64{}
+	}
+	r, g, b := p.RGB(x, y)
+	return color.RGBA64{uint16(r) * 0x101, uint16(g) * 0x101, uint16(b) * 0x101, 0xffff}
+}
+
+// RGB is the 8-bit RGB of pixel (x, y), which must lie in Rect.
+func (p *Image) RGB(x, y int) (r, g, b uint8) {
+	c := p.COffset(x, y)
+	return p.Converter().RGB(p.Y[p.YOffset(x, y)], p.Cb[c], p.Cr[c])
+}
+
+// SubImage is the part of p inside r, sharing p's planes.
+func (p *Image) SubImage(r image.Rectangle) image.Image {
+	sub, ok := p.YCbCr.SubImage(r).(*image.YCbCr)
+	if !ok {
+		return &Image{FullRange: p.FullRange, Matrix: p.Matrix}
+	}
+	return &Image{YCbCr: *sub, FullRange: p.FullRange, Matrix: p.Matrix}
+}
+
+// Set paints pixel (x, y) with c: its luma, and the chroma sample that
+// covers it (so with 4:2:0 a one-pixel line tints its 2×2 block's colour,
+// as any subsampled drawing does). It makes *Image a draw.Image.
+func (p *Image) Set(x, y int, c color.Color) {
+	if !(image.Point{x, y}.In(p.Rect)) {
+		return
+	}
+	r, g, b, _ := c.RGBA()
+	yy, cb, cr := p.Converter().YCbCr(uint8(r>>8), uint8(g>>8), uint8(b>>8))
+	p.Y[p.YOffset(x, y)] = yy
+	o := p.COffset(x, y)
+	p.Cb[o], p.Cr[o] = cb, cr
+}
+
+// ToRGBA converts the image into dst, which must have p's size; it
+// returns dst, or a new image when dst is nil.
+func (p *Image) ToRGBA(dst *image.RGBA) *image.RGBA {
+	b := p.Rect
+	if dst == nil {
+		dst = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	}
+	if dst.Rect.Dx() != b.Dx() || dst.Rect.Dy() != b.Dy() {
+		panic(fmt.Sprintf("yuv: ToRGBA into %v from %v", dst.Rect.Size(), b.Size()))
+	}
+	cv := p.Converter()
+	if b.Min.X < 0 || b.Min.Y < 0 { // COffset's truncating division: per pixel
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bb := p.RGB(x, y)
+				i := (y-b.Min.Y)*dst.Stride + 4*(x-b.Min.X)
+				dst.Pix[i], dst.Pix[i+1], dst.Pix[i+2], dst.Pix[i+3] = r, g, bb, 0xff
+			}
+		}
+		return dst
+	}
+	hs := 0
+	if p.SubsampleRatio != image.YCbCrSubsampleRatio444 {
+		hs = 1
+	}
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		yrow := p.Y[p.YOffset(b.Min.X, y):]
+		c0 := p.COffset(b.Min.X, y)
+		cb, cr := p.Cb[c0:], p.Cr[c0:]
+		out := dst.Pix[(y-b.Min.Y)*dst.Stride:]
+		cx0 := b.Min.X >> hs
+		for i := 0; i < b.Dx(); i++ {
+			k := (b.Min.X+i)>>hs - cx0
+			r, g, bb := cv.RGB(yrow[i], cb[k], cr[k])
+			q := out[4*i : 4*i+4 : 4*i+4]
+			q[0], q[1], q[2], q[3] = r, g, bb, 0xff
+		}
+	}
+	return dst
+}
