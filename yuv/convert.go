@@ -12,6 +12,7 @@ import (
 // ToRGBA, the network's preprocessing) gets the same bytes.
 type Converter struct {
 	y, crR, cbG, crG, cbB [256]int32
+	clamp                 [2048]uint8 // clamp to [0, 255] of (sum>>16) + 1024
 	full                  bool
 	kr, kb                float64
 }
@@ -54,6 +55,10 @@ func newConverter(full bool, m Matrix) *Converter {
 		t.cbG[i] = fix(-2 * kb * (1 - kb) / kg * c)
 		t.crG[i] = fix(-2 * kr * (1 - kr) / kg * c)
 	}
+	// Every sum of a luma and two chroma terms lies within ±1024 levels.
+	for i := range t.clamp {
+		t.clamp[i] = uint8(min(max(i-1024, 0), 255))
+	}
 	return t
 }
 
@@ -69,6 +74,23 @@ func clamp8(v int32) uint8 {
 func (t *Converter) RGB(y, cb, cr uint8) (r, g, b uint8) {
 	l := t.y[y]
 	return clamp8(l + t.crR[cr]), clamp8(l + t.cbG[cb] + t.crG[cr]), clamp8(l + t.cbB[cb])
+}
+
+// Gather converts the pixels at columns cols[j] of one image row: luma
+// yrow[cols[j]], chroma cb[ccols[j]] and cr[ccols[j]], into R[j], G[j],
+// B[j]. It gives RGB's bytes; it is the loop of code that converts many
+// pixels (a network's input preprocessing).
+func (t *Converter) Gather(R, G, B, yrow, cb, cr []uint8, cols, ccols []int32) {
+	n := len(cols)
+	R, G, B, ccols = R[:n], G[:n], B[:n], ccols[:n]
+	for j, x := range cols {
+		k := ccols[j]
+		l := t.y[yrow[x]]
+		u, v := cb[k], cr[k]
+		R[j] = t.clamp[uint32((l+t.crR[v])>>16+1024)&2047]
+		G[j] = t.clamp[uint32((l+t.cbG[u]+t.crG[v])>>16+1024)&2047]
+		B[j] = t.clamp[uint32((l+t.cbB[u])>>16+1024)&2047]
+	}
 }
 
 // YCbCr converts 8-bit RGB to this range and matrix (rounded, clamped):
