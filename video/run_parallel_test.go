@@ -42,9 +42,13 @@ func TestRunParallelSameResults(t *testing.T) {
 	path := testvideo.MakeFaceVideo(t, t.TempDir(), "face.mp4", "libx264")
 	ctx := context.Background()
 	opts := cfg.DefaultDetectOptions()
+	skip := 1
+	if testing.Short() {
+		skip = 3 // -race in CI
+	}
 	var first [][]any
 	for _, p := range []int{1, 2, 3} {
-		src, err := Open(ctx, path, nil)
+		src, err := Open(ctx, path, &Options{Skip: skip})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -54,7 +58,7 @@ func TestRunParallelSameResults(t *testing.T) {
 			if r.Err != nil {
 				t.Fatal(r.Err)
 			}
-			if r.Frame.Index != k {
+			if r.Frame.Index != k*int64(skip) {
 				t.Fatalf("Parallel %d: result %d is frame %d", p, k, r.Frame.Index)
 			}
 			got = append(got, []any{r.Frame.Index, r.Frame.PTS, r.Boxes.Detections})
@@ -62,7 +66,7 @@ func TestRunParallelSameResults(t *testing.T) {
 			k++
 		}
 		src.Close()
-		if len(got) != testvideo.Frames {
+		if len(got) != (testvideo.Frames+skip-1)/skip {
 			t.Fatalf("Parallel %d: %d results, want %d", p, len(got), testvideo.Frames)
 		}
 		if first == nil {
@@ -81,6 +85,7 @@ func TestRunParallelCancel(t *testing.T) {
 	path := testvideo.MakeFaceVideo(t, t.TempDir(), "face.mp4", "libx264")
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	src, err := Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
