@@ -6,9 +6,9 @@ import (
 )
 
 // Converter turns Y'CbCr samples of one range and matrix into 8-bit RGB
-// and back. The forward conversion is fixed point with tables: each
-// channel is clamp((Y[y] + X[cb] + Z[cr]) >> 16), the tables holding the
-// scaled terms with the rounding already added, so every user (At, RGB,
+// and back. The forward conversion is 16.16 fixed point: each channel is
+// clamp((cy·(y−y0) + 2^15 + cX·(cb−128) + cZ·(cr−128)) >> 16), looked up
+// in per-sample tables of those products, so every user (At, RGB,
 // ToRGBA, the network's preprocessing) gets the same bytes.
 type Converter struct {
 	y, crR, cbG, crG, cbB [256]int32
@@ -40,20 +40,25 @@ func ConverterFor(fullRange bool, m Matrix) *Converter {
 func newConverter(full bool, m Matrix) *Converter {
 	kr, kb := m.kr(), m.kb()
 	kg := 1 - kr - kb
-	ys, yo, cs := 255.0/219, 16.0, 255.0/224
+	ys, yo, cs := 255.0/219, int32(16), 255.0/224
 	if full {
 		ys, yo, cs = 1, 0, 1
 	}
 	t := &Converter{full: full, kr: kr, kb: kb}
+	// Five 16.16 fixed-point coefficients; every table entry is a
+	// coefficient times the sample's offset, so a vector unit can compute
+	// the same sums with integer multiplies instead of lookups.
 	fix := func(v float64) int32 { return int32(math.Round(v * 65536)) }
-	for i := range 256 {
-		v := float64(i)
-		c := (v - 128) * cs
-		t.y[i] = fix((v-yo)*ys) + 1<<15 // + 0.5: round to nearest at the shift
-		t.crR[i] = fix(2 * (1 - kr) * c)
-		t.cbB[i] = fix(2 * (1 - kb) * c)
-		t.cbG[i] = fix(-2 * kb * (1 - kb) / kg * c)
-		t.crG[i] = fix(-2 * kr * (1 - kr) / kg * c)
+	cy := fix(ys)
+	crR, cbB := fix(2*(1-kr)*cs), fix(2*(1-kb)*cs)
+	cbG, crG := fix(-2*kb*(1-kb)/kg*cs), fix(-2*kr*(1-kr)/kg*cs)
+	for i := range int32(256) {
+		c := i - 128
+		t.y[i] = cy*(i-yo) + 1<<15 // + 0.5: round to nearest at the shift
+		t.crR[i] = crR * c
+		t.cbB[i] = cbB * c
+		t.cbG[i] = cbG * c
+		t.crG[i] = crG * c
 	}
 	// Every sum of a luma and two chroma terms lies within ±1024 levels.
 	for i := range t.clamp {

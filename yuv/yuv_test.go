@@ -34,9 +34,10 @@ func TestConverterMatchesDefinition(t *testing.T) {
 				want := refRGB(full, m, y, cb, cr)
 				for k, got := range []uint8{r, g, b} {
 					// Rounded to nearest: within half a level, plus the
-					// tables' own rounding (3 terms of 2^-17).
+					// fixed-point coefficients' rounding (each within 2^-17,
+					// times a sample offset of at most 239, three terms).
 					w := math.Max(0, math.Min(255, want[k]))
-					if math.Abs(float64(got)-w) > 0.5+1e-4 {
+					if math.Abs(float64(got)-w) > 0.5+3*239.0/(1<<17) {
 						t.Fatalf("full=%v %v: RGB(%d,%d,%d)[%d] = %d, want %.3f", full, m, y, cb, cr, k, got, want[k])
 					}
 				}
