@@ -3,6 +3,8 @@ package yuv
 import (
 	"math"
 	"sync"
+
+	"github.com/darkgo/darkgo/kernels"
 )
 
 // Converter turns Y'CbCr samples of one range and matrix into 8-bit RGB
@@ -12,7 +14,7 @@ import (
 // ToRGBA, the network's preprocessing) gets the same bytes.
 type Converter struct {
 	y, crR, cbG, crG, cbB [256]int32
-	clamp                 [2048]uint8 // clamp to [0, 255] of (sum>>16) + 1024
+	coef                  kernels.YUVCoef
 	full                  bool
 	kr, kb                float64
 }
@@ -52,6 +54,9 @@ func newConverter(full bool, m Matrix) *Converter {
 	cy := fix(ys)
 	crR, cbB := fix(2*(1-kr)*cs), fix(2*(1-kb)*cs)
 	cbG, crG := fix(-2*kb*(1-kb)/kg*cs), fix(-2*kr*(1-kr)/kg*cs)
+	half := int32(1 << 15)
+	t.coef = kernels.YUVCoef{CY: cy, CrR: crR, CbG: cbG, CrG: crG, CbB: cbB,
+		BR: half - cy*yo - 128*crR, BG: half - cy*yo - 128*(cbG+crG), BB: half - cy*yo - 128*cbB}
 	for i := range int32(256) {
 		c := i - 128
 		t.y[i] = cy*(i-yo) + 1<<15 // + 0.5: round to nearest at the shift
@@ -59,10 +64,6 @@ func newConverter(full bool, m Matrix) *Converter {
 		t.cbB[i] = cbB * c
 		t.cbG[i] = cbG * c
 		t.crG[i] = crG * c
-	}
-	// Every sum of a luma and two chroma terms lies within ±1024 levels.
-	for i := range t.clamp {
-		t.clamp[i] = uint8(min(max(i-1024, 0), 255))
 	}
 	return t
 }
@@ -83,19 +84,11 @@ func (t *Converter) RGB(y, cb, cr uint8) (r, g, b uint8) {
 
 // Gather converts the pixels at columns cols[j] of one image row: luma
 // yrow[cols[j]], chroma cb[ccols[j]] and cr[ccols[j]], into R[j], G[j],
-// B[j]. It gives RGB's bytes; it is the loop of code that converts many
-// pixels (a network's input preprocessing).
+// B[j], giving RGB's bytes. It is the loop of code that converts many
+// pixels (a network's input preprocessing): kernels.YUVGather, with
+// vector code where the CPU has it. Columns must ascend.
 func (t *Converter) Gather(R, G, B, yrow, cb, cr []uint8, cols, ccols []int32) {
-	n := len(cols)
-	R, G, B, ccols = R[:n], G[:n], B[:n], ccols[:n]
-	for j, x := range cols {
-		k := ccols[j]
-		l := t.y[yrow[x]]
-		u, v := cb[k], cr[k]
-		R[j] = t.clamp[uint32((l+t.crR[v])>>16+1024)&2047]
-		G[j] = t.clamp[uint32((l+t.cbG[u]+t.crG[v])>>16+1024)&2047]
-		B[j] = t.clamp[uint32((l+t.cbB[u])>>16+1024)&2047]
-	}
+	kernels.YUVGather(R, G, B, yrow, cb, cr, cols, ccols, &t.coef)
 }
 
 // YCbCr converts 8-bit RGB to this range and matrix (rounded, clamped):
