@@ -22,6 +22,7 @@ const (
 	OpActivation = "activation" // the GEMM epilogue's bias+activation, ActivateChannels
 	OpIDCT       = "idct"       // IDCT8x8STB: the JPEG decoder's inverse DCT
 	OpYUV        = "yuv"        // YUVGather: video frames' Y'CbCr to RGB for the network input
+	OpResize     = "resize"     // ResizePairs: the network input's horizontal downscale
 )
 
 // isa is an implementation level.
@@ -62,10 +63,11 @@ const (
 	opActivation
 	opIDCT
 	opYUV
+	opResize
 	numOps
 )
 
-var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT, OpYUV}
+var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT, OpYUV, OpResize}
 
 // lower is the level an operation falls back to when it has no
 // implementation at l.

@@ -18,6 +18,7 @@ var archOps = [numOps][]isa{
 	opActivation: {isaAVX2, isaAVX512},
 	opIDCT:       {isaAVX2}, // idct_amd64.s (integer lanes: AVX-512 would not pay for 8×8 blocks)
 	opYUV:        {isaAVX2}, // yuv_amd64.s (gathers: AVX-512's wider ones would not change the bound)
+	opResize:     {isaAVX2}, // resize_amd64.s
 }
 
 // conv3x3AVX2 is one 4-filter × 24-position tile of Conv3x3 (taps in
@@ -251,4 +252,18 @@ func logisticArch(l isa, dst, src []float32) (k int, ok bool) {
 		return logisticAVX2(&dst[0], &src[0], len(dst)&^7, &exp2by64[0]), true
 	}
 	return 0, false
+}
+
+// resizePairsAVX2 is ResizePairs for n a multiple of 8 (resize_amd64.s).
+//
+//go:noescape
+func resizePairsAVX2(out *float32, src *uint8, w0, w1 *float32, n int)
+
+func resizePairsArch(l isa, out []float32, g []uint8, w0, w1 []float32) int {
+	n8 := len(out) &^ 7
+	if n8 == 0 || l != isaAVX2 && l != isaAVX512 {
+		return 0
+	}
+	resizePairsAVX2(&out[0], &g[0], &w0[0], &w1[0], n8)
+	return n8
 }

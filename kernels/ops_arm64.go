@@ -197,3 +197,6 @@ func logisticArch(l isa, dst, src []float32) (k int, ok bool) {
 func yuvGatherArch(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k *YUVCoef) int {
 	return 0
 }
+
+// resizePairsArch: no NEON code yet; the Go loop resizes.
+func resizePairsArch(l isa, out []float32, g []uint8, w0, w1 []float32) int { return 0 }

@@ -15,20 +15,45 @@ type YUVCoef struct {
 	BR, BG, BB             int32
 }
 
-// YUVGather converts the pixels at columns cols[j] of one row of a planar
-// Y'CbCr image, luma yrow[cols[j]] and chroma cb[ccols[j]], cr[ccols[j]],
-// to R[j], G[j], B[j], for j < len(cols). A network's preprocessing reads
+// YUVColumns are the columns YUVGather converts: luma column Cols[j] and
+// chroma column CCols[j] for output j, both ascending and non-negative
+// (as a resize's columns are). Set checks them once, so that a row's
+// conversion checks only its slices' lengths.
+type YUVColumns struct {
+	Cols, CCols []int32
+	ok          bool // ascending and non-negative: the vector code may run
+}
+
+// Set takes cols and ccols (same length; kept, not copied).
+func (c *YUVColumns) Set(cols, ccols []int32) {
+	c.Cols, c.CCols = cols, ccols[:len(cols)]
+	c.ok = true
+	for j := range cols {
+		if cols[j] < 0 || ccols[j] < 0 || j > 0 && (cols[j] < cols[j-1] || ccols[j] < ccols[j-1]) {
+			c.ok = false
+			return
+		}
+	}
+}
+
+// YUVGather converts the pixels at columns c of one row of a planar
+// Y'CbCr image, luma yrow[c.Cols[j]] and chroma cb[c.CCols[j]],
+// cr[c.CCols[j]], to R[j], G[j], B[j]. A network's preprocessing reads
 // only the columns its resize needs, straight from a video decoder's
 // planes. It is the operation OpYUV; on amd64 with AVX2 it gathers 8
 // pixels at a time and computes the same int32 sums.
-func YUVGather(R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k *YUVCoef) {
-	yuvGatherAt(level(opYUV), R, G, B, yrow, cb, cr, cols, ccols, k)
+func YUVGather(R, G, B, yrow, cb, cr []uint8, c *YUVColumns, k *YUVCoef) {
+	yuvGatherAt(level(opYUV), R, G, B, yrow, cb, cr, c, k)
 }
 
-func yuvGatherAt(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k *YUVCoef) {
+func yuvGatherAt(l isa, R, G, B, yrow, cb, cr []uint8, c *YUVColumns, k *YUVCoef) {
+	cols, ccols := c.Cols, c.CCols
 	n := len(cols)
-	R, G, B, ccols = R[:n], G[:n], B[:n], ccols[:n]
-	done := yuvGatherArch(l, R, G, B, yrow, cb, cr, cols, ccols, k)
+	R, G, B = R[:n], G[:n], B[:n]
+	done := 0
+	if c.ok {
+		done = yuvGatherArch(l, R, G, B, yrow, cb, cr, cols[:yuvSafe(yrow, cb, cr, cols, ccols)], ccols, k)
+	}
 	yuvGatherGo(R[done:], G[done:], B[done:], yrow, cb, cr, cols[done:], ccols[done:], k)
 }
 
@@ -48,20 +73,15 @@ func clampShift16(v int32) uint8 {
 	return uint8(min(max(v>>16, 0), 255))
 }
 
-// yuvSafe is how many leading pixels the vector code may take: the
-// gathers load 4 bytes at each sample, so every sample it reads must have
-// 3 more bytes after it within its slice (cols and ccols ascend, as a
-// resize's columns do; a later, larger column is left to the Go code).
+// yuvSafe is how many leading columns the vector code may take: its
+// gathers load 4 bytes at each sample, so each sample must have 3 more
+// bytes after it within its slice. The columns ascend, so only the last
+// ones can fail that.
 func yuvSafe(yrow, cb, cr []uint8, cols, ccols []int32) int {
 	n := len(cols)
 	lc := min(len(cb), len(cr))
 	for n > 0 && (int(cols[n-1])+4 > len(yrow) || int(ccols[n-1])+4 > lc) {
 		n--
-	}
-	for j := 0; j < n; j++ { // ascending is what makes the tail test enough
-		if cols[j] < 0 || ccols[j] < 0 || j > 0 && (cols[j] < cols[j-1] || ccols[j] < ccols[j-1]) {
-			return 0
-		}
 	}
 	return n
 }

@@ -54,12 +54,49 @@ func TestYUVGatherLevels(t *testing.T) {
 				}
 			}
 			yuvGatherGo(want[0][:n], want[1][:n], want[2][:n], yrow, cb, cr, cols, ccols, k)
-			yuvGatherAt(l, got[0][:n], got[1][:n], got[2][:n], yrow, cb, cr, cols, ccols, k)
+			var c YUVColumns
+			c.Set(cols, ccols)
+			yuvGatherAt(l, got[0][:n], got[1][:n], got[2][:n], yrow, cb, cr, &c, k)
 			for c := range got {
 				if string(got[c]) != string(want[c]) {
 					t.Fatalf("%v: width %d, %d columns, channel %d:\n got %v\nwant %v", l, w, n, c, got[c], want[c])
 				}
 			}
+		}
+	}
+}
+
+// TestYUVGatherUnordered: columns that do not ascend (or are negative)
+// are still converted right (by the Go code: the vector code's bounds
+// reasoning needs ascending columns).
+func TestYUVGatherUnordered(t *testing.T) {
+	rng := rand.New(rand.NewSource(4))
+	yrow, cb, cr := make([]uint8, 40), make([]uint8, 20), make([]uint8, 20)
+	for i := range yrow {
+		yrow[i] = uint8(rng.Intn(256))
+	}
+	for i := range cb {
+		cb[i], cr[i] = uint8(rng.Intn(256)), uint8(rng.Intn(256))
+	}
+	cols := []int32{39, 0, 5, 5, 38, 1, 2, 3, 4, 36, 37, 39, 10, 11, 12, 13, 14}
+	ccols := make([]int32, len(cols))
+	for j, x := range cols {
+		ccols[j] = x / 2
+	}
+	k := randomYUVCoef(rng)
+	n := len(cols)
+	for _, l := range opLevels(opYUV) {
+		var c YUVColumns
+		c.Set(cols, ccols)
+		if c.ok {
+			t.Fatal("unordered columns accepted for the vector code")
+		}
+		R, G, B := make([]uint8, n), make([]uint8, n), make([]uint8, n)
+		wR, wG, wB := make([]uint8, n), make([]uint8, n), make([]uint8, n)
+		yuvGatherGo(wR, wG, wB, yrow, cb, cr, cols, ccols, k)
+		yuvGatherAt(l, R, G, B, yrow, cb, cr, &c, k)
+		if string(R) != string(wR) || string(G) != string(wG) || string(B) != string(wB) {
+			t.Fatalf("%v differs from the reference", l)
 		}
 	}
 }
@@ -79,7 +116,9 @@ func TestYUVGatherClamps(t *testing.T) {
 	for _, l := range opLevels(opYUV) {
 		var R, G, B, wR, wG, wB [256]uint8
 		yuvGatherGo(wR[:], wG[:], wB[:], yrow[:], cb[:], cr[:], cols[:], ccols[:], k)
-		yuvGatherAt(l, R[:], G[:], B[:], yrow[:], cb[:], cr[:], cols[:], ccols[:], k)
+		var c YUVColumns
+		c.Set(cols[:], ccols[:])
+		yuvGatherAt(l, R[:], G[:], B[:], yrow[:], cb[:], cr[:], &c, k)
 		if R != wR || G != wG || B != wB {
 			t.Fatalf("%v differs from the reference", l)
 		}
@@ -111,9 +150,11 @@ func BenchmarkYUVGather(b *testing.B) {
 	k := randomYUVCoef(rand.New(rand.NewSource(2)))
 	for _, l := range opLevels(opYUV) {
 		b.Run(l.String(), func(b *testing.B) {
+			var c YUVColumns
+			c.Set(cols, ccols)
 			b.SetBytes(int64(len(cols)))
 			for b.Loop() {
-				yuvGatherAt(l, R, G, B, yrow, cb, cr, cols, ccols, k)
+				yuvGatherAt(l, R, G, B, yrow, cb, cr, &c, k)
 			}
 		})
 	}

@@ -82,13 +82,13 @@ func (t *Converter) RGB(y, cb, cr uint8) (r, g, b uint8) {
 	return clamp8(l + t.crR[cr]), clamp8(l + t.cbG[cb] + t.crG[cr]), clamp8(l + t.cbB[cb])
 }
 
-// Gather converts the pixels at columns cols[j] of one image row: luma
-// yrow[cols[j]], chroma cb[ccols[j]] and cr[ccols[j]], into R[j], G[j],
-// B[j], giving RGB's bytes. It is the loop of code that converts many
-// pixels (a network's input preprocessing): kernels.YUVGather, with
-// vector code where the CPU has it. Columns must ascend.
-func (t *Converter) Gather(R, G, B, yrow, cb, cr []uint8, cols, ccols []int32) {
-	kernels.YUVGather(R, G, B, yrow, cb, cr, cols, ccols, &t.coef)
+// Gather converts the pixels at columns c of one image row: luma
+// yrow[c.Cols[j]], chroma cb[c.CCols[j]] and cr[c.CCols[j]], into R[j],
+// G[j], B[j], giving RGB's bytes. It is the loop of code that converts
+// many pixels (a network's input preprocessing): kernels.YUVGather, with
+// vector code where the CPU has it.
+func (t *Converter) Gather(R, G, B, yrow, cb, cr []uint8, c *kernels.YUVColumns) {
+	kernels.YUVGather(R, G, B, yrow, cb, cr, c, &t.coef)
 }
 
 // YCbCr converts 8-bit RGB to this range and matrix (rounded, clamped):

@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/darkgo/darkgo/kernels"
 )
 
 // refRGB is the conversion in float64, straight from the standards'
@@ -184,7 +186,9 @@ func TestGatherMatchesRGB(t *testing.T) {
 					cols[j], ccols[j] = int32(y), int32(n-1-j)
 					cb[n-1-j], cr[n-1-j] = uint8(j), uint8(j>>8)
 				}
-				cv.Gather(R, G, B, yrow, cb, cr, cols, ccols)
+				var c kernels.YUVColumns
+				c.Set(cols, ccols)
+				cv.Gather(R, G, B, yrow, cb, cr, &c)
 				for j := range n {
 					r, g, b := cv.RGB(uint8(y), uint8(j), uint8(j>>8))
 					if R[j] != r || G[j] != g || B[j] != b {

@@ -3,6 +3,7 @@ package preprocess
 import (
 	"image"
 
+	"github.com/darkgo/darkgo/kernels"
 	"github.com/darkgo/darkgo/yuv"
 )
 
@@ -179,6 +180,7 @@ type source struct {
 	yuv   *yuv.Image
 	conv  *yuv.Converter
 	ccols []int32 // chroma column of each gathered column, relative to the row's
+	ycols kernels.YUVColumns
 }
 
 // init prepares s for img with c output channels; cols are the columns
@@ -514,6 +516,7 @@ func (s *Scratch) networkInputFast(dst []float32, img image.Image, w, h, c int, 
 	}
 	same := inW == nw && inH == nh
 	s.taps, s.cols = planCols(s.taps, s.cols, inW, nw, same)
+	s.planPairs()
 	s.rows = planRows(s.rows, inH, nh, same)
 	s.src.init(img, c, s.cols)
 	n := len(s.cols)
@@ -600,15 +603,34 @@ func (s *Scratch) resizedRow(y, keep int) []float32 {
 	g := s.gath
 	s.src.gather(g, y, s.cols)
 	nw := len(s.taps)
+	p := s.pairs
 	for k := 0; k < s.src.c; k++ {
 		gk := g[k*n : (k+1)*n]
 		out := slot.data[k*nw : (k+1)*nw]
-		taps := s.taps[:len(out)]
+		if p > 0 {
+			kernels.ResizePairs(out[:p], gk, s.w0, s.w1)
+		}
+		taps := s.taps[p:len(out)]
 		for i, t := range taps {
-			out[i] = float32(t.w0*byteToFloat[gk[t.a0]]) + float32(t.w1*byteToFloat[gk[t.a1]])
+			out[p+i] = float32(t.w0*byteToFloat[gk[t.a0]]) + float32(t.w1*byteToFloat[gk[t.a1]])
 		}
 	}
 	return slot.data
+}
+
+// planPairs finds the leading taps that read gathered samples 2i and 2i+1
+// (kernels.ResizePairs computes them with the same operations: f(v) =
+// float32(v)/255 equals byteToFloat[v] for every byte).
+func (s *Scratch) planPairs() {
+	p := 0
+	for p < len(s.taps) && s.taps[p].a0 == int32(2*p) && s.taps[p].a1 == int32(2*p+1) {
+		p++
+	}
+	s.pairs = p
+	s.w0, s.w1 = grow(s.w0, p), grow(s.w1, p)
+	for i, t := range s.taps[:p] {
+		s.w0[i], s.w1[i] = t.w0, t.w1
+	}
 }
 
 // unpremul is one channel of straightRGB(color.RGBA{..., A: a}) for a

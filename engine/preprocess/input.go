@@ -17,6 +17,11 @@ type Scratch struct {
 	gath  []uint8
 	hrows [2]hrow
 	src   source
+	// The leading output columns whose taps read gathered samples 2i and
+	// 2i+1 (a downscale by more than 2), and their weights, for
+	// kernels.ResizePairs.
+	pairs  int
+	w0, w1 []float32
 
 	// Reference path: the full-resolution float image, then resizeInto or
 	// letterboxInto.

@@ -21,6 +21,7 @@ func (s *source) initYUV(m *yuv.Image, cols []int32) {
 		// COffset's column term, relative to the row's first pixel.
 		s.ccols[j] = int32(chromaCol(m, x0+int(x)) - chromaCol(m, x0))
 	}
+	s.ycols.Set(cols, s.ccols)
 }
 
 // chromaCol is the chroma plane column of image column x, as COffset
@@ -39,7 +40,7 @@ func (s *source) gatherYUV(R, G, B []uint8, y int, cols []int32) {
 	yrow := m.Y[m.YOffset(m.Rect.Min.X, yy):]
 	c0 := m.COffset(m.Rect.Min.X, yy)
 	cb, cr := m.Cb[c0:], m.Cr[c0:]
-	s.conv.Gather(R, G, B, yrow, cb, cr, cols, s.ccols)
+	s.conv.Gather(R, G, B, yrow, cb, cr, &s.ycols)
 }
 
 // yuvToRGB8 is toRGB8 for a yuv.Image: the same conversion for every

@@ -43,3 +43,13 @@ func TestYUVToRGB8MatchesAt(t *testing.T) {
 		}
 	}
 }
+
+// TestByteToFloatIsDivision: kernels.ResizePairs computes f(v) as
+// float32(v)/255, which must equal the table the reference uses.
+func TestByteToFloatIsDivision(t *testing.T) {
+	for v := range 256 {
+		if byteToFloat[v] != float32(v)/255 {
+			t.Fatalf("byteToFloat[%d] = %v, float32(%d)/255 = %v", v, byteToFloat[v], v, float32(v)/255)
+		}
+	}
+}
