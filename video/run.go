@@ -119,7 +119,7 @@ func (r *runner) input(dst []float32, s *preprocess.Scratch, f *Frame) (time.Dur
 
 // detect runs the network on the input already in the session.
 func (r *runner) detect(ctx context.Context, f *Frame, prep time.Duration) Result {
-	b := f.Image.Rect
+	b := f.Image.Bounds()
 	bx, err := r.net.DetectInput(ctx, r.sess, b.Dx(), b.Dy(), r.letter, &r.opts)
 	if err != nil {
 		f.Release()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/darkgo/darkgo/internal/testvideo"
 	"image"
+	"image/color"
 	"io"
 	"path/filepath"
 	"testing"
@@ -64,7 +65,7 @@ func TestWriterRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g := int(f.Image.Pix[4*(c.w*c.h/2)]); g < n*30-6 || g > n*30+6 {
+			if g := int(f.Image.At(c.w/2, c.h/2).(color.RGBA).R); g < n*30-6 || g > n*30+6 {
 				t.Errorf("%s frame %d: grey %d, want %d", c.name, n, g, n*30)
 			}
 			f.Release()
