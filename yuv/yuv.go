@@ -279,3 +279,17 @@ func (p *Image) CopyTo(dst *Image) *Image {
 	}
 	return dst
 }
+
+// ForJPEG is the image as image/jpeg encodes it fast and with the right
+// colours: its own planes when JFIF, else converted to RGBA in rgba
+// (reused when it has the image's size, else replaced). It returns the
+// image to encode and the RGBA buffer to pass next time.
+func (p *Image) ForJPEG(rgba *image.RGBA) (image.Image, *image.RGBA) {
+	if j := p.JFIF(); j != nil {
+		return j, rgba
+	}
+	if b := p.Rect; rgba == nil || rgba.Rect != image.Rect(0, 0, b.Dx(), b.Dy()) {
+		rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	}
+	return p.ToRGBA(rgba), rgba
+}
