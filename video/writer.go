@@ -95,19 +95,26 @@ func Create(ctx context.Context, path string, w, h int, fps float64, opts *Write
 		"-framerate", strconv.FormatFloat(fps, 'g', -1, 64), "-i", "pipe:0", "-an", "-c:v", codec)
 	switch codec {
 	case "libx264":
+		// H.264 keeps the frames' subsampling. 4:2:0 needs even sizes and
+		// 4:2:2 an even width: odd ones keep every pixel in 4:4:4 (ffmpeg
+		// upsamples the chroma, losing nothing). RGBA becomes 4:2:0.
 		pix := format
 		if format == "rgba" {
-			// 4:2:0 needs even sizes; odd ones keep every pixel in 4:4:4.
 			pix = "yuv420p"
-			if w%2 != 0 || h%2 != 0 {
-				pix = "yuv444p"
-			}
+		}
+		if pix == "yuv420p" && (w%2 != 0 || h%2 != 0) || pix == "yuv422p" && w%2 != 0 {
+			pix = "yuv444p"
 		}
 		args = append(args, "-preset", "veryfast", "-crf", "23", "-pix_fmt", pix)
 	case "mjpeg":
-		pix := "yuvj444p" // MJPEG is full range: yuvj* of the frames' subsampling
+		// MJPEG is JPEG's Y'CbCr (full range BT.601): yuvj* of the
+		// frames' subsampling, the range and matrix converted by ffmpeg
+		// (its format conversion alone would keep another matrix's
+		// samples as they are, shifting the colours).
+		pix := "yuvj444p"
 		if format != "rgba" {
 			pix = "yuvj" + strings.TrimPrefix(format, "yuv")
+			args = append(args, "-vf", "scale=out_color_matrix=bt601:out_range=pc")
 		}
 		args = append(args, "-q:v", "3", "-pix_fmt", pix)
 	}
