@@ -102,6 +102,10 @@ func (n *Net) Names() []string { return n.names }
 
 // session pool: sessions are large (the arena) and reused across calls,
 // so steady-state inference through Net methods allocates little.
+// Threads is how many threads a new Session uses by default (LoadOptions'
+// Threads, else GOMAXPROCS).
+func (n *Net) Threads() int { return n.threads }
+
 func (n *Net) getSession() (*Session, error) {
 	n.poolMu.Lock()
 	if k := len(n.pool); k > 0 {

@@ -192,3 +192,8 @@ func logisticArch(l isa, dst, src []float32) (k int, ok bool) {
 	}
 	return logisticNEON(&dst[0], &src[0], len(dst)&^7, &exp2by64[0]), true
 }
+
+// yuvGatherArch: NEON has no gather; the Go code converts video frames.
+func yuvGatherArch(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k *YUVCoef) int {
+	return 0
+}

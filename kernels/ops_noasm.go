@@ -24,3 +24,7 @@ func maxIntoArch(l isa, dst, x []float32) int { return 0 }
 func maxPairsArch(l isa, dst, r0, r1 []float32) int { return 0 }
 
 func logisticArch(l isa, dst, src []float32) (k int, ok bool) { return 0, false }
+
+func yuvGatherArch(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k *YUVCoef) int {
+	return 0
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 
 	"github.com/darkgo/darkgo/engine"
@@ -15,8 +16,46 @@ import (
 type RunOptions struct {
 	// Detect are the thresholds; its zero value means Darknet's defaults.
 	Detect engine.DetectOptions
-	// Threads is the session's thread count (0: the Net's default).
+	// Threads is how many threads the network uses in all (0: the Net's
+	// default).
 	Threads int
+	// Parallel is how many frames of a file are run at once, each on its
+	// own Session with Threads/Parallel threads. Several one-thread
+	// networks side by side do more frames per second than one network
+	// spread over the same threads (nothing is split, nothing waits on
+	// another core), at the cost of one activation arena each and a
+	// frame's latency. 0 picks one frame per thread, at most 4 at once;
+	// 1 runs frames one at a time on all threads. Live sources always run
+	// one frame at a time: a live result must be as fresh as possible.
+	Parallel int
+}
+
+// maxAutoParallel caps Parallel's automatic choice: each frame in flight
+// holds a Session's activation arena.
+const maxAutoParallel = 4
+
+// parallel is how many frames run at once, and the threads of each.
+func (o *RunOptions) parallel(net *engine.Net, live bool) (frames int, threads []int) {
+	total := o.Threads
+	if total <= 0 {
+		total = net.Threads()
+	}
+	frames = o.Parallel
+	if frames <= 0 {
+		frames = min(total, maxAutoParallel)
+	}
+	if live {
+		frames = 1
+	}
+	frames = max(1, min(frames, total))
+	threads = make([]int, frames)
+	for i := range threads {
+		threads[i] = total / frames
+		if i < total%frames {
+			threads[i]++
+		}
+	}
+	return frames, threads
 }
 
 // Result is one frame's detections.
@@ -65,15 +104,24 @@ func Run(ctx context.Context, net *engine.Net, src *Source, opts *RunOptions) <-
 				return false
 			}
 		}
-		r, err := newRunner(net, &o)
-		if err != nil {
-			send(Result{Err: err})
-			return
+		live := src.Info().Live
+		frames, threads := o.parallel(net, live)
+		runners := make([]*runner, frames)
+		for i := range runners {
+			r, err := newRunner(net, &o, threads[i])
+			if err != nil {
+				send(Result{Err: err})
+				return
+			}
+			runners[i] = r
 		}
-		if src.Info().Live {
-			r.live(ctx, src, send)
-		} else {
-			r.pipelined(ctx, src, send)
+		switch {
+		case live:
+			runners[0].live(ctx, src, send)
+		case frames == 1:
+			runners[0].pipelined(ctx, src, send)
+		default:
+			runParallel(ctx, runners, src, send)
 		}
 	}()
 	return out
@@ -88,7 +136,7 @@ type runner struct {
 	prep   preprocess.Scratch
 }
 
-func newRunner(net *engine.Net, o *RunOptions) (*runner, error) {
+func newRunner(net *engine.Net, o *RunOptions, threads int) (*runner, error) {
 	if err := net.IsDetector(); err != nil {
 		return nil, err
 	}
@@ -96,7 +144,7 @@ func newRunner(net *engine.Net, o *RunOptions) (*runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.SetThreads(o.Threads)
+	s.SetThreads(threads)
 	letter := net.LetterBox
 	switch o.Detect.Letterbox {
 	case engine.LetterboxOn:
@@ -235,3 +283,126 @@ func (r *runner) pipelined(ctx context.Context, src *Source, send func(Result) b
 		}
 	}
 }
+
+// job is a frame given to a parallel runner, with its place in the file.
+type job struct {
+	seq int64
+	f   *Frame
+}
+
+// done is a parallel runner's result for job seq.
+type done struct {
+	seq int64
+	res Result
+}
+
+// runParallel runs several frames of a file at once, one per runner, and
+// sends the results in frame order. A reader hands frames out as runners
+// become free; at most 2·len(runners) frames are between the reader and
+// the send (a slow frame holds the ones after it back, never more).
+func runParallel(ctx context.Context, runners []*runner, src *Source, send func(Result) bool) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	inFlight := make(chan struct{}, 2*len(runners)) // a token per frame between reader and send
+	jobs := make(chan job)
+	results := make(chan done, len(runners))
+	var wg sync.WaitGroup
+	// The reader: the source's frames, numbered; the source's end (or
+	// failure) as the last job, with a nil frame.
+	var endErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		for seq := int64(0); ; seq++ {
+			select {
+			case inFlight <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			f, err := src.Next()
+			if err != nil {
+				endErr = err
+				select {
+				case results <- done{seq: seq}: // the end, in its place
+				case <-ctx.Done():
+				}
+				return
+			}
+			select {
+			case jobs <- job{seq, f}:
+			case <-ctx.Done():
+				f.Release()
+				return
+			}
+		}
+	}()
+	for _, r := range runners {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				prep, err := r.input(r.sess.Input(), &r.prep, j.f)
+				var res Result
+				if err != nil {
+					j.f.Release()
+					res = Result{Err: err}
+				} else {
+					res = r.detect(ctx, j.f, prep)
+				}
+				select {
+				case results <- done{j.seq, res}:
+				case <-ctx.Done():
+					res.Frame.Release()
+					return
+				}
+			}
+		}()
+	}
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+	defer func() {
+		cancel()
+		for d := range results { // let the reader and the runners finish
+			d.res.Frame.Release()
+		}
+	}()
+	// Results in order: the ones that finish early wait in pending.
+	pending := map[int64]Result{}
+	next := int64(0)
+	for d := range results {
+		if d.res.Frame == nil && d.res.Err == nil { // the source's end
+			pending[d.seq] = Result{Err: &sourceEnd{endErr}}
+		} else {
+			pending[d.seq] = d.res
+		}
+		for {
+			res, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			<-inFlight
+			if se, isEnd := res.Err.(*sourceEnd); isEnd {
+				if r, ok := endOf(ctx, se.err); ok {
+					send(r)
+				}
+				return
+			}
+			if res.Err != nil && ctx.Err() != nil {
+				return // cancelled during the network: no result
+			}
+			if !send(res) || res.Err != nil {
+				return
+			}
+		}
+	}
+}
+
+// sourceEnd marks the source's end among the parallel results.
+type sourceEnd struct{ err error }
+
+func (e *sourceEnd) Error() string { return e.err.Error() }

@@ -3,15 +3,18 @@ package yuv
 import (
 	"math"
 	"sync"
+
+	"github.com/darkgo/darkgo/kernels"
 )
 
 // Converter turns Y'CbCr samples of one range and matrix into 8-bit RGB
-// and back. The forward conversion is fixed point with tables: each
-// channel is clamp((Y[y] + X[cb] + Z[cr]) >> 16), the tables holding the
-// scaled terms with the rounding already added, so every user (At, RGB,
+// and back. The forward conversion is 16.16 fixed point: each channel is
+// clamp((cy·(y−y0) + 2^15 + cX·(cb−128) + cZ·(cr−128)) >> 16), looked up
+// in per-sample tables of those products, so every user (At, RGB,
 // ToRGBA, the network's preprocessing) gets the same bytes.
 type Converter struct {
 	y, crR, cbG, crG, cbB [256]int32
+	coef                  kernels.YUVCoef
 	full                  bool
 	kr, kb                float64
 }
@@ -39,20 +42,28 @@ func ConverterFor(fullRange bool, m Matrix) *Converter {
 func newConverter(full bool, m Matrix) *Converter {
 	kr, kb := m.kr(), m.kb()
 	kg := 1 - kr - kb
-	ys, yo, cs := 255.0/219, 16.0, 255.0/224
+	ys, yo, cs := 255.0/219, int32(16), 255.0/224
 	if full {
 		ys, yo, cs = 1, 0, 1
 	}
 	t := &Converter{full: full, kr: kr, kb: kb}
+	// Five 16.16 fixed-point coefficients; every table entry is a
+	// coefficient times the sample's offset, so a vector unit can compute
+	// the same sums with integer multiplies instead of lookups.
 	fix := func(v float64) int32 { return int32(math.Round(v * 65536)) }
-	for i := range 256 {
-		v := float64(i)
-		c := (v - 128) * cs
-		t.y[i] = fix((v-yo)*ys) + 1<<15 // + 0.5: round to nearest at the shift
-		t.crR[i] = fix(2 * (1 - kr) * c)
-		t.cbB[i] = fix(2 * (1 - kb) * c)
-		t.cbG[i] = fix(-2 * kb * (1 - kb) / kg * c)
-		t.crG[i] = fix(-2 * kr * (1 - kr) / kg * c)
+	cy := fix(ys)
+	crR, cbB := fix(2*(1-kr)*cs), fix(2*(1-kb)*cs)
+	cbG, crG := fix(-2*kb*(1-kb)/kg*cs), fix(-2*kr*(1-kr)/kg*cs)
+	half := int32(1 << 15)
+	t.coef = kernels.YUVCoef{CY: cy, CrR: crR, CbG: cbG, CrG: crG, CbB: cbB,
+		BR: half - cy*yo - 128*crR, BG: half - cy*yo - 128*(cbG+crG), BB: half - cy*yo - 128*cbB}
+	for i := range int32(256) {
+		c := i - 128
+		t.y[i] = cy*(i-yo) + 1<<15 // + 0.5: round to nearest at the shift
+		t.crR[i] = crR * c
+		t.cbB[i] = cbB * c
+		t.cbG[i] = cbG * c
+		t.crG[i] = crG * c
 	}
 	return t
 }
@@ -69,6 +80,15 @@ func clamp8(v int32) uint8 {
 func (t *Converter) RGB(y, cb, cr uint8) (r, g, b uint8) {
 	l := t.y[y]
 	return clamp8(l + t.crR[cr]), clamp8(l + t.cbG[cb] + t.crG[cr]), clamp8(l + t.cbB[cb])
+}
+
+// Gather converts the pixels at columns cols[j] of one image row: luma
+// yrow[cols[j]], chroma cb[ccols[j]] and cr[ccols[j]], into R[j], G[j],
+// B[j], giving RGB's bytes. It is the loop of code that converts many
+// pixels (a network's input preprocessing): kernels.YUVGather, with
+// vector code where the CPU has it. Columns must ascend.
+func (t *Converter) Gather(R, G, B, yrow, cb, cr []uint8, cols, ccols []int32) {
+	kernels.YUVGather(R, G, B, yrow, cb, cr, cols, ccols, &t.coef)
 }
 
 // YCbCr converts 8-bit RGB to this range and matrix (rounded, clamped):

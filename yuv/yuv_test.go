@@ -34,9 +34,10 @@ func TestConverterMatchesDefinition(t *testing.T) {
 				want := refRGB(full, m, y, cb, cr)
 				for k, got := range []uint8{r, g, b} {
 					// Rounded to nearest: within half a level, plus the
-					// tables' own rounding (3 terms of 2^-17).
+					// fixed-point coefficients' rounding (each within 2^-17,
+					// times a sample offset of at most 239, three terms).
 					w := math.Max(0, math.Min(255, want[k]))
-					if math.Abs(float64(got)-w) > 0.5+1e-4 {
+					if math.Abs(float64(got)-w) > 0.5+3*239.0/(1<<17) {
 						t.Fatalf("full=%v %v: RGB(%d,%d,%d)[%d] = %d, want %.3f", full, m, y, cb, cr, k, got, want[k])
 					}
 				}
@@ -163,4 +164,34 @@ func absDiff(a, b uint8) int {
 		return int(a - b)
 	}
 	return int(b - a)
+}
+
+// TestGatherMatchesRGB: the batch conversion gives RGB's bytes for every
+// sample triple, in every range and matrix.
+func TestGatherMatchesRGB(t *testing.T) {
+	n := 1 << 16
+	yrow, cb, cr := make([]uint8, 256), make([]uint8, n), make([]uint8, n)
+	cols, ccols := make([]int32, n), make([]int32, n)
+	R, G, B := make([]uint8, n), make([]uint8, n), make([]uint8, n)
+	for i := range yrow {
+		yrow[i] = uint8(i)
+	}
+	for full := range 2 {
+		for _, m := range []Matrix{BT601, BT709, BT2020} {
+			cv := ConverterFor(full == 1, m)
+			for y := range 256 {
+				for j := range n {
+					cols[j], ccols[j] = int32(y), int32(n-1-j)
+					cb[n-1-j], cr[n-1-j] = uint8(j), uint8(j>>8)
+				}
+				cv.Gather(R, G, B, yrow, cb, cr, cols, ccols)
+				for j := range n {
+					r, g, b := cv.RGB(uint8(y), uint8(j), uint8(j>>8))
+					if R[j] != r || G[j] != g || B[j] != b {
+						t.Fatalf("full=%d %v: Gather(%d,%d,%d) = %d,%d,%d, RGB %d,%d,%d", full, m, y, j&255, j>>8, R[j], G[j], B[j], r, g, b)
+					}
+				}
+			}
+		}
+	}
 }

@@ -70,6 +70,7 @@ type options struct {
 	listen      string
 	track       bool
 	trackTTL    int
+	parallel    int
 
 	// other modes
 	summary     bool
@@ -177,6 +178,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		<-ctx.Done()
 		stop()
 	}()
+	defer startCPUProfile()()
 	return runContext(ctx, args, stdout, stderr)
 }
 
@@ -233,6 +235,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&o.listen, "listen", "127.0.0.1", "video: the `address` -json_port and -mjpeg_port bind to")
 	fs.BoolVar(&o.track, "track", false, "video: track objects across frames (SORT): a track_id per detection")
 	fs.IntVar(&o.trackTTL, "track_ttl", 30, "video: forget a track after `N` frames without its object")
+	fs.IntVar(&o.parallel, "parallel", 0, "video file: run `N` frames at once, each on threads/N threads (0: one per thread, up to 4; 1: one frame on all threads)")
 
 	fs.BoolVar(&o.summary, "summary", false, "print the layer table and totals")
 	fs.StringVar(&o.inputTensor, "input-tensor", "", "raw CHW float32 little-endian input `file`")
@@ -277,6 +280,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		if o.threads < 0 {
 			return usagef("-threads %d: want 0 (all cores) or more", o.threads)
+		}
+		if o.parallel < 0 {
+			return usagef("-parallel %d: want 0 (automatic) or more", o.parallel)
 		}
 		if o.weights != "" && o.cfg == "" {
 			return usagef("-weights needs -cfg (the cfg it belongs to)")

@@ -151,7 +151,7 @@ func runVideo(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		}
 	}
 	status := newVideoStatus(stderr, info, isTerminal(stderr) && !isTerminal(stdout) && !o.quiet)
-	ropts := &video.RunOptions{Detect: *engineOptions(float32(thresh), float32(o.hier), float32(nms)), Threads: o.threads}
+	ropts := &video.RunOptions{Detect: *engineOptions(float32(thresh), float32(o.hier), float32(nms)), Threads: o.threads, Parallel: o.parallel}
 	if o.letterBox {
 		ropts.Detect.Letterbox = 1 // engine.LetterboxOn
 	}

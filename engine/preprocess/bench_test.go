@@ -11,6 +11,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/darkgo/darkgo/yuv"
 )
 
 // photo is one of the two photos the benchmarks convert: a 1920×1280 JPEG
@@ -66,10 +68,19 @@ func benchVariants(img image.Image) []struct {
 	draw.Draw(rgba, b, img, b.Min, draw.Src)
 	nrgba := image.NewNRGBA(b)
 	draw.Draw(nrgba, b, img, b.Min, draw.Src)
-	return []struct {
+	vs := []struct {
 		name string
 		img  image.Image
 	}{{"ycbcr", img}, {"rgba", rgba}, {"nrgba", nrgba}, {"generic", opaque{nrgba}}}
+	// The same planes as a video frame (limited range, BT.709), as the
+	// video source delivers 4:2:0 H.264.
+	if m, ok := img.(*image.YCbCr); ok && yuv.Supported(m.SubsampleRatio) {
+		vs = append(vs, struct {
+			name string
+			img  image.Image
+		}{"yuv", &yuv.Image{YCbCr: *m, Matrix: yuv.BT709}})
+	}
+	return vs
 }
 
 func BenchmarkDecode(b *testing.B) {

@@ -1,6 +1,10 @@
 package preprocess
 
-import "image"
+import (
+	"image"
+
+	"github.com/darkgo/darkgo/yuv"
+)
 
 // This file is the fast path of Scratch.NetworkInput: it computes exactly
 // the values of the reference pipeline (toFloat, then resizeInto or
@@ -137,6 +141,7 @@ const (
 	kindGray
 	kindGray16
 	kindPaletted
+	kindYUV // *yuv.Image: video frames
 )
 
 // yccTap is how the chroma of one gathered column is computed from the
@@ -169,6 +174,11 @@ type source struct {
 	rnd, shift int32
 	taps       []yccTap
 	cb, cr     []uint8 // upsampled chroma of the gathered columns
+
+	// yuv.Image
+	yuv   *yuv.Image
+	conv  *yuv.Converter
+	ccols []int32 // chroma column of each gathered column, relative to the row's
 }
 
 // init prepares s for img with c output channels; cols are the columns
@@ -177,8 +187,10 @@ func (s *source) init(img image.Image, c int, cols []int32) {
 	b := img.Bounds()
 	s.img, s.b, s.c = img, b, c
 	s.kind = kindGeneric
-	s.ycc = nil
+	s.ycc, s.yuv = nil, nil
 	switch m := img.(type) {
+	case *yuv.Image:
+		s.initYUV(m, cols)
 	case *image.YCbCr:
 		s.initYCbCr(m, cols)
 	case *image.NYCbCrA:
@@ -218,7 +230,7 @@ func (s *source) init(img image.Image, c int, cols []int32) {
 // release drops the references to the image, so that a Scratch kept for
 // later does not keep the last image alive.
 func (s *source) release() {
-	s.img, s.ycc, s.pix = nil, nil, nil
+	s.img, s.ycc, s.yuv, s.pix = nil, nil, nil, nil
 }
 
 // initYCbCr prepares the chroma taps of the gathered columns, reproducing
@@ -327,6 +339,8 @@ func (s *source) gather(g []uint8, y int, cols []int32) {
 	switch s.kind {
 	case kindYCbCr:
 		s.gatherYCbCr(R, G, B, y, cols)
+	case kindYUV:
+		s.gatherYUV(R, G, B, y, cols)
 	case kindRGBA:
 		row := s.pix[y*s.stride:]
 		for j, x := range cols {
@@ -385,6 +399,8 @@ func (s *source) pixel(rgb *[3]uint8, x, y int) {
 		rgb[0], rgb[1], rgb[2] = v, v, v
 	case kindPaletted:
 		*rgb = s.lut[s.pix[y*s.stride+x]]
+	case kindYUV:
+		rgb[0], rgb[1], rgb[2] = s.yuv.RGB(s.b.Min.X+x, s.b.Min.Y+y)
 	default:
 		*rgb = straightRGB(s.img.At(s.b.Min.X+x, s.b.Min.Y+y))
 	}

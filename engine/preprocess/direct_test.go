@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand"
 	"testing"
+
+	"github.com/darkgo/darkgo/yuv"
 )
 
 // testImages returns random images of every type the fast path reads
@@ -59,6 +61,21 @@ func testImages(rng *rand.Rand, w, h int) []struct {
 		fill(z.Cb)
 		fill(z.Cr)
 		add("ycbcr"+r.String()+"/origin", z)
+	}
+	// Video frames: every supported ratio, range and matrix.
+	for i, r := range []image.YCbCrSubsampleRatio{
+		image.YCbCrSubsampleRatio444, image.YCbCrSubsampleRatio422, image.YCbCrSubsampleRatio420,
+	} {
+		full, mat := rng.Intn(2) == 0, yuv.Matrix(i)
+		m := &yuv.Image{YCbCr: *image.NewYCbCr(big, r), FullRange: full, Matrix: mat}
+		fill(m.Y)
+		fill(m.Cb)
+		fill(m.Cr)
+		name := fmt.Sprintf("yuv%v/full=%v/%v", r, full, mat)
+		both(name, m, big)
+		z := yuv.NewImage(w, h, r, !full, mat)
+		fill(z.Buffer())
+		add(name+"/origin", z)
 	}
 	na := image.NewNYCbCrA(big, image.YCbCrSubsampleRatio420)
 	fill(na.Y)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+
+	"github.com/darkgo/darkgo/yuv"
 )
 
 // Image is a planar float32 image laid out like Darknet's image struct:
@@ -135,6 +137,8 @@ func toRGB8(img image.Image, dst *rgb8) {
 	dst.pix = dst.pix[:n]
 	pix := dst.pix
 	switch m := img.(type) {
+	case *yuv.Image:
+		yuvToRGB8(m, pix)
 	case *image.YCbCr:
 		ycbcrToRGB8(m, pix)
 	case *image.NYCbCrA:
