@@ -176,6 +176,8 @@ func (l *frameLog) colour(c colour) []frameMeta {
 	}
 	if l.pendingFmt == "" || l.pendingFmt == l.out.name || !l.outKnown {
 		l.pending.colour = c
+	} else {
+		l.pending.colour = l.outColour // converted after showinfo
 	}
 	if !l.outKnown {
 		return nil // the first frame also waits for the output header
