@@ -94,9 +94,12 @@ func drawBoxes(dst draw.Image, rep []detect.Labeled, ids []int, m *model) {
 			continue
 		}
 		col := classColor(r.Class, classes)
+		// The dark frame lines first, the colour band between them last:
+		// they do not overlap, but on a video frame with subsampled
+		// chroma they share chroma samples, which must keep the colour.
 		outline(dst, rect.Inset(-1), 1, color.RGBA{0, 0, 0, 255})
-		outline(dst, rect, line, col)
 		outline(dst, rect.Inset(line), 1, color.RGBA{0, 0, 0, 255})
+		outline(dst, rect, line, col)
 		label := fmt.Sprintf("%s %.0f%%", m.className(r.Class), r.Prob*100)
 		if ids != nil && ids[i] > 0 {
 			label += fmt.Sprintf(" #%d", ids[i])
