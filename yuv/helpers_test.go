@@ -108,3 +108,23 @@ func TestJFIF(t *testing.T) {
 		}
 	}
 }
+
+func TestForJPEG(t *testing.T) {
+	jfif := NewImage(8, 6, image.YCbCrSubsampleRatio420, true, BT601)
+	if out, buf := ForJPEG(jfif, nil); out != jfif.JFIF() || buf != nil {
+		t.Errorf("a JFIF image was converted: %T", out)
+	}
+	tv := NewImage(8, 6, image.YCbCrSubsampleRatio420, false, BT709)
+	tv.Fill(tv.Rect, color.RGBA{200, 30, 40, 255})
+	out, buf := ForJPEG(tv, nil)
+	if out != buf || buf.RGBAAt(3, 3) != tv.At(3, 3) {
+		t.Fatalf("limited BT.709: %T, pixel %v, want %v", out, buf.RGBAAt(3, 3), tv.At(3, 3))
+	}
+	if _, again := ForJPEG(tv, buf); again != buf {
+		t.Error("the RGBA buffer was not reused")
+	}
+	rgba := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	if out, _ := ForJPEG(rgba, buf); out != rgba {
+		t.Error("an RGBA image was not passed through")
+	}
+}

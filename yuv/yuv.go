@@ -280,11 +280,16 @@ func (p *Image) CopyTo(dst *Image) *Image {
 	return dst
 }
 
-// ForJPEG is the image as image/jpeg encodes it fast and with the right
-// colours: its own planes when JFIF, else converted to RGBA in rgba
-// (reused when it has the image's size, else replaced). It returns the
-// image to encode and the RGBA buffer to pass next time.
-func (p *Image) ForJPEG(rgba *image.RGBA) (image.Image, *image.RGBA) {
+// ForJPEG is img as image/jpeg encodes it fast and with the right
+// colours: an Image's own planes when JFIF, another Image converted to
+// RGBA in rgba (reused when it has the image's size, else replaced), any
+// other image as it is. It returns the image to encode and the RGBA
+// buffer to pass next time.
+func ForJPEG(img image.Image, rgba *image.RGBA) (image.Image, *image.RGBA) {
+	p, ok := img.(*Image)
+	if !ok {
+		return img, rgba
+	}
 	if j := p.JFIF(); j != nil {
 		return j, rgba
 	}

@@ -170,12 +170,8 @@ func (v *videoOutputs) frame(f *video.Frame, dets []detect.Detection, rep []dete
 // frame as the image.YCbCr it already is, another Y'CbCr frame converted
 // to RGBA in a reused buffer, anything else as it is.
 func (v *videoOutputs) encodable(img image.Image) image.Image {
-	p, ok := img.(*yuv.Image)
-	if !ok {
-		return img
-	}
 	var out image.Image
-	out, v.rgba = p.ForJPEG(v.rgba)
+	out, v.rgba = yuv.ForJPEG(img, v.rgba)
 	return out
 }
 

@@ -117,12 +117,8 @@ func copyFrame(buf, img image.Image) image.Image {
 // encodable is a copied frame as image/jpeg encodes it fast (see
 // encoder).
 func (e *encoder) encodable(img image.Image) image.Image {
-	p, ok := img.(*yuv.Image)
-	if !ok {
-		return img
-	}
 	var out image.Image
-	out, e.rgba = p.ForJPEG(e.rgba)
+	out, e.rgba = yuv.ForJPEG(img, e.rgba)
 	return out
 }
 

@@ -444,6 +444,13 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	if reads.Load() == 0 {
 		t.Fatal("watched frame not encoded")
 	}
+	checkRedFrame(t, "", mr)
+}
+
+// checkRedFrame reads the next MJPEG part: a 64-pixel-wide JPEG whose
+// centre is 200,30,40.
+func checkRedFrame(t *testing.T, what string, mr *multipart.Reader) {
+	t.Helper()
 	p, err := mr.NextPart()
 	if err != nil {
 		t.Fatal(err)
@@ -454,7 +461,7 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	}
 	r, g, b, _ := got.At(32, 24).RGBA()
 	if got.Bounds().Dx() != 64 || absDiff(r>>8, 200) > 8 || absDiff(g>>8, 30) > 8 || absDiff(b>>8, 40) > 8 {
-		t.Errorf("decoded %v, centre %d,%d,%d, want 64 wide, 200,30,40", got.Bounds(), r>>8, g>>8, b>>8)
+		t.Errorf("%sdecoded %v, centre %d,%d,%d, want 64 wide, 200,30,40", what, got.Bounds(), r>>8, g>>8, b>>8)
 	}
 }
 
@@ -577,17 +584,6 @@ func TestPublishVideoFrame(t *testing.T) {
 			t.Fatal(err)
 		}
 		img.Fill(img.Rect, color.RGBA{0, 255, 0, 255}) // reused at once: must not show
-		p, err := mr.NextPart()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := jpeg.Decode(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, g, b, _ := got.At(32, 24).RGBA()
-		if got.Bounds().Dx() != 64 || absDiff(r>>8, 200) > 8 || absDiff(g>>8, 30) > 8 || absDiff(b>>8, 40) > 8 {
-			t.Errorf("full range %v %v: decoded %v, centre %d,%d,%d, want 64 wide, 200,30,40", c.full, c.m, got.Bounds(), r>>8, g>>8, b>>8)
-		}
+		checkRedFrame(t, fmt.Sprintf("full range %v %v: ", c.full, c.m), mr)
 	}
 }
