@@ -53,6 +53,7 @@ type videoOutputs struct {
 	draw    bool
 	line    []byte
 	rgba    *image.RGBA // -prefix: a video frame converted for the JPEG encoder
+	spare   draw.Image  // -out_filename: a frame converted to the writer's format
 }
 
 func openVideoOutputs(o *options, m *model, info video.Info, stdout, stderr io.Writer) (*videoOutputs, error) {
@@ -151,7 +152,7 @@ func (v *videoOutputs) frame(f *video.Frame, dets []detect.Detection, rep []dete
 				return err
 			}
 		}
-		if err := v.writer.Write(f.Image); err != nil {
+		if err := v.writer.Write(v.forWriter(f.Image)); err != nil {
 			return err
 		}
 	}
@@ -164,6 +165,41 @@ func (v *videoOutputs) frame(f *video.Frame, dets []detect.Detection, rep []dete
 		v.serve.publish(line, f.Image)
 	}
 	return nil
+}
+
+// forWriter is img in the writer's format: img itself, or when a
+// reconnection brought frames in another pixel format, range or matrix
+// than the first one (which the writer was made for), img converted into
+// a reused frame of the writer's format. That is slow (pixel by pixel)
+// but rare, and the annotated video goes on.
+func (v *videoOutputs) forWriter(img image.Image) image.Image {
+	name, full, m := v.writer.Format()
+	b := img.Bounds()
+	if p, ok := img.(*yuv.Image); ok && video.FormatOf(p) == name && p.FullRange == full && p.Matrix == m {
+		return img
+	}
+	if _, ok := img.(*image.RGBA); ok && name == "rgba" {
+		return img
+	}
+	if v.spare == nil || v.spare.Bounds().Size() != b.Size() {
+		switch name {
+		case "rgba":
+			v.spare = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		case "yuv422p":
+			v.spare = yuv.NewImage(b.Dx(), b.Dy(), image.YCbCrSubsampleRatio422, full, m)
+		case "yuv444p":
+			v.spare = yuv.NewImage(b.Dx(), b.Dy(), image.YCbCrSubsampleRatio444, full, m)
+		default:
+			v.spare = yuv.NewImage(b.Dx(), b.Dy(), image.YCbCrSubsampleRatio420, full, m)
+		}
+	}
+	if p, ok := img.(*yuv.Image); ok {
+		if dst, ok := v.spare.(*image.RGBA); ok {
+			return p.ToRGBA(dst)
+		}
+	}
+	draw.Draw(v.spare, v.spare.Bounds(), img, b.Min, draw.Src)
+	return v.spare
 }
 
 // encodable is img in a form image/jpeg encodes fast: a full-range BT.601
