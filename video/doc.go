@@ -1,7 +1,7 @@
 // Package video reads video files, cameras and network streams as frames
 // and runs a detector over them, in pure Go: decoding is done by ffmpeg
 // (Debian's ffmpeg package, or any build on PATH) started as a child
-// process that writes raw RGBA frames to a pipe, so no cgo is involved.
+// process that writes raw frames to a pipe, so no cgo is involved.
 //
 //	src, err := video.Open(ctx, "walk.mp4", nil) // or rtsp://…, http://…, /dev/video0, "-"
 //	if err != nil {
@@ -18,9 +18,17 @@
 // camera or a network stream): a live source never falls behind, Next
 // returns the newest frame and the older ones not taken are dropped and
 // counted; when a live stream fails it is reopened with back-off up to
-// Options.Retries times. Frames are *image.RGBA, which engine/preprocess
-// converts to the network input without copying; their buffers are
-// reused once released.
+// Options.Retries times.
+//
+// Frames arrive as ffmpeg decoded them, unconverted: nearly all video as a
+// *yuv.Image (planar Y'CbCr 4:2:0, 4:2:2 or 4:4:4, with the range and
+// matrix of the stream's tags: untagged video is BT.601, as ffmpeg and
+// OpenCV assume), RGB, palette and alpha sources as *image.RGBA. That
+// saves ffmpeg's conversion to RGB and, for 4:2:0, 62% of the bytes
+// through the pipe; colours are converted only where pixels are read
+// (engine/preprocess for the network, yuv.Image.At, ToRGBA). Frame.Format
+// names the format. Buffers are reused once released, and Writer takes
+// the frames as they are.
 //
 // Every ffmpeg process is killed and reaped when the source ends, fails,
 // is closed or its context is cancelled; none outlives the Source.

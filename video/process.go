@@ -15,10 +15,13 @@ import (
 	"time"
 )
 
-// process is one ffmpeg decoding a source to raw RGBA frames on its
-// stdout. Its stderr is parsed by a goroutine: the showinfo filter logs
-// every frame's size and presentation time before the frame is written,
-// and the input header gives the frame rate and duration.
+// process is one ffmpeg decoding a source to raw frames on its stdout, in
+// the pixel format ffmpeg picked from nativeFormats. Its stderr is parsed
+// by a goroutine: the showinfo filter logs every frame's size, format,
+// presentation time and colour tags before the frame is written, the
+// input header gives the frame rate and duration, and the output header
+// (printed after the first frame's showinfo lines, before its data) the
+// pixel format ffmpeg writes.
 type process struct {
 	cmd    *exec.Cmd
 	source string // as ffmpeg names it in its messages
@@ -35,10 +38,13 @@ type process struct {
 	codec    string
 }
 
-// frameMeta is what showinfo says about one frame.
+// frameMeta is what showinfo and the output header say about one frame.
 type frameMeta struct {
-	pts  float64 // seconds
-	w, h int
+	pts    float64 // seconds
+	w, h   int
+	layout pixelLayout // of the bytes ffmpeg writes
+	colour colour
+	err    error // the output's pixel format is not one of nativeFormats
 }
 
 // inputArgs are ffmpeg's options before -i for a source of kind k.
@@ -70,12 +76,14 @@ func startProcess(ctx context.Context, ffmpeg, source string, k Kind, o *Options
 		args = append(args, "-nostdin") // never read the terminal for 'q'
 	}
 	args = append(args, inputArgs(source, k, o)...)
-	filter := showinfoFilter(ffmpeg)
+	// Skipped frames are dropped before the format filter, so they are
+	// never converted.
+	filter := formatFilter() + "," + showinfoFilter(ffmpeg)
 	if o.Skip > 1 {
 		filter = fmt.Sprintf("select=not(mod(n\\,%d)),%s", o.Skip, filter)
 	}
 	args = append(args, "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", filter,
-		"-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", "rgba", "pipe:1")
+		"-fps_mode", "passthrough", "-f", "rawvideo", "pipe:1")
 
 	cmd := exec.CommandContext(ctx, ffmpeg, args...)
 	cmd.SysProcAttr = childAttr()
@@ -112,10 +120,112 @@ func startProcess(ctx context.Context, ffmpeg, source string, k Kind, o *Options
 
 var (
 	showinfoRE = regexp.MustCompile(`\] n:\s*\d+ pts:\s*-?\d+ pts_time:(\S+) .* s:(\d+)x(\d+) `)
+	fmtRE      = regexp.MustCompile(` fmt:(\w+) `)
 	durationRE = regexp.MustCompile(`Duration: (\d+):(\d+):(\d+(?:\.\d+)?)`)
 	fpsRE      = regexp.MustCompile(`, (\d+(?:\.\d+)?)(k?) (fps|tbr)\b`)
 	codecRE    = regexp.MustCompile(`Video: (\w+)`)
 )
+
+// frameLog assembles each frame's frameMeta from ffmpeg's log and sends
+// it when it is complete, never later than ffmpeg's writing of the frame
+// needs: ffmpeg blocks writing a frame until it is read, and the reader
+// reads it only after its frameMeta, so waiting for a line ffmpeg prints
+// after the frame would deadlock.
+//
+// showinfo logs a frame's "n: … fmt: … s:WxH" line and (ffmpeg 4.4 and
+// later) its "color_range:… color_space:…" line in the same call, before
+// the frame goes on; ffmpeg prints the output header (whose stream line
+// names the pixel format it writes, fixed for the life of the process)
+// after the first frame's showinfo lines and before writing its data. So
+// the first frame waits for the output stream line (and learns whether
+// this ffmpeg prints colour lines: one came between its n: line and the
+// header, or none will); later frames wait for their colour line only
+// when colour lines exist.
+type frameLog struct {
+	pending     *frameMeta
+	pendingFmt  string // showinfo's fmt of the pending frame
+	colourLines int    // 0 unknown, 1 printed, -1 not printed by this ffmpeg
+	outKnown    bool
+	out         pixelLayout
+	outColour   colour
+	outErr      error
+}
+
+// frame records a showinfo n: line; it returns the previous frame if it
+// was still pending (only when its colour line never came) and this one
+// if it is already complete.
+func (l *frameLog) frame(m frameMeta, format string) []frameMeta {
+	var done []frameMeta
+	if l.pending != nil {
+		done = append(done, l.finish())
+	}
+	l.pending, l.pendingFmt = &m, format
+	if l.outKnown && l.colourLines <= 0 {
+		// Without colour lines (or if the header came first, which
+		// ffmpeg does not do) the frame is complete now.
+		done = append(done, l.finish())
+	}
+	return done
+}
+
+// colour records a showinfo colour line for the pending frame.
+func (l *frameLog) colour(c colour) []frameMeta {
+	l.colourLines = 1
+	if l.pending == nil {
+		return nil
+	}
+	if l.pendingFmt == "" || l.pendingFmt == l.out.name || !l.outKnown {
+		l.pending.colour = c
+	} else {
+		l.pending.colour = l.outColour // converted after showinfo
+	}
+	if !l.outKnown {
+		return nil // the first frame also waits for the output header
+	}
+	return []frameMeta{l.finish()}
+}
+
+// output records the output stream line.
+func (l *frameLog) output(line string) []frameMeta {
+	if l.outKnown {
+		return nil
+	}
+	l.outKnown = true
+	name, c, ok := streamColour(line)
+	if !ok {
+		l.outErr = fmt.Errorf("cannot tell ffmpeg's output pixel format from %q", strings.TrimSpace(line))
+	} else if l.out, l.outErr = layoutOf(name); l.outErr == nil {
+		l.outColour = c
+	}
+	if l.pending == nil {
+		return nil
+	}
+	if l.colourLines == 0 {
+		l.colourLines = -1 // none came with the first frame: none will
+		l.pending.colour = l.outColour
+	} else if l.pendingFmt != "" && l.pendingFmt != l.out.name {
+		l.pending.colour = l.outColour
+	}
+	return []frameMeta{l.finish()}
+}
+
+// finish completes the pending frame. Its bytes are in the output's
+// format; a frame showinfo saw in another format (the decoder's format
+// changed mid-stream and ffmpeg converts to the output's after showinfo)
+// takes the output's colour tags, which the conversion targets; yuvj*
+// formats are full range whatever the tags say.
+func (l *frameLog) finish() frameMeta {
+	m := *l.pending
+	l.pending = nil
+	m.layout, m.err = l.out, l.outErr
+	if l.colourLines < 0 {
+		m.colour = l.outColour
+	}
+	if m.layout.full {
+		m.colour.full = true
+	}
+	return m
+}
 
 // readStderr parses ffmpeg's log until it ends, then closes meta. It
 // never stops draining stderr, so ffmpeg never blocks on it.
@@ -130,7 +240,16 @@ func (p *process) readStderr(stderr io.Reader) {
 		}
 	}
 	defer endHeader()
-	inInput := false
+	send := func(ms []frameMeta) {
+		for _, m := range ms {
+			select {
+			case p.meta <- m:
+			case <-p.quit:
+			}
+		}
+	}
+	var fl frameLog
+	inInput, inOutput := false, false
 	br := bufio.NewReaderSize(stderr, 64<<10)
 	for {
 		line, err := br.ReadString('\n')
@@ -143,16 +262,25 @@ func (p *process) readStderr(stderr io.Reader) {
 					fm.pts, _ = strconv.ParseFloat(m[1], 64)
 					fm.w, _ = strconv.Atoi(m[2])
 					fm.h, _ = strconv.Atoi(m[3])
-					select {
-					case p.meta <- fm:
-					case <-p.quit:
+					format := ""
+					if f := fmtRE.FindStringSubmatch(line); f != nil {
+						format = f[1]
 					}
+					send(fl.frame(fm, format))
+				} else if c, ok := frameColour(line); ok {
+					send(fl.colour(c))
 				}
 			case strings.HasPrefix(line, "Input #"):
 				inInput = true
-			case strings.HasPrefix(line, "Output #") || strings.HasPrefix(line, "Stream mapping"):
+			case strings.HasPrefix(line, "Output #"):
+				inInput, inOutput = false, true
+				endHeader()
+			case strings.HasPrefix(line, "Stream mapping"):
 				inInput = false
 				endHeader()
+			case inOutput && strings.Contains(line, "Stream #") && strings.Contains(line, "Video:"):
+				inOutput = false
+				send(fl.output(line))
 			case headerDone:
 				p.tail.add(line) // fps, duration and codec are read; keep only the log
 			case inInput && strings.Contains(line, "Duration:"):
@@ -187,6 +315,11 @@ func (p *process) readStderr(stderr io.Reader) {
 			}
 		}
 		if err != nil {
+			if fl.pending != nil && fl.outKnown {
+				// Its data, if any, is on stdout: the reader reads it or
+				// reports ffmpeg's end.
+				send([]frameMeta{fl.finish()})
+			}
 			return
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/darkgo/darkgo/yuv"
 )
 
 // Live selects how a Source delivers frames.
@@ -74,7 +76,17 @@ type Info struct {
 
 // Frame is one decoded frame. Release gives its buffer back to the Source.
 type Frame struct {
-	Image *image.RGBA
+	// Image holds the pixels as ffmpeg decoded them, unconverted: a
+	// *yuv.Image (planar 4:2:0, 4:2:2 or 4:4:4 Y'CbCr with its range and
+	// matrix, for nearly all video) or an *image.RGBA (RGB, palette and
+	// alpha sources). A gray source arrives as a 4:2:0 *yuv.Image with
+	// neutral chroma, so that boxes can still be drawn in colour. Its
+	// bounds start at 0,0.
+	Image image.Image
+	// Format is the pixel format ffmpeg decoded the frame to, as ffmpeg
+	// names it: "yuv420p", "yuvj420p", "yuv422p", "yuvj422p", "yuv444p",
+	// "yuvj444p", "gray" or "rgba".
+	Format string
 	// Index is the frame's position in the source, 0-based: with Skip it
 	// counts the skipped frames too; on a live source it counts every
 	// frame received (dropped ones included) across reconnections.
@@ -127,7 +139,7 @@ type Source struct {
 	ready  chan struct{} // closed when the first frame's size is known (or the reader ended)
 	done   chan struct{} // closed when the reader has ended; err is then final
 	err    error
-	free   chan *image.RGBA
+	free   chan image.Image
 
 	received, delivered, dropped, reconnects, buffers atomic.Int64
 	firstCapture                                      time.Time
@@ -174,7 +186,7 @@ func Open(ctx context.Context, source string, opts *Options) (*Source, error) {
 	}
 	s := &Source{info: Info{Source: source, Kind: kind, Live: live}, opts: o, ffmpeg: ffmpeg,
 		notify: make(chan struct{}, 1), ready: make(chan struct{}), done: make(chan struct{}),
-		free: make(chan *image.RGBA, 8)}
+		free: make(chan image.Image, 8)}
 	if !live {
 		s.queue = make(chan *Frame, 2)
 	}
@@ -402,11 +414,14 @@ func (s *Source) readFrames(p *process) (int, error) {
 			}
 			return n, nil
 		}
+		if m.err != nil {
+			return n, m.err
+		}
 		if err := s.setSize(p, m.w, m.h); err != nil {
 			return n, err
 		}
-		img := s.buffer()
-		if _, err := io.ReadFull(p.stdout, img.Pix); err != nil {
+		img, pix := s.buffer(m)
+		if _, err := io.ReadFull(p.stdout, pix); err != nil {
 			if s.ctx.Err() != nil {
 				return n, s.ctx.Err()
 			}
@@ -418,7 +433,10 @@ func (s *Source) readFrames(p *process) (int, error) {
 		}
 		now := time.Now()
 		k := s.received.Add(1) - 1
-		f := &Frame{Image: img, Captured: now, src: s}
+		if m.layout.gray {
+			setNeutralChroma(img.(*yuv.Image))
+		}
+		f := &Frame{Image: img, Format: m.layout.name, Captured: now, src: s}
 		if s.info.Live {
 			if s.firstCapture.IsZero() {
 				s.firstCapture = now
@@ -455,18 +473,68 @@ func (s *Source) setSize(p *process, w, h int) error {
 	return nil
 }
 
-// buffer returns a frame buffer of the source's size.
-func (s *Source) buffer() *image.RGBA {
+// buffer returns a frame image of the source's size in m's layout and
+// colour, reusing a released one of the same layout and size, and the
+// bytes ffmpeg's raw frame is to be read into.
+func (s *Source) buffer(m frameMeta) (image.Image, []byte) {
+	w, h := s.info.Width, s.info.Height
 	for {
 		select {
 		case img := <-s.free:
-			if img.Rect.Dx() == s.info.Width && img.Rect.Dy() == s.info.Height {
-				return img
+			if pix := rawBytes(img, m.layout, w, h); pix != nil {
+				if p, ok := img.(*yuv.Image); ok {
+					p.FullRange, p.Matrix = m.colour.full, m.colour.matrix
+				}
+				return img, pix
 			}
+			// another layout or size (a reconnection changed it): dropped
 		default:
 			s.buffers.Add(1)
-			return image.NewRGBA(image.Rect(0, 0, s.info.Width, s.info.Height))
+			var img image.Image
+			switch {
+			case m.layout.rgba:
+				img = image.NewRGBA(image.Rect(0, 0, w, h))
+			case m.layout.gray:
+				img = yuv.NewImage(w, h, image.YCbCrSubsampleRatio420, m.colour.full, m.colour.matrix)
+			default:
+				img = yuv.NewImage(w, h, m.layout.ratio, m.colour.full, m.colour.matrix)
+			}
+			return img, rawBytes(img, m.layout, w, h)
 		}
+	}
+}
+
+// rawBytes is the part of img that one raw w×h frame in layout l fills,
+// or nil if img is not an image of that layout and size.
+func rawBytes(img image.Image, l pixelLayout, w, h int) []byte {
+	if b := img.Bounds(); b.Dx() != w || b.Dy() != h {
+		return nil
+	}
+	switch p := img.(type) {
+	case *image.RGBA:
+		if l.rgba {
+			return p.Pix[:4*w*h]
+		}
+	case *yuv.Image:
+		switch {
+		case l.gray && p.SubsampleRatio == image.YCbCrSubsampleRatio420:
+			return p.Buffer()[:w*h]
+		case !l.gray && !l.rgba && p.SubsampleRatio == l.ratio:
+			return p.Buffer()
+		}
+	}
+	return nil
+}
+
+// setNeutralChroma makes a gray frame's chroma neutral (128: no colour
+// in any matrix or range); it is set each time because boxes drawn on a
+// released frame coloured it.
+func setNeutralChroma(p *yuv.Image) {
+	for i := range p.Cb {
+		p.Cb[i] = 128
+	}
+	for i := range p.Cr {
+		p.Cr[i] = 128
 	}
 }
 

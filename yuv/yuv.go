@@ -210,3 +210,91 @@ func (p *Image) ToRGBA(dst *image.RGBA) *image.RGBA {
 	}
 	return dst
 }
+
+// Fill paints every pixel of r (clipped to the image) with c exactly as
+// Set would one by one, but a row at a time: the luma of r, and each
+// chroma sample that covers a pixel of r. It is how boxes are drawn on a
+// video frame in place.
+func (p *Image) Fill(r image.Rectangle, c color.Color) {
+	r = r.Intersect(p.Rect)
+	if r.Empty() {
+		return
+	}
+	cr, cg, cb, _ := c.RGBA()
+	yy, u, v := p.Converter().YCbCr(uint8(cr>>8), uint8(cg>>8), uint8(cb>>8))
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		o := p.YOffset(r.Min.X, y)
+		fill(p.Y[o:o+r.Dx()], yy)
+		c0, c1 := p.COffset(r.Min.X, y), p.COffset(r.Max.X-1, y)+1
+		fill(p.Cb[c0:c1], u)
+		fill(p.Cr[c0:c1], v)
+	}
+}
+
+func fill(s []byte, v byte) {
+	for i := range s {
+		s[i] = v
+	}
+}
+
+// JFIF is the image as an image.YCbCr when the samples mean the same
+// colours there: full range BT.601 is JPEG's definition (MJPEG cameras,
+// yuvj* video), so such a frame can be JPEG-encoded without a
+// conversion. It is nil otherwise.
+func (p *Image) JFIF() *image.YCbCr {
+	if !p.FullRange || p.Matrix != BT601 {
+		return nil
+	}
+	return &p.YCbCr
+}
+
+// CopyTo copies p into dst when dst has p's size and subsampling (its
+// planes reused, range and matrix set to p's), else into a new image made
+// by NewImage; it returns the copy, whose bounds start at 0,0.
+func (p *Image) CopyTo(dst *Image) *Image {
+	w, h := p.Rect.Dx(), p.Rect.Dy()
+	if dst == nil || dst.Rect != image.Rect(0, 0, w, h) || dst.SubsampleRatio != p.SubsampleRatio {
+		dst = NewImage(w, h, p.SubsampleRatio, p.FullRange, p.Matrix)
+	}
+	dst.FullRange, dst.Matrix = p.FullRange, p.Matrix
+	if p.Rect.Min != (image.Point{}) {
+		// A sub-image: its chroma grid may not start at its corner.
+		for y := 0; y < h; y++ {
+			for x := 0; x < w; x++ {
+				sx, sy := p.Rect.Min.X+x, p.Rect.Min.Y+y
+				so, o := p.COffset(sx, sy), dst.COffset(x, y)
+				dst.Y[dst.YOffset(x, y)] = p.Y[p.YOffset(sx, sy)]
+				dst.Cb[o], dst.Cr[o] = p.Cb[so], p.Cr[so]
+			}
+		}
+		return dst
+	}
+	cw, ch := ChromaSize(w, h, p.SubsampleRatio)
+	for y := 0; y < h; y++ {
+		copy(dst.Y[y*dst.YStride:y*dst.YStride+w], p.Y[y*p.YStride:y*p.YStride+w])
+	}
+	for y := 0; y < ch; y++ {
+		copy(dst.Cb[y*dst.CStride:y*dst.CStride+cw], p.Cb[y*p.CStride:y*p.CStride+cw])
+		copy(dst.Cr[y*dst.CStride:y*dst.CStride+cw], p.Cr[y*p.CStride:y*p.CStride+cw])
+	}
+	return dst
+}
+
+// ForJPEG is img as image/jpeg encodes it fast and with the right
+// colours: an Image's own planes when JFIF, another Image converted to
+// RGBA in rgba (reused when it has the image's size, else replaced), any
+// other image as it is. It returns the image to encode and the RGBA
+// buffer to pass next time.
+func ForJPEG(img image.Image, rgba *image.RGBA) (image.Image, *image.RGBA) {
+	p, ok := img.(*Image)
+	if !ok {
+		return img, rgba
+	}
+	if j := p.JFIF(); j != nil {
+		return j, rgba
+	}
+	if b := p.Rect; rgba == nil || rgba.Rect != image.Rect(0, 0, b.Dx(), b.Dy()) {
+		rgba = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	}
+	return p.ToRGBA(rgba), rgba
+}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/image/math/fixed"
 
 	"github.com/darkgo/darkgo/engine/detect"
+	"github.com/darkgo/darkgo/yuv"
 )
 
 // classColor gives each class its own saturated colour, spread over the
@@ -78,7 +79,9 @@ func annotate(img image.Image, dets []detect.Detection, thresh float32, m *model
 // drawBoxes draws the reported detections on dst (whose bounds start at
 // 0,0) in place, as annotate describes; ids, when not nil, are the
 // detections' track ids, shown as "#id" after the confidence (0: none).
-func drawBoxes(dst *image.RGBA, rep []detect.Labeled, ids []int, m *model) {
+// An *image.RGBA (images) and a *yuv.Image (video frames as decoded) are
+// drawn on directly, a row at a time; any other draw.Image through Set.
+func drawBoxes(dst draw.Image, rep []detect.Labeled, ids []int, m *model) {
 	b := dst.Bounds()
 	short := min(b.Dx(), b.Dy())
 	line := max(2, short/250)
@@ -91,9 +94,12 @@ func drawBoxes(dst *image.RGBA, rep []detect.Labeled, ids []int, m *model) {
 			continue
 		}
 		col := classColor(r.Class, classes)
+		// The dark frame lines first, the colour band between them last:
+		// they do not overlap, but on a video frame with subsampled
+		// chroma they share chroma samples, which must keep the colour.
 		outline(dst, rect.Inset(-1), 1, color.RGBA{0, 0, 0, 255})
-		outline(dst, rect, line, col)
 		outline(dst, rect.Inset(line), 1, color.RGBA{0, 0, 0, 255})
+		outline(dst, rect, line, col)
 		label := fmt.Sprintf("%s %.0f%%", m.className(r.Class), r.Prob*100)
 		if ids != nil && ids[i] > 0 {
 			label += fmt.Sprintf(" #%d", ids[i])
@@ -103,11 +109,10 @@ func drawBoxes(dst *image.RGBA, rep []detect.Labeled, ids []int, m *model) {
 }
 
 // outline draws a rectangle's border, width pixels wide, inside r.
-func outline(dst *image.RGBA, r image.Rectangle, width int, c color.RGBA) {
+func outline(dst draw.Image, r image.Rectangle, width int, c color.RGBA) {
 	if r.Empty() {
 		return
 	}
-	u := image.NewUniform(c)
 	width = min(width, r.Dx(), r.Dy())
 	for _, s := range []image.Rectangle{
 		image.Rect(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+width),
@@ -115,13 +120,24 @@ func outline(dst *image.RGBA, r image.Rectangle, width int, c color.RGBA) {
 		image.Rect(r.Min.X, r.Min.Y, r.Min.X+width, r.Max.Y),
 		image.Rect(r.Max.X-width, r.Min.Y, r.Max.X, r.Max.Y),
 	} {
-		draw.Draw(dst, s.Intersect(dst.Bounds()), u, image.Point{}, draw.Src)
+		fillRect(dst, s, c)
 	}
+}
+
+// fillRect paints r (clipped to dst) with c: on the planes of a video
+// frame directly (luma, and the chroma samples covering r), on an RGBA
+// image through draw's own fill.
+func fillRect(dst draw.Image, r image.Rectangle, c color.RGBA) {
+	if p, ok := dst.(*yuv.Image); ok {
+		p.Fill(r, c)
+		return
+	}
+	draw.Draw(dst, r.Intersect(dst.Bounds()), image.NewUniform(c), image.Point{}, draw.Src)
 }
 
 // drawLabel draws text in basicfont's 7×13 face, scaled up by an integer
 // factor, on a filled box of colour bg at the top-left corner of box.
-func drawLabel(dst *image.RGBA, box image.Rectangle, text string, bg color.RGBA, scale int) {
+func drawLabel(dst draw.Image, box image.Rectangle, text string, bg color.RGBA, scale int) {
 	face := basicfont.Face7x13
 	d := font.Drawer{Face: face}
 	adv := d.MeasureString(text).Ceil()
@@ -140,19 +156,80 @@ func drawLabel(dst *image.RGBA, box image.Rectangle, text string, bg color.RGBA,
 	x = min(x, dst.Bounds().Max.X-lw)
 	x = max(x, 0)
 	lr := image.Rect(x, y, x+lw, y+lh).Intersect(dst.Bounds())
-	draw.Draw(dst, lr, image.NewUniform(bg), image.Point{}, draw.Src)
+	fillRect(dst, lr, bg)
 	fg := textColor(bg)
+	alpha := func(px, py int) uint8 { return mask.AlphaAt((px-x)/scale, (py-y)/scale).A }
+	switch d := dst.(type) {
+	case *image.RGBA:
+		for py := lr.Min.Y; py < lr.Max.Y; py++ {
+			for px := lr.Min.X; px < lr.Max.X; px++ {
+				a := alpha(px, py)
+				if a == 0 {
+					continue
+				}
+				o := d.PixOffset(px, py)
+				p := d.Pix[o : o+4 : o+4]
+				p[0] = blend(p[0], fg.R, a)
+				p[1] = blend(p[1], fg.G, a)
+				p[2] = blend(p[2], fg.B, a)
+			}
+		}
+	case *yuv.Image:
+		blendTextYUV(d, lr, alpha, fg)
+	default:
+		for py := lr.Min.Y; py < lr.Max.Y; py++ {
+			for px := lr.Min.X; px < lr.Max.X; px++ {
+				if a := alpha(px, py); a != 0 {
+					r, g, b, _ := dst.At(px, py).RGBA()
+					dst.Set(px, py, color.RGBA{blend(uint8(r>>8), fg.R, a), blend(uint8(g>>8), fg.G, a), blend(uint8(b>>8), fg.B, a), 255})
+				}
+			}
+		}
+	}
+}
+
+// blendTextYUV blends the text colour fg into a video frame's label area
+// lr with coverage alpha, in Y'CbCr directly: Y'CbCr is an affine
+// function of R'G'B', so blending the samples is blending the colours
+// (up to rounding and clamping), with no conversion per pixel. Luma is
+// blended per pixel, keeping the glyphs' full resolution and the
+// black-or-white contrast textColor chose; each chroma sample, shared by
+// up to 2×2 pixels, by its pixels' mean coverage, so that text pixels
+// lose the label's tint as far as subsampling allows.
+func blendTextYUV(p *yuv.Image, lr image.Rectangle, alpha func(x, y int) uint8, fg color.RGBA) {
+	fy, fcb, fcr := p.Converter().YCbCr(fg.R, fg.G, fg.B)
 	for py := lr.Min.Y; py < lr.Max.Y; py++ {
 		for px := lr.Min.X; px < lr.Max.X; px++ {
-			a := mask.AlphaAt((px-x)/scale, (py-y)/scale).A
-			if a == 0 {
+			if a := alpha(px, py); a != 0 {
+				o := p.YOffset(px, py)
+				p.Y[o] = blend(p.Y[o], fy, a)
+			}
+		}
+	}
+	hs, vs := 0, 0 // chroma sample = pixel >> (hs, vs)
+	switch p.SubsampleRatio {
+	case image.YCbCrSubsampleRatio422:
+		hs = 1
+	case image.YCbCrSubsampleRatio420:
+		hs, vs = 1, 1
+	}
+	for cy := lr.Min.Y >> vs; cy <= (lr.Max.Y-1)>>vs; cy++ {
+		for cx := lr.Min.X >> hs; cx <= (lr.Max.X-1)>>hs; cx++ {
+			cover := image.Rect(cx<<hs, cy<<vs, (cx+1)<<hs, (cy+1)<<vs).Intersect(lr)
+			sum := 0
+			for py := cover.Min.Y; py < cover.Max.Y; py++ {
+				for px := cover.Min.X; px < cover.Max.X; px++ {
+					sum += int(alpha(px, py))
+				}
+			}
+			if sum == 0 {
 				continue
 			}
-			o := dst.PixOffset(px, py)
-			p := dst.Pix[o : o+4 : o+4]
-			p[0] = blend(p[0], fg.R, a)
-			p[1] = blend(p[1], fg.G, a)
-			p[2] = blend(p[2], fg.B, a)
+			// Coverage of the whole sample: pixels outside lr count as 0.
+			a := uint8((sum + (1<<(hs+vs))/2) >> (hs + vs))
+			o := p.COffset(cover.Min.X, cover.Min.Y)
+			p.Cb[o] = blend(p.Cb[o], fcb, a)
+			p.Cr[o] = blend(p.Cr[o], fcr, a)
 		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/draw"
 	"io"
 	"math"
 	"os"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/darkgo/darkgo/engine/detect"
 	"github.com/darkgo/darkgo/video"
+	"github.com/darkgo/darkgo/yuv"
 )
 
 // jsonFrame is one -jsonl line of the video mode.
@@ -44,10 +47,13 @@ type videoOutputs struct {
 	flush   bool // flush stdout every frame (a live consumer reads it)
 	outFile *bufferedFile
 	darknet *detect.JSONWriter
-	writer  *video.Writer
+	writer  *video.Writer // made at the first frame, in its format
+	fps     float64       // the annotated video's frame rate
 	serve   *videoServers
 	draw    bool
 	line    []byte
+	rgba    *image.RGBA // -prefix: a video frame converted for the JPEG encoder
+	spare   draw.Image  // -out_filename: a frame converted to the writer's format
 }
 
 func openVideoOutputs(o *options, m *model, info video.Info, stdout, stderr io.Writer) (*videoOutputs, error) {
@@ -66,17 +72,12 @@ func openVideoOutputs(o *options, m *model, info video.Info, stdout, stderr io.W
 		v.darknet = detect.NewJSONWriter(v.outFile)
 	}
 	if o.outFilename != "" {
-		fps := info.FPS
-		if o.skip > 1 && fps > 0 {
-			fps /= float64(o.skip) // the same duration as the source
+		v.fps = info.FPS
+		if o.skip > 1 && v.fps > 0 {
+			v.fps /= float64(o.skip) // the same duration as the source
 		}
-		if info.Live || fps <= 0 {
-			fps = 25 // a live source's processed rate is not known in advance
-		}
-		// Not ctx: the encoder must outlive a Ctrl-C to finish the file;
-		// close stops it.
-		if v.writer, err = video.Create(context.Background(), o.outFilename, info.Width, info.Height, fps, &video.WriterOptions{FFmpeg: o.ffmpeg}); err != nil {
-			return nil, err
+		if info.Live || v.fps <= 0 {
+			v.fps = 25 // a live source's processed rate is not known in advance
 		}
 	}
 	if o.prefix != "" {
@@ -92,14 +93,14 @@ func openVideoOutputs(o *options, m *model, info video.Info, stdout, stderr io.W
 			v.serve.announce(stderr)
 		}
 	}
-	v.draw = v.writer != nil || o.prefix != "" || (v.serve != nil && v.serve.wantsImages())
+	v.draw = o.outFilename != "" || o.prefix != "" || (v.serve != nil && v.serve.wantsImages())
 	return v, nil
 }
 
 // frame writes one processed frame to every output. It draws the boxes
 // on the frame's own buffer, which the caller releases afterwards.
 func (v *videoOutputs) frame(f *video.Frame, dets []detect.Detection, rep []detect.Labeled, ids []int, thresh float32) error {
-	w, h := f.Image.Rect.Dx(), f.Image.Rect.Dy()
+	w, h := f.Image.Bounds().Dx(), f.Image.Bounds().Dy()
 	var line []byte
 	if v.o.jsonl || v.serve != nil {
 		jf := jsonFrame{FrameID: f.Index, TimeS: seconds(f.PTS), Width: w, Height: h,
@@ -133,15 +134,30 @@ func (v *videoOutputs) frame(f *video.Frame, dets []detect.Detection, rep []dete
 		}
 	}
 	if v.draw {
-		drawBoxes(f.Image, rep, ids, v.m)
+		dst, ok := f.Image.(draw.Image)
+		if !ok {
+			return fmt.Errorf("frame %d: cannot draw on a %T", f.Index, f.Image)
+		}
+		drawBoxes(dst, rep, ids, v.m)
 	}
-	if v.writer != nil {
-		if err := v.writer.Write(f.Image); err != nil {
+	if v.o.outFilename != "" {
+		if v.writer == nil {
+			// The frames are piped to the encoder as they are, in the
+			// source's format. Not ctx: the encoder must outlive a Ctrl-C
+			// to finish the file; close stops it.
+			var err error
+			v.writer, err = video.Create(context.Background(), v.o.outFilename, v.info.Width, v.info.Height, v.fps,
+				&video.WriterOptions{FFmpeg: v.o.ffmpeg, Like: f.Image})
+			if err != nil {
+				return err
+			}
+		}
+		if err := v.writer.Write(v.forWriter(f.Image)); err != nil {
 			return err
 		}
 	}
 	if v.o.prefix != "" {
-		if err := writeImage(fmt.Sprintf("%s_%08d.jpg", v.o.prefix, f.Index), f.Image); err != nil {
+		if err := writeImage(fmt.Sprintf("%s_%08d.jpg", v.o.prefix, f.Index), v.encodable(f.Image)); err != nil {
 			return err
 		}
 	}
@@ -149,6 +165,50 @@ func (v *videoOutputs) frame(f *video.Frame, dets []detect.Detection, rep []dete
 		v.serve.publish(line, f.Image)
 	}
 	return nil
+}
+
+// forWriter is img in the writer's format: img itself, or when a
+// reconnection brought frames in another pixel format, range or matrix
+// than the first one (which the writer was made for), img converted into
+// a reused frame of the writer's format. That is slow (pixel by pixel)
+// but rare, and the annotated video goes on.
+func (v *videoOutputs) forWriter(img image.Image) image.Image {
+	name, full, m := v.writer.Format()
+	b := img.Bounds()
+	if p, ok := img.(*yuv.Image); ok && video.FormatOf(p) == name && p.FullRange == full && p.Matrix == m {
+		return img
+	}
+	if _, ok := img.(*image.RGBA); ok && name == "rgba" {
+		return img
+	}
+	if v.spare == nil || v.spare.Bounds().Size() != b.Size() {
+		switch name {
+		case "rgba":
+			v.spare = image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+		case "yuv422p":
+			v.spare = yuv.NewImage(b.Dx(), b.Dy(), image.YCbCrSubsampleRatio422, full, m)
+		case "yuv444p":
+			v.spare = yuv.NewImage(b.Dx(), b.Dy(), image.YCbCrSubsampleRatio444, full, m)
+		default:
+			v.spare = yuv.NewImage(b.Dx(), b.Dy(), image.YCbCrSubsampleRatio420, full, m)
+		}
+	}
+	if p, ok := img.(*yuv.Image); ok {
+		if dst, ok := v.spare.(*image.RGBA); ok {
+			return p.ToRGBA(dst)
+		}
+	}
+	draw.Draw(v.spare, v.spare.Bounds(), img, b.Min, draw.Src)
+	return v.spare
+}
+
+// encodable is img in a form image/jpeg encodes fast: a full-range BT.601
+// frame as the image.YCbCr it already is, another Y'CbCr frame converted
+// to RGBA in a reused buffer, anything else as it is.
+func (v *videoOutputs) encodable(img image.Image) image.Image {
+	var out image.Image
+	out, v.rgba = yuv.ForJPEG(img, v.rgba)
+	return out
 }
 
 // setTrackIDs copies each reported detection's track id to its entries

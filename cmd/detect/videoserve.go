@@ -46,7 +46,7 @@ func (s *videoServers) announce(w io.Writer) {
 func (s *videoServers) wantsImages() bool { return s.mjpeg != nil }
 
 // publish sends a frame's JSON line and its annotated image.
-func (s *videoServers) publish(line []byte, img *image.RGBA) {
+func (s *videoServers) publish(line []byte, img image.Image) {
 	if s.json != nil && line != nil {
 		_ = s.json.PublishJSON(line) // our own json.Marshal output: valid
 	}

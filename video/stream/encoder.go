@@ -7,6 +7,8 @@ import (
 	"image/jpeg"
 	"io"
 	"sync"
+
+	"github.com/darkgo/darkgo/yuv"
 )
 
 // encoder turns published frames into JPEGs on its own goroutine, so that
@@ -15,13 +17,19 @@ import (
 // period). It holds at most one frame waiting: when a frame arrives while
 // the previous one still waits, the older one is dropped (latest wins), so
 // the stream runs at the rate the encoder manages and never queues.
+//
+// A video frame as decoded (*yuv.Image) is copied as its planes, a third
+// of its RGBA size for 4:2:0, and converted on the encoder's goroutine:
+// not at all when it is full-range BT.601 (JPEG's own Y'CbCr, as from an
+// MJPEG camera), else to RGBA in a reused buffer.
 type encoder struct {
 	encode func(io.Writer, image.Image) error
 	out    *hub
+	rgba   *image.RGBA // the encoder goroutine's conversion buffer
 
 	mu      sync.Mutex
-	pending *image.RGBA // the newest frame not yet being encoded
-	spare   *image.RGBA // a frame buffer free for reuse
+	pending image.Image // the newest frame not yet being encoded
+	spare   image.Image // a frame buffer free for reuse
 	wake    chan struct{}
 	done    chan struct{}
 	exited  chan struct{}
@@ -48,11 +56,7 @@ func (e *encoder) submit(img image.Image) {
 	buf := e.spare
 	e.spare = nil
 	e.mu.Unlock()
-	r := img.Bounds()
-	if buf == nil || buf.Rect.Dx() != r.Dx() || buf.Rect.Dy() != r.Dy() {
-		buf = image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
-	}
-	draw.Draw(buf, buf.Rect, img, r.Min, draw.Src)
+	buf = copyFrame(buf, img)
 	e.mu.Lock()
 	if e.pending != nil {
 		e.spare = e.pending // dropped: buf is newer
@@ -82,7 +86,7 @@ func (e *encoder) run() {
 			continue
 		}
 		out.Reset()
-		err := e.encode(&out, img)
+		err := e.encode(&out, e.encodable(img))
 		e.mu.Lock()
 		if e.spare == nil {
 			e.spare = img
@@ -92,6 +96,30 @@ func (e *encoder) run() {
 			e.out.publish(bytes.Clone(out.Bytes()))
 		}
 	}
+}
+
+// copyFrame copies img into buf when buf can hold it (reused), else into
+// a new image: a *yuv.Image's planes as they are, anything else as RGBA.
+func copyFrame(buf, img image.Image) image.Image {
+	if p, ok := img.(*yuv.Image); ok {
+		dst, _ := buf.(*yuv.Image)
+		return p.CopyTo(dst)
+	}
+	r := img.Bounds()
+	dst, ok := buf.(*image.RGBA)
+	if !ok || dst.Rect.Dx() != r.Dx() || dst.Rect.Dy() != r.Dy() {
+		dst = image.NewRGBA(image.Rect(0, 0, r.Dx(), r.Dy()))
+	}
+	draw.Draw(dst, dst.Rect, img, r.Min, draw.Src)
+	return dst
+}
+
+// encodable is a copied frame as image/jpeg encodes it fast (see
+// encoder).
+func (e *encoder) encodable(img image.Image) image.Image {
+	var out image.Image
+	out, e.rgba = yuv.ForJPEG(img, e.rgba)
+	return out
 }
 
 // close stops the encoder and waits for it (at most one encoding).

@@ -20,6 +20,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/darkgo/darkgo/yuv"
 )
 
 func listen(t *testing.T, o Options) *Server {
@@ -442,6 +444,13 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	if reads.Load() == 0 {
 		t.Fatal("watched frame not encoded")
 	}
+	checkRedFrame(t, "", mr)
+}
+
+// checkRedFrame reads the next MJPEG part: a 64-pixel-wide JPEG whose
+// centre is 200,30,40.
+func checkRedFrame(t *testing.T, what string, mr *multipart.Reader) {
+	t.Helper()
 	p, err := mr.NextPart()
 	if err != nil {
 		t.Fatal(err)
@@ -452,7 +461,7 @@ func TestPublishFrameEncodesOnlyWhenWatched(t *testing.T) {
 	}
 	r, g, b, _ := got.At(32, 24).RGBA()
 	if got.Bounds().Dx() != 64 || absDiff(r>>8, 200) > 8 || absDiff(g>>8, 30) > 8 || absDiff(b>>8, 40) > 8 {
-		t.Errorf("decoded %v, centre %d,%d,%d, want 64 wide, 200,30,40", got.Bounds(), r>>8, g>>8, b>>8)
+		t.Errorf("%sdecoded %v, centre %d,%d,%d, want 64 wide, 200,30,40", what, got.Bounds(), r>>8, g>>8, b>>8)
 	}
 }
 
@@ -553,4 +562,28 @@ func TestCloseLeavesNothingRunning(t *testing.T) {
 	jresp.Body.Close()
 	http.DefaultClient.CloseIdleConnections()
 	waitFor(t, fmt.Sprintf("goroutines back to %d", before), func() bool { return runtime.NumGoroutine() <= before })
+}
+
+// TestPublishVideoFrame: a video frame as decoded (*yuv.Image) is
+// streamed with its own colours, whether JPEG can take its planes as
+// they are (full-range BT.601) or it is converted (limited BT.709), and
+// the frame can be reused as soon as PublishFrame returns (it is copied).
+func TestPublishVideoFrame(t *testing.T) {
+	s := listen(t, Options{Quality: 95})
+	resp, mr := openMJPEG(t, s.URL())
+	defer resp.Body.Close()
+	waitFor(t, "the client", func() bool { return s.Clients(MJPEG) == 1 })
+	want := color.RGBA{200, 30, 40, 255}
+	for _, c := range []struct {
+		full bool
+		m    yuv.Matrix
+	}{{true, yuv.BT601}, {false, yuv.BT709}} {
+		img := yuv.NewImage(64, 48, image.YCbCrSubsampleRatio420, c.full, c.m)
+		img.Fill(img.Rect, want)
+		if err := s.PublishFrame(img); err != nil {
+			t.Fatal(err)
+		}
+		img.Fill(img.Rect, color.RGBA{0, 255, 0, 255}) // reused at once: must not show
+		checkRedFrame(t, fmt.Sprintf("full range %v %v: ", c.full, c.m), mr)
+	}
 }
