@@ -17,7 +17,7 @@ import (
 
 // videoFlags are the flags only the video mode takes.
 var videoFlags = []string{"c", "out_filename", "time_limit_sec", "s", "prefix", "retries", "ffmpeg",
-	"json_port", "mjpeg_port", "listen", "track", "track_ttl"}
+	"json_port", "mjpeg_port", "listen", "track", "track_ttl", "parallel"}
 
 // wantsVideo: -c N, or one argument that names a video by its form (a
 // video extension, a stream URL, /dev/videoN, "-", an image-sequence

@@ -179,6 +179,30 @@ func TestVideoTextSkip(t *testing.T) {
 	}
 }
 
+// TestVideoParallel: -parallel 1 (one frame at a time on both threads)
+// and -parallel 2 (two one-thread networks) write the same lines.
+func TestVideoParallel(t *testing.T) {
+	dir := t.TempDir()
+	in := testvideo.MakeFaceVideo(t, dir, "face.avi", "mjpeg")
+	var outs []string
+	for _, p := range []string{"1", "2"} {
+		code, stdout, stderr := runCmd("-threads", "2", "-parallel", p, "-s", "2", "-jsonl", in)
+		if code != 0 {
+			t.Fatalf("-parallel %s: exit %d: %s", p, code, stderr)
+		}
+		if n := strings.Count(stdout, "\n"); n != (testvideo.Frames+1)/2 {
+			t.Fatalf("-parallel %s: %d lines", p, n)
+		}
+		outs = append(outs, stdout)
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("-parallel 1 and 2 differ:\n%s\n%s", outs[0], outs[1])
+	}
+	if code, _, stderr := runCmd("-parallel", "-1", in); code != 2 || !strings.Contains(stderr, "-parallel -1") {
+		t.Errorf("-parallel -1: exit %d, %s", code, stderr)
+	}
+}
+
 // TestVideoErrors: bad sources fail with exit status 1 and a message
 // naming them (as a bad image does); bad flags are usage errors (2);
 // no ffmpeg is left running.
