@@ -21,6 +21,7 @@ const (
 	OpLogistic   = "logistic"   // LogisticExact
 	OpActivation = "activation" // the GEMM epilogue's bias+activation, ActivateChannels
 	OpIDCT       = "idct"       // IDCT8x8STB: the JPEG decoder's inverse DCT
+	OpDepthwise  = "depthwise"  // Depthwise: k×k convolution of each channel with its own filter
 )
 
 // isa is an implementation level.
@@ -60,10 +61,11 @@ const (
 	opLogistic
 	opActivation
 	opIDCT
+	opDepthwise
 	numOps
 )
 
-var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT}
+var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT, OpDepthwise}
 
 // lower is the level an operation falls back to when it has no
 // implementation at l.

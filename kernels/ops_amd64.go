@@ -17,6 +17,7 @@ var archOps = [numOps][]isa{
 	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2, isaAVX512},
 	opIDCT:       {isaAVX2}, // idct_amd64.s (integer lanes: AVX-512 would not pay for 8×8 blocks)
+	opDepthwise:  {isaAVX2, isaAVX512},
 }
 
 // conv3x3AVX2 is one 4-filter × 24-position tile of Conv3x3 (taps in

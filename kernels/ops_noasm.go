@@ -24,3 +24,9 @@ func maxIntoArch(l isa, dst, x []float32) int { return 0 }
 func maxPairsArch(l isa, dst, r0, r1 []float32) int { return 0 }
 
 func logisticArch(l isa, dst, src []float32) (k int, ok bool) { return 0, false }
+
+func depthwiseHasRow(l isa) bool { return false }
+
+func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n int, bias float32) int {
+	return 0
+}

@@ -1,0 +1,261 @@
+package kernels
+
+import (
+	"math"
+	"strconv"
+)
+
+// Depthwise operation (OpDepthwise): a convolution with one k×k filter per
+// channel (groups = channels = filters). A GEMM with one row per group
+// would waste the microkernel, and tap-by-tap vector passes over the
+// output (what the engine did before) read and write every output k·k
+// times; here each output row is computed once with all its taps.
+//
+// Numerics, the same bits on every implementation: each output starts
+// from the channel's bias and adds the k·k taps in (ky, kx) order, each
+// with one fused multiply-add rounded once to float32; taps in the padding
+// read 0 and are added like the others (w·0, as the im2col matrix of
+// Darknet's GEMM path has zeros there). The Go reference computes the
+// float32 FMA exactly (fma32); AVX2/AVX-512 use VFMADD231PS, NEON FMLA.
+//
+// How the vector levels get there: per output row, the k input rows it
+// needs are copied once into zero-bordered row buffers (a ring of the last
+// dilation·(k−1)+1 rows, so each input row is copied once per channel),
+// split into StrideW phases for strides above 1 (phase r holds the padded
+// row's columns r, r+s, r+2s, ...). Every tap of an output row then reads
+// a run of consecutive floats, so the row kernel is k·k broadcast-weight
+// FMAs over plain vector loads, without edge cases: borders, odd widths
+// and strides are all in the buffers' layout.
+
+// maxDepthwiseTaps bounds KernelH·KernelW for the vector levels (7×7 is
+// 49); larger kernels run the Go reference.
+const maxDepthwiseTaps = 64
+
+// dwSlack is the zero slack after each phase of a row buffer: a row
+// kernel may read (and the tail call computes) up to 16 positions past the
+// last output.
+const dwSlack = 16
+
+// Depthwise computes channels [c0,c1) of a depthwise convolution of in
+// (g.Channels planes of g.Height×g.Width, CHW) into out (g.Channels planes
+// of g.OutH()×g.OutW()):
+//
+//	out[c][oy][ox] = act(fma(w[c][kh−1][kw−1], x(…), … fma(w[c][0][0], x(oy·sh−ph, ox·sw−pw), bias[c])))
+//
+// with x(iy, ix) = in[c][iy][ix] inside the plane and 0 in the padding,
+// taps in (ky, kx) order at (oy·StrideH − PadH + ky·DilationH, ox·StrideW −
+// PadW + kx·DilationW), every step one float32 FMA. weights holds
+// KernelH·KernelW floats per channel (row-major); bias one per channel or
+// nil (the sums then start from −0, which adds nothing). Linear, leaky and
+// relu give Activation.Apply's bits; the other activations are applied to
+// each output row as Activate computes them at the active level. ws holds
+// the row buffers (nil: allocated for the call); one ws must not be used
+// by two calls at once. It panics on inconsistent arguments.
+func Depthwise(ws *Workspace, out, in []float32, g *ConvGeom, weights, bias []float32, act Activation, c0, c1 int) {
+	depthwiseAt(level(opDepthwise), ws, out, in, g, weights, bias, act, c0, c1)
+}
+
+func depthwiseAt(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights, bias []float32, act Activation, c0, c1 int) {
+	depthwiseCheck(out, in, g, weights, bias, c0, c1)
+	if c0 >= c1 || g.OutH() <= 0 || g.OutW() <= 0 {
+		return
+	}
+	if l == isaGeneric || g.KernelH*g.KernelW > maxDepthwiseTaps || !depthwiseHasRow(l) {
+		depthwiseGo(out, in, g, weights, bias, act, c0, c1)
+		return
+	}
+	if ws == nil {
+		ws = new(Workspace)
+	}
+	depthwiseRows(l, ws, out, in, g, weights, bias, act, c0, c1)
+}
+
+func depthwiseCheck(out, in []float32, g *ConvGeom, weights, bias []float32, c0, c1 int) {
+	if !g.valid() {
+		panic("kernels: Depthwise: bad geometry")
+	}
+	chs, kk := g.Channels, g.KernelH*g.KernelW
+	switch {
+	case c0 < 0 || c1 > chs || c0 > c1:
+		panic("kernels: Depthwise: channels [" + strconv.Itoa(c0) + "," + strconv.Itoa(c1) + ") of " + strconv.Itoa(chs))
+	case len(in) < chs*g.Height*g.Width:
+		panic("kernels: Depthwise: input shorter than Channels·Height·Width")
+	case len(out) < chs*max(g.OutH(), 0)*max(g.OutW(), 0):
+		panic("kernels: Depthwise: output shorter than Channels·OutH·OutW")
+	case len(weights) < chs*kk:
+		panic("kernels: Depthwise: fewer than Channels·KernelH·KernelW weights")
+	case bias != nil && len(bias) < chs:
+		panic("kernels: Depthwise: fewer biases than channels")
+	}
+}
+
+// fma32 returns a·b + c rounded once to float32, like a float32 FMA
+// instruction. float32(math.FMA(a, b, c)) in float64 would round twice,
+// and that differs: for a = b = 1+2⁻¹², c = 2⁻⁸⁰ the exact value lies just
+// above a float32 midpoint, the float64 rounding lands on the midpoint and
+// the float32 rounding then goes to even (TestFma32 has the case). So: the
+// product of two float32s is exact in float64 (48 bits), the sum is
+// computed in float64 with its exact error (TwoSum) and rounded to odd,
+// and a round-to-odd result with at least 2 more bits than the target
+// rounds correctly to nearest (Boldo & Melquiond, 2008).
+func fma32(a, b, c float32) float32 {
+	p := float64(float64(a) * float64(b)) // exact
+	cc := float64(c)
+	s := p + cc
+	if math.IsInf(s, 0) || s != s {
+		return float32(s)
+	}
+	bv := s - p
+	e := (p - (s - bv)) + (cc - bv) // p + cc = s + e exactly
+	if e != 0 {
+		if u := math.Float64bits(s); u&1 == 0 {
+			// Round to odd: the neighbour of s on e's side.
+			if (e > 0) == (s > 0) {
+				u++
+			} else {
+				u--
+			}
+			s = math.Float64frombits(u)
+		}
+	}
+	return float32(s)
+}
+
+// depthwiseGo is the Go reference: the formula, tap by tap.
+func depthwiseGo(out, in []float32, g *ConvGeom, weights, bias []float32, act Activation, c0, c1 int) {
+	h, w, oh, ow := g.Height, g.Width, g.OutH(), g.OutW()
+	kh, kw := g.KernelH, g.KernelW
+	for c := c0; c < c1; c++ {
+		src := in[c*h*w : (c+1)*h*w]
+		dst := out[c*oh*ow : (c+1)*oh*ow]
+		wc := weights[c*kh*kw : (c+1)*kh*kw]
+		b := noBias
+		if bias != nil {
+			b = bias[c]
+		}
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				s := b
+				for ky := 0; ky < kh; ky++ {
+					iy := oy*g.StrideH - g.PadH + ky*g.DilationH
+					for kx := 0; kx < kw; kx++ {
+						ix := ox*g.StrideW - g.PadW + kx*g.DilationW
+						var x float32
+						if iy >= 0 && iy < h && ix >= 0 && ix < w {
+							x = src[iy*w+ix]
+						}
+						s = fma32(wc[ky*kw+kx], x, s)
+					}
+				}
+				dst[oy*ow+ox] = act.Apply(s)
+			}
+		}
+	}
+}
+
+// depthwiseRows is Depthwise at a vector level l: the row buffers
+// described above and one row-kernel call per output row.
+func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights, bias []float32, act Activation, c0, c1 int) {
+	h, w, oh, ow := g.Height, g.Width, g.OutH(), g.OutW()
+	kh, kw := g.KernelH, g.KernelW
+	kk := kh * kw
+	s := g.StrideW
+	spanH := g.DilationH*(kh-1) + 1
+	// Phase length: the outputs plus the widest tap offset plus the slack
+	// the kernels may read. The padded row's columns past the input (and
+	// the padding) stay zero: only the input's columns are ever written.
+	phase := ow + g.DilationW*(kw-1)/s + dwSlack
+	rowLen := s * phase
+	buf := ws.depthwiseBuf((spanH+1)*rowLen + dwSlack)
+	zero := buf[spanH*rowLen : (spanH+1)*rowLen]
+	tail := buf[(spanH+1)*rowLen:]
+	held := ws.depthwiseHeld(spanH)
+
+	var taps [maxDepthwiseTaps]*float32
+	var tapRow [maxDepthwiseTaps][]float32
+	for c := c0; c < c1; c++ {
+		src := in[c*h*w : (c+1)*h*w]
+		dst := out[c*oh*ow : (c+1)*oh*ow]
+		wc := weights[c*kk : (c+1)*kk]
+		b := noBias
+		if bias != nil {
+			b = bias[c]
+		}
+		for i := range held {
+			held[i] = -1
+		}
+		for oy := 0; oy < oh; oy++ {
+			top := oy*g.StrideH - g.PadH
+			for ky := 0; ky < kh; ky++ {
+				row := zero
+				if iy := top + ky*g.DilationH; iy >= 0 && iy < h {
+					slot := iy % spanH
+					row = buf[slot*rowLen : (slot+1)*rowLen]
+					if held[slot] != iy {
+						fillPhases(row, src[iy*w:(iy+1)*w], g.PadW, s, phase)
+						held[slot] = iy
+					}
+				}
+				for kx := 0; kx < kw; kx++ {
+					q := kx * g.DilationW
+					t := ky*kw + kx
+					tapRow[t] = row[(q%s)*phase+q/s:]
+					taps[t] = &tapRow[t][0]
+				}
+			}
+			orow := dst[oy*ow : (oy+1)*ow]
+			done := depthwiseRowArch(l, &orow[0], &taps, &wc[0], kk, ow, b)
+			if done < ow {
+				// The last positions: 16 of them into the tail scratch
+				// (the buffers have the slack), then the ones that exist.
+				for t := 0; t < kk; t++ {
+					taps[t] = &tapRow[t][done]
+				}
+				depthwiseRowArch(l, &tail[0], &taps, &wc[0], kk, dwSlack, b)
+				copy(orow[done:], tail[:ow-done])
+			}
+			if act != Linear {
+				Activate(orow, act)
+			}
+		}
+	}
+}
+
+// fillPhases writes input row x into a zero-bordered row buffer split into
+// s phases of n floats: phase r, index i holds padded column s·i + r, i.e.
+// x[s·i + r − pad]. Only x's columns are written; the rest stays as it was
+// (zero).
+func fillPhases(row, x []float32, pad, s, n int) {
+	if s == 1 {
+		if pad < n {
+			copy(row[pad:n], x)
+		}
+		return
+	}
+	for ix, v := range x {
+		q := ix + pad
+		if i := q / s; i < n {
+			row[(q%s)*n+i] = v
+		} else {
+			return
+		}
+	}
+}
+
+// depthwiseBuf returns ws's row buffers, n floats, zeroed.
+func (ws *Workspace) depthwiseBuf(n int) []float32 {
+	if cap(ws.dw) < n {
+		ws.dw = make([]float32, n)
+	}
+	ws.dw = ws.dw[:n]
+	clear(ws.dw)
+	return ws.dw
+}
+
+// depthwiseHeld returns ws's record of which input row each ring slot holds.
+func (ws *Workspace) depthwiseHeld(n int) []int {
+	if cap(ws.dwHeld) < n {
+		ws.dwHeld = make([]int, n)
+	}
+	return ws.dwHeld[:n]
+}
