@@ -29,7 +29,7 @@ func fma32Exact(a, b, c float32) float32 {
 // TestFma32: fma32 is the float32 FMA, including where rounding the
 // float64 FMA to float32 rounds twice.
 func TestFma32(t *testing.T) {
-	u := float32(1 + 1.0/4096)         // 1+2⁻¹²: u·u = 1 + 2⁻¹¹ + 2⁻²⁴
+	u := float32(1 + 1.0/4096)          // 1+2⁻¹²: u·u = 1 + 2⁻¹¹ + 2⁻²⁴
 	tiny := float32(math.Ldexp(1, -80)) // lost by the float64 rounding
 	if naive := float32(math.FMA(float64(u), float64(u), float64(tiny))); naive == fma32Exact(u, u, tiny) {
 		t.Fatalf("the double-rounding case does not round twice (%v)", naive)
