@@ -171,8 +171,14 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 	tail := buf[(spanH+1)*rowLen:]
 	held := ws.depthwiseHeld(spanH)
 
+	// Where tap column kx starts in a row buffer: phase (kx·dw) mod s, index (kx·dw)/s.
+	var xoff [maxDepthwiseTaps]int
+	for kx := 0; kx < kw; kx++ {
+		q := kx * g.DilationW
+		xoff[kx] = (q%s)*phase + q/s
+	}
 	var taps [maxDepthwiseTaps]*float32
-	var tapRow [maxDepthwiseTaps][]float32
+	var rows [maxDepthwiseTaps][]float32
 	for c := c0; c < c1; c++ {
 		src := in[c*h*w : (c+1)*h*w]
 		dst := out[c*oh*ow : (c+1)*oh*ow]
@@ -186,21 +192,25 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 		}
 		for oy := 0; oy < oh; oy++ {
 			top := oy*g.StrideH - g.PadH
+			slot := top % spanH // input row iy ≥ 0 lives in slot iy mod spanH
+			if slot < 0 {
+				slot += spanH
+			}
 			for ky := 0; ky < kh; ky++ {
 				row := zero
 				if iy := top + ky*g.DilationH; iy >= 0 && iy < h {
-					slot := iy % spanH
 					row = buf[slot*rowLen : (slot+1)*rowLen]
 					if held[slot] != iy {
 						fillPhases(row, src[iy*w:(iy+1)*w], g.PadW, s, phase)
 						held[slot] = iy
 					}
 				}
-				for kx := 0; kx < kw; kx++ {
-					q := kx * g.DilationW
-					t := ky*kw + kx
-					tapRow[t] = row[(q%s)*phase+q/s:]
-					taps[t] = &tapRow[t][0]
+				if slot += g.DilationH; slot >= spanH {
+					slot -= spanH
+				}
+				rows[ky] = row
+				for kx, o := range xoff[:kw] {
+					taps[ky*kw+kx] = &row[o]
 				}
 			}
 			orow := dst[oy*ow : (oy+1)*ow]
@@ -208,8 +218,10 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 			if done < ow {
 				// The last positions: 16 of them into the tail scratch
 				// (the buffers have the slack), then the ones that exist.
-				for t := 0; t < kk; t++ {
-					taps[t] = &tapRow[t][done]
+				for ky, row := range rows[:kh] {
+					for kx, o := range xoff[:kw] {
+						taps[ky*kw+kx] = &row[o+done]
+					}
 				}
 				depthwiseRowArch(l, &tail[0], &taps, &wc[0], kk, dwSlack, b)
 				copy(orow[done:], tail[:ow-done])
