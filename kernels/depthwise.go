@@ -18,16 +18,19 @@ import (
 // Darknet's GEMM path has zeros there). The Go reference computes the
 // float32 FMA exactly (fma32); AVX2/AVX-512 use VFMADD231PS, NEON FMLA.
 //
-// How the vector levels get there: per output row, the k input rows it
+// How the implementations get there: per output row, the k input rows it
 // needs are copied once into zero-bordered row buffers (a ring of the last
 // dilation·(k−1)+1 rows, so each input row is copied once per channel),
 // split into StrideW phases for strides above 1 (phase r holds the padded
 // row's columns r, r+s, r+2s, ...). Every tap of an output row then reads
 // a run of consecutive floats, so the row kernel is k·k broadcast-weight
 // FMAs over plain vector loads, without edge cases: borders, odd widths
-// and strides are all in the buffers' layout.
+// and strides are all in the buffers' layout. The generic level runs the
+// same buffers with a Go row loop (dwRowGo); depthwiseGo, the formula
+// tap by tap, is the reference the tests hold every level to (and runs
+// kernels with more than maxDepthwiseTaps taps).
 
-// maxDepthwiseTaps bounds KernelH·KernelW for the vector levels (7×7 is
+// maxDepthwiseTaps bounds KernelH·KernelW for the row buffers (7×7 is
 // 49); larger kernels run the Go reference.
 const maxDepthwiseTaps = 64
 
@@ -60,9 +63,12 @@ func depthwiseAt(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights, 
 	if c0 >= c1 || g.OutH() <= 0 || g.OutW() <= 0 {
 		return
 	}
-	if l == isaGeneric || g.KernelH*g.KernelW > maxDepthwiseTaps || !depthwiseHasRow(l) {
+	if g.KernelH*g.KernelW > maxDepthwiseTaps {
 		depthwiseGo(out, in, g, weights, bias, act, c0, c1)
 		return
+	}
+	if !depthwiseHasRow(l) {
+		l = isaGeneric // the row buffers with the Go row loop
 	}
 	if ws == nil {
 		ws = new(Workspace)
@@ -99,14 +105,34 @@ func depthwiseCheck(out, in []float32, g *ConvGeom, weights, bias []float32, c0,
 // and a round-to-odd result with at least 2 more bits than the target
 // rounds correctly to nearest (Boldo & Melquiond, 2008).
 func fma32(a, b, c float32) float32 {
-	p := float64(float64(a) * float64(b)) // exact
-	cc := float64(c)
-	s := p + cc
+	if r, ok := fma32Quick(float64(a), b, c); ok {
+		return r
+	}
+	return fma32Odd(float64(float64(a)*float64(b)), float64(c))
+}
+
+// fma32Quick returns fma32(float32(a), b, c) and true where the float64
+// sum rounds to float32 as the exact sum does (nearly always), else false.
+// Rounding s = p + c to float32 can differ from rounding the exact sum
+// only where s is a float32 midpoint (its low 29 bits 1000…0): a midpoint
+// strictly between s and the exact sum would be a float64 nearer to it
+// than s. Below float32's normal range the midpoints have fewer bits, so
+// those take the careful path too. a is a float32 value passed as float64
+// so that loops convert their weight once. Small enough to inline.
+func fma32Quick(a float64, b, c float32) (float32, bool) {
+	s := float64(a*float64(b)) + float64(c) // the product is exact
+	u := math.Float64bits(s)
+	return float32(s), u&(1<<29-1) != 1<<28 && u>>52&0x7ff >= 1023-126
+}
+
+// fma32Odd rounds p + c (both exact) to float32 through round-to-odd.
+func fma32Odd(p, c float64) float32 {
+	s := p + c
 	if math.IsInf(s, 0) || s != s {
 		return float32(s)
 	}
 	bv := s - p
-	e := (p - (s - bv)) + (cc - bv) // p + cc = s + e exactly
+	e := (p - (s - bv)) + (c - bv) // p + c = s + e exactly (TwoSum)
 	if e != 0 {
 		if u := math.Float64bits(s); u&1 == 0 {
 			// Round to odd: the neighbour of s on e's side.
@@ -153,8 +179,8 @@ func depthwiseGo(out, in []float32, g *ConvGeom, weights, bias []float32, act Ac
 	}
 }
 
-// depthwiseRows is Depthwise at a vector level l: the row buffers
-// described above and one row-kernel call per output row.
+// depthwiseRows is Depthwise at level l: the row buffers described above
+// and one row-kernel call per output row.
 func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights, bias []float32, act Activation, c0, c1 int) {
 	h, w, oh, ow := g.Height, g.Width, g.OutH(), g.OutW()
 	kh, kw := g.KernelH, g.KernelW
@@ -214,7 +240,12 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 				}
 			}
 			orow := dst[oy*ow : (oy+1)*ow]
-			done := depthwiseRowArch(l, &orow[0], &taps, &wc[0], kk, ow, b)
+			done := ow
+			if l == isaGeneric {
+				dwRowGo(orow, rows[:kh], xoff[:kw], wc, b)
+			} else {
+				done = depthwiseRowArch(l, &orow[0], &taps, &wc[0], kk, ow, b)
+			}
 			if done < ow {
 				// The last positions: 16 of them into the tail scratch
 				// (the buffers have the slack), then the ones that exist.
@@ -233,6 +264,40 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 	}
 }
 
+// dwRowGo is the row kernel in Go (the generic level): out[j] from bias
+// and the taps in (ky, kx) order, tap (ky, kx) at rows[ky][xoff[kx]+j].
+// Four positions per step: the float32→float64 conversions write only
+// the low lanes of their registers, so one position at a time would chain
+// each step to the last through that false dependency (3-4× slower).
+func dwRowGo(out []float32, rows [][]float32, xoff []int, w []float32, bias float32) {
+	for j := range out {
+		out[j] = bias
+	}
+	t := 0
+	for _, row := range rows {
+		for _, o := range xoff {
+			wd := float64(w[t])
+			t++
+			x := row[o : o+len(out)]
+			j := 0
+			for ; j+4 <= len(out); j += 4 {
+				x, d := x[j:j+4:j+4], out[j:j+4:j+4]
+				r0, ok0 := fma32Quick(wd, x[0], d[0])
+				r1, ok1 := fma32Quick(wd, x[1], d[1])
+				r2, ok2 := fma32Quick(wd, x[2], d[2])
+				r3, ok3 := fma32Quick(wd, x[3], d[3])
+				if !(ok0 && ok1 && ok2 && ok3) {
+					break // this group and the rest one at a time
+				}
+				d[0], d[1], d[2], d[3] = r0, r1, r2, r3
+			}
+			for ; j < len(out); j++ {
+				out[j] = fma32(float32(wd), x[j], out[j])
+			}
+		}
+	}
+}
+
 // fillPhases writes input row x into a zero-bordered row buffer split into
 // s phases of n floats: phase r, index i holds padded column s·i + r, i.e.
 // x[s·i + r − pad]. Only x's columns are written; the rest stays as it was
@@ -244,12 +309,14 @@ func fillPhases(row, x []float32, pad, s, n int) {
 		}
 		return
 	}
-	for ix, v := range x {
-		q := ix + pad
-		if i := q / s; i < n {
-			row[(q%s)*n+i] = v
-		} else {
-			return
+	for r := 0; r < s; r++ {
+		ph := row[r*n : (r+1)*n]
+		i := 0 // the first index whose column s·i + r − pad is in x
+		if pad > r {
+			i = (pad - r + s - 1) / s
+		}
+		for ix := s*i + r - pad; ix < len(x) && i < n; i, ix = i+1, ix+s {
+			ph[i] = x[ix]
 		}
 	}
 }

@@ -135,14 +135,21 @@ func randF32(r *rand.Rand, n int) []float32 {
 	return s
 }
 
-// run computes d at level l into a guarded output.
+// levelRef stands for the reference (depthwiseGo) in dwCase.run.
+const levelRef = isa(255)
+
+// run computes d at level l (or levelRef) into a guarded output.
 func (d *dwCase) run(t *testing.T, l isa, ws *Workspace, act Activation) []float32 {
 	t.Helper()
 	g := d.g
 	n := g.Channels * g.OutH() * g.OutW()
 	out := newBuffer(rand.New(rand.NewPCG(1, 1)), n, 3, false)
 	in := append([]float32(nil), d.in...)
-	depthwiseAt(l, ws, out.data(), in, &g, d.wt, d.bs, act, d.c0, d.c1)
+	if l == levelRef {
+		depthwiseGo(out.data(), in, &g, d.wt, d.bs, act, d.c0, d.c1)
+	} else {
+		depthwiseAt(l, ws, out.data(), in, &g, d.wt, d.bs, act, d.c0, d.c1)
+	}
 	out.checkGuards(t, d.String()+" out")
 	for i, v := range in {
 		if !sameBits(v, d.in[i]) {
@@ -158,7 +165,8 @@ func (d *dwCase) run(t *testing.T, l isa, ws *Workspace, act Activation) []float
 	return out.data()
 }
 
-// TestDepthwise: every level gives the Go reference's bits on random
+// TestDepthwise: every level (generic: the row buffers with the Go row
+// loop) gives the Go reference's bits on random
 // shapes (awkward widths, tiny planes, strides 1-3, paddings 0-2, k 1-7,
 // dilation, partial channel ranges, with and without bias, linear, leaky
 // and relu fused), and other activations are the linear result with
@@ -174,7 +182,7 @@ func TestDepthwise(t *testing.T) {
 					break
 				}
 				got := d.run(t, l, ws, d.act)
-				want := d.run(t, isaGeneric, nil, d.act)
+				want := d.run(t, levelRef, nil, d.act)
 				compareBits(t, d, got, want)
 				if trial%10 == 0 && l != isaGeneric {
 					// An activation that is not fused: linear, then Activate
@@ -212,7 +220,7 @@ func TestDepthwiseReference(t *testing.T) {
 		d := randomDepthwise(r, trial)
 		d.act = Linear
 		g := d.g
-		got := d.run(t, isaGeneric, nil, Linear)
+		got := d.run(t, levelRef, nil, Linear)
 		kk, h, w, plane := g.KernelH*g.KernelW, g.Height, g.Width, g.OutH()*g.OutW()
 		col := make([]float32, kk*plane)
 		for c := d.c0; c < d.c1; c++ {
