@@ -18,9 +18,9 @@ import (
 // Darknet's GEMM path has zeros there). The Go reference computes the
 // float32 FMA exactly (fma32); AVX2/AVX-512 use VFMADD231PS, NEON FMLA.
 //
-// How the implementations get there: per output row, the k input rows it
-// needs are copied once into zero-bordered row buffers (a ring of the last
-// dilation·(k−1)+1 rows, so each input row is copied once per channel),
+// How the implementations get there: the input rows are copied once per
+// channel into zero-bordered row buffers (the whole padded plane when it
+// is small, else a ring of the last dilation·(k−1)+1 rows),
 // split into StrideW phases for strides above 1 (phase r holds the padded
 // row's columns r, r+s, r+2s, ...). Every tap of an output row then reads
 // a run of consecutive floats, so the row kernel is k·k broadcast-weight
@@ -179,8 +179,16 @@ func depthwiseGo(out, in []float32, g *ConvGeom, weights, bias []float32, act Ac
 	}
 }
 
-// depthwiseRows is Depthwise at level l: the row buffers described above
-// and one row-kernel call per output row.
+// dwPlaneMax is the largest padded plane (floats) Depthwise buffers
+// whole; larger planes go through a ring of rows. A variable for the
+// tests, which run both ways.
+var dwPlaneMax = 32 << 10
+
+// depthwiseRows is Depthwise at level l: the row buffers described above.
+// A plane whose padded rows fit dwPlaneMax is buffered whole, once per
+// channel, and the kernel does all its output rows in one call (output
+// row oy's taps are row 0's moved down oy·StrideH rows); a larger one goes
+// through the ring, one kernel call per output row.
 func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights, bias []float32, act Activation, c0, c1 int) {
 	h, w, oh, ow := g.Height, g.Width, g.OutH(), g.OutW()
 	kh, kw := g.KernelH, g.KernelW
@@ -192,10 +200,15 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 	// the padding) stay zero: only the input's columns are ever written.
 	phase := ow + g.DilationW*(kw-1)/s + dwSlack
 	rowLen := s * phase
-	buf := ws.depthwiseBuf((spanH+1)*rowLen + dwSlack)
-	zero := buf[spanH*rowLen : (spanH+1)*rowLen]
-	tail := buf[(spanH+1)*rowLen:]
-	held := ws.depthwiseHeld(spanH)
+	nrows := (oh-1)*g.StrideH + spanH // padded rows the outputs read
+	whole := nrows*rowLen <= dwPlaneMax
+	slots := spanH
+	if whole {
+		slots = nrows
+	}
+	buf := ws.depthwiseBuf((slots+1)*rowLen + dwSlack)
+	zero := buf[slots*rowLen : (slots+1)*rowLen]
+	tail := buf[(slots+1)*rowLen:]
 
 	// Where tap column kx starts in a row buffer: phase (kx·dw) mod s, index (kx·dw)/s.
 	var xoff [maxDepthwiseTaps]int
@@ -213,6 +226,36 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 		if bias != nil {
 			b = bias[c]
 		}
+		if whole {
+			// Padded row i holds input row i − PadH; the others stay zero.
+			for iy := 0; iy < h && iy+g.PadH < nrows; iy++ {
+				i := iy + g.PadH
+				fillPhases(buf[i*rowLen:(i+1)*rowLen], src[iy*w:(iy+1)*w], g.PadW, s, phase)
+			}
+			done := 0
+			if l != isaGeneric {
+				for ky := 0; ky < kh; ky++ {
+					for kx, o := range xoff[:kw] {
+						taps[ky*kw+kx] = &buf[ky*g.DilationH*rowLen+o]
+					}
+				}
+				done = depthwiseRowArch(l, &dst[0], &taps, &wc[0], kk, ow, oh, g.StrideH*rowLen, b)
+			}
+			if done < ow {
+				for oy := 0; oy < oh; oy++ {
+					for ky := 0; ky < kh; ky++ {
+						i := oy*g.StrideH + ky*g.DilationH
+						rows[ky] = buf[i*rowLen : (i+1)*rowLen]
+					}
+					dwRow(l, dst[oy*ow:(oy+1)*ow], rows[:kh], xoff[:kw], &taps, wc, b, tail)
+				}
+			}
+			if act != Linear {
+				Activate(dst, act)
+			}
+			continue
+		}
+		held := ws.depthwiseHeld(spanH)
 		for i := range held {
 			held[i] = -1
 		}
@@ -235,32 +278,40 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 					slot -= spanH
 				}
 				rows[ky] = row
-				for kx, o := range xoff[:kw] {
-					taps[ky*kw+kx] = &row[o]
-				}
 			}
 			orow := dst[oy*ow : (oy+1)*ow]
-			done := ow
-			if l == isaGeneric {
-				dwRowGo(orow, rows[:kh], xoff[:kw], wc, b)
-			} else {
-				done = depthwiseRowArch(l, &orow[0], &taps, &wc[0], kk, ow, b)
-			}
-			if done < ow {
-				// The last positions: 16 of them into the tail scratch
-				// (the buffers have the slack), then the ones that exist.
-				for ky, row := range rows[:kh] {
-					for kx, o := range xoff[:kw] {
-						taps[ky*kw+kx] = &row[o+done]
-					}
-				}
-				depthwiseRowArch(l, &tail[0], &taps, &wc[0], kk, dwSlack, b)
-				copy(orow[done:], tail[:ow-done])
-			}
+			dwRow(l, orow, rows[:kh], xoff[:kw], &taps, wc, b, tail)
 			if act != Linear {
 				Activate(orow, act)
 			}
 		}
+	}
+}
+
+// dwRow computes one output row at level l, tap (ky, kx) reading
+// rows[ky][xoff[kx]:]. A kernel that leaves the last positions (NEON: the
+// row's length mod 4) does 16 more into the tail scratch (the buffers have
+// the slack), of which the ones that exist are copied.
+func dwRow(l isa, orow []float32, rows [][]float32, xoff []int, taps *[maxDepthwiseTaps]*float32, wc []float32, b float32, tail []float32) {
+	if l == isaGeneric {
+		dwRowGo(orow, rows, xoff, wc, b)
+		return
+	}
+	kw, kk, n := len(xoff), len(rows)*len(xoff), len(orow)
+	for ky, row := range rows {
+		for kx, o := range xoff {
+			taps[ky*kw+kx] = &row[o]
+		}
+	}
+	done := depthwiseRowArch(l, &orow[0], taps, &wc[0], kk, n, 1, 0, b)
+	if done < n {
+		for ky, row := range rows {
+			for kx, o := range xoff {
+				taps[ky*kw+kx] = &row[o+done]
+			}
+		}
+		depthwiseRowArch(l, &tail[0], taps, &wc[0], kk, dwSlack, 1, 0, b)
+		copy(orow[done:], tail[:n-done])
 	}
 }
 

@@ -8,12 +8,15 @@
 //
 // taps are kk pointers to runs of consecutive floats (Depthwise's row
 // buffers), one FMA per tap in tap order, so every lane computes the Go
-// reference's fma32 chain. For kk == 9 (3×3) the weights stay in
-// registers and the tap pointers in general registers, and each step does
-// 4 vectors (independent FMA chains); other kk loop over the taps.
+// reference's fma32 chain; then the next of rows rows: out continues
+// (rows are n apart) and every tap pointer moves pitch bytes. For kk == 9
+// (3×3) the weights stay in registers and the tap pointers in general
+// registers, and each step does 4 vectors (independent FMA chains); other
+// kk loop over the taps. The last n mod 16 (8) positions of a row are
+// masked. rows ≥ 1.
 
-// func dwRowAVX512(out *float32, taps **float32, w *float32, kk, n int, bias float32)
-TEXT ·dwRowAVX512(SB), NOSPLIT, $0-44
+// func dwRowAVX512(out *float32, taps **float32, w *float32, kk, n int, bias float32, rows, pitch int)
+TEXT ·dwRowAVX512(SB), NOSPLIT, $0-64
 	MOVQ         out+0(FP), DI
 	MOVQ         taps+8(FP), R8
 	MOVQ         w+16(FP), DX
@@ -49,8 +52,11 @@ TEXT ·dwRowAVX512(SB), NOSPLIT, $0-44
 	MOVQ         48(R8), BX
 	MOVQ         56(R8), CX
 	MOVQ         64(R8), DX
-	MOVQ         n+32(FP), R8
-	SHLQ         $2, R8 // bytes left
+
+row512:
+	MOVQ n+32(FP), R8
+	SHLQ $2, R8       // bytes left in this row
+	XORQ SI, SI
 
 #define FMA4Z(p, w) \
 	VFMADD231PS 0(p)(SI*1), w, Z0; \
@@ -108,7 +114,7 @@ loop16:
 
 last16:
 	TESTQ   R8, R8
-	JEQ     done512
+	JEQ     next512
 	VMOVAPS Z31, Z0
 	FMAMZ(R9, Z16)
 	FMAMZ(R10, Z17)
@@ -121,14 +127,36 @@ last16:
 	FMAMZ(DX, Z24)
 	VMOVUPS Z0, K1, 0(DI)(SI*1)
 
+next512:
+	// The next row: out continues, the taps move down by pitch bytes.
+	MOVQ n+32(FP), R8
+	SHLQ $2, R8
+	ADDQ R8, DI
+	MOVQ pitch+56(FP), R8
+	ADDQ R8, R9
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	ADDQ R8, AX
+	ADDQ R8, BX
+	ADDQ R8, CX
+	ADDQ R8, DX
+	DECQ rows+48(FP)
+	JNZ  row512
+
 done512:
 	VZEROUPPER
 	RET
 
 	// Any kk: one vector at a time, the taps in a loop.
 general512:
+	XORQ R12, R12 // the row's offset from the taps (bytes)
+
+grow512:
 	MOVQ n+32(FP), R9
 	SHLQ $2, R9
+	XORQ SI, SI
 
 gloop512:
 	CMPQ    R9, $64
@@ -138,6 +166,7 @@ gloop512:
 
 gtap512:
 	MOVQ         (R8)(R10*8), R11
+	ADDQ         R12, R11
 	VBROADCASTSS (DX)(R10*4), Z1
 	VFMADD231PS  (R11)(SI*1), Z1, Z0
 	INCQ         R10
@@ -150,27 +179,56 @@ gtap512:
 
 glast512:
 	TESTQ   R9, R9
-	JEQ     done512
+	JEQ     gnext512
 	VMOVAPS Z31, Z0
 	XORQ    R10, R10
 
 gtapm512:
 	MOVQ         (R8)(R10*8), R11
+	ADDQ         R12, R11
 	VBROADCASTSS (DX)(R10*4), Z1
 	VFMADD231PS  (R11)(SI*1), Z1, K1, Z0
 	INCQ         R10
 	CMPQ         R10, CX
 	JLT          gtapm512
 	VMOVUPS      Z0, K1, (DI)(SI*1)
-	JMP          done512
 
-// func dwRowAVX2(out *float32, taps **float32, w *float32, kk, n int, bias float32)
-TEXT ·dwRowAVX2(SB), NOSPLIT, $0-44
+gnext512:
+	MOVQ n+32(FP), R9
+	SHLQ $2, R9
+	ADDQ R9, DI
+	ADDQ pitch+56(FP), R12
+	DECQ rows+48(FP)
+	JNZ  grow512
+	JMP  done512
+
+// dwTailMask: 8 lanes of −1 then 8 of 0; the 8 int32 at byte 4·(8−r)
+// enable the first r lanes.
+DATA dwTailMask<>+0(SB)/8, $-1
+DATA dwTailMask<>+8(SB)/8, $-1
+DATA dwTailMask<>+16(SB)/8, $-1
+DATA dwTailMask<>+24(SB)/8, $-1
+DATA dwTailMask<>+32(SB)/8, $0
+DATA dwTailMask<>+40(SB)/8, $0
+DATA dwTailMask<>+48(SB)/8, $0
+DATA dwTailMask<>+56(SB)/8, $0
+GLOBL dwTailMask<>(SB), RODATA|NOPTR, $64
+
+// func dwRowAVX2(out *float32, taps **float32, w *float32, kk, n int, bias float32, rows, pitch int)
+//
+// The last n mod 8 positions of a row go through VMASKMOVPS loads and
+// stores (Y5 holds their mask).
+TEXT ·dwRowAVX2(SB), NOSPLIT, $0-64
 	MOVQ         out+0(FP), DI
 	MOVQ         taps+8(FP), R8
 	MOVQ         w+16(FP), DX
 	VBROADCASTSS bias+40(FP), Y6
-	XORQ         SI, SI
+	MOVQ         n+32(FP), CX
+	ANDQ         $7, CX
+	SHLQ         $2, CX
+	LEAQ         dwTailMask<>+32(SB), AX
+	SUBQ         CX, AX
+	VMOVDQU      (AX), Y5
 	MOVQ         kk+24(FP), CX
 	CMPQ         CX, $9
 	JNE          general2
@@ -193,8 +251,11 @@ TEXT ·dwRowAVX2(SB), NOSPLIT, $0-44
 	MOVQ         48(R8), BX
 	MOVQ         56(R8), CX
 	MOVQ         64(R8), DX
-	MOVQ         n+32(FP), R8
-	SHLQ         $2, R8 // bytes left
+
+row2:
+	MOVQ n+32(FP), R8
+	SHLQ $2, R8       // bytes left in this row
+	XORQ SI, SI
 
 #define FMA4Y(p, w) \
 	VFMADD231PS 0(p)(SI*1), w, Y0; \
@@ -231,7 +292,7 @@ loop32:
 
 loop8:
 	CMPQ    R8, $32
-	JLT     done2
+	JLT     last8
 	VMOVAPS Y6, Y0
 	FMA1Y(R9, Y7)
 	FMA1Y(R10, Y8)
@@ -247,23 +308,66 @@ loop8:
 	SUBQ    $32, R8
 	JMP     loop8
 
+#define FMAMY(p, w) \
+	VMASKMOVPS  0(p)(SI*1), Y5, Y4; \
+	VFMADD231PS Y4, w, Y0
+
+last8:
+	TESTQ   R8, R8
+	JEQ     next2
+	VMOVAPS Y6, Y0
+	FMAMY(R9, Y7)
+	FMAMY(R10, Y8)
+	FMAMY(R11, Y9)
+	FMAMY(R12, Y10)
+	FMAMY(R13, Y11)
+	FMAMY(AX, Y12)
+	FMAMY(BX, Y13)
+	FMAMY(CX, Y14)
+	FMAMY(DX, Y15)
+	VMASKMOVPS Y0, Y5, 0(DI)(SI*1)
+
+next2:
+	// The next row: out continues, the taps move down by pitch bytes.
+	MOVQ n+32(FP), R8
+	SHLQ $2, R8
+	ADDQ R8, DI
+	MOVQ pitch+56(FP), R8
+	ADDQ R8, R9
+	ADDQ R8, R10
+	ADDQ R8, R11
+	ADDQ R8, R12
+	ADDQ R8, R13
+	ADDQ R8, AX
+	ADDQ R8, BX
+	ADDQ R8, CX
+	ADDQ R8, DX
+	DECQ rows+48(FP)
+	JNZ  row2
+
 done2:
 	VZEROUPPER
 	RET
 
-	// Any kk: one vector at a time, the taps in a loop.
+	// Any kk: one vector at a time, the taps in a loop; R12 is the row's
+	// offset from the taps (bytes).
 general2:
+	XORQ R12, R12
+
+grow2:
 	MOVQ n+32(FP), R9
 	SHLQ $2, R9
+	XORQ SI, SI
 
 gloop2:
 	CMPQ    R9, $32
-	JLT     done2
+	JLT     glast2
 	VMOVAPS Y6, Y0
 	XORQ    R10, R10
 
 gtap2:
 	MOVQ         (R8)(R10*8), R11
+	ADDQ         R12, R11
 	VBROADCASTSS (DX)(R10*4), Y1
 	VFMADD231PS  (R11)(SI*1), Y1, Y0
 	INCQ         R10
@@ -273,3 +377,29 @@ gtap2:
 	ADDQ         $32, SI
 	SUBQ         $32, R9
 	JMP          gloop2
+
+glast2:
+	TESTQ   R9, R9
+	JEQ     gnext2
+	VMOVAPS Y6, Y0
+	XORQ    R10, R10
+
+gtapm2:
+	MOVQ         (R8)(R10*8), R11
+	ADDQ         R12, R11
+	VBROADCASTSS (DX)(R10*4), Y1
+	VMASKMOVPS   (R11)(SI*1), Y5, Y4
+	VFMADD231PS  Y4, Y1, Y0
+	INCQ         R10
+	CMPQ         R10, CX
+	JLT          gtapm2
+	VMASKMOVPS   Y0, Y5, (DI)(SI*1)
+
+gnext2:
+	MOVQ n+32(FP), R9
+	SHLQ $2, R9
+	ADDQ R9, DI
+	ADDQ pitch+56(FP), R12
+	DECQ rows+48(FP)
+	JNZ  grow2
+	JMP  done2

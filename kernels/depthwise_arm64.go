@@ -14,10 +14,10 @@ func dwRowNEON(out *float32, taps **float32, w *float32, kk, n int, bias float32
 
 func depthwiseHasRow(l isa) bool { return l == isaNEON }
 
-// depthwiseRowArch computes the first n rounded down to 4 outputs of a
-// row and returns how many.
-func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n int, bias float32) int {
-	if n4 := n &^ 3; l == isaNEON && n4 > 0 {
+// depthwiseRowArch computes the first n rounded down to 4 outputs of one
+// row (rows == 1; more rows: none) and returns how many.
+func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n, rows, pitch int, bias float32) int {
+	if n4 := n &^ 3; l == isaNEON && n4 > 0 && rows == 1 {
 		dwRowNEON(out, &taps[0], w, kk, n4, bias)
 		return n4
 	}

@@ -63,6 +63,9 @@ func TestFma32(t *testing.T) {
 }
 
 // dwCase is one random depthwise problem.
+//
+// TestDepthwise runs each shape at every level against the reference,
+// alternately through the whole-plane buffer and the ring of rows.
 type dwCase struct {
 	g          ConvGeom
 	in, wt, bs []float32
@@ -176,10 +179,17 @@ func TestDepthwise(t *testing.T) {
 		t.Run(l.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(11, uint64(l)))
 			ws := new(Workspace) // reused across shapes, as the engine does
+			defer func(m int) { dwPlaneMax = m }(dwPlaneMax)
 			for trial := 0; trial < 600; trial++ {
 				d := randomDepthwise(r, trial)
 				if testing.Short() && trial >= 150 {
 					break
+				}
+				// Every other shape through the ring of rows instead of
+				// the whole plane.
+				dwPlaneMax = 32 << 10
+				if trial%2 == 1 {
+					dwPlaneMax = 0
 				}
 				got := d.run(t, l, ws, d.act)
 				want := d.run(t, levelRef, nil, d.act)

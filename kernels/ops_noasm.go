@@ -27,6 +27,6 @@ func logisticArch(l isa, dst, src []float32) (k int, ok bool) { return 0, false 
 
 func depthwiseHasRow(l isa) bool { return false }
 
-func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n int, bias float32) int {
+func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n, rows, pitch int, bias float32) int {
 	return 0
 }
