@@ -242,12 +242,18 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 				done = depthwiseRowArch(l, &dst[0], &taps, &wc[0], kk, ow, oh, g.StrideH*rowLen, b)
 			}
 			if done < ow {
+				// The rest of each row (generic: all of it).
 				for oy := 0; oy < oh; oy++ {
 					for ky := 0; ky < kh; ky++ {
 						i := oy*g.StrideH + ky*g.DilationH
 						rows[ky] = buf[i*rowLen : (i+1)*rowLen]
 					}
-					dwRow(l, dst[oy*ow:(oy+1)*ow], rows[:kh], xoff[:kw], &taps, wc, b, tail)
+					orow := dst[oy*ow : (oy+1)*ow]
+					if done == 0 {
+						dwRow(l, orow, rows[:kh], xoff[:kw], &taps, wc, b, tail)
+					} else {
+						dwTail(l, orow, rows[:kh], xoff[:kw], &taps, wc, b, tail, done)
+					}
 				}
 			}
 			if act != Linear {
@@ -289,30 +295,37 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 }
 
 // dwRow computes one output row at level l, tap (ky, kx) reading
-// rows[ky][xoff[kx]:]. A kernel that leaves the last positions (NEON: the
-// row's length mod 4) does 16 more into the tail scratch (the buffers have
-// the slack), of which the ones that exist are copied.
+// rows[ky][xoff[kx]:].
 func dwRow(l isa, orow []float32, rows [][]float32, xoff []int, taps *[maxDepthwiseTaps]*float32, wc []float32, b float32, tail []float32) {
 	if l == isaGeneric {
 		dwRowGo(orow, rows, xoff, wc, b)
 		return
 	}
-	kw, kk, n := len(xoff), len(rows)*len(xoff), len(orow)
+	kw := len(xoff)
 	for ky, row := range rows {
 		for kx, o := range xoff {
 			taps[ky*kw+kx] = &row[o]
 		}
 	}
-	done := depthwiseRowArch(l, &orow[0], taps, &wc[0], kk, n, 1, 0, b)
-	if done < n {
-		for ky, row := range rows {
-			for kx, o := range xoff {
-				taps[ky*kw+kx] = &row[o+done]
-			}
-		}
-		depthwiseRowArch(l, &tail[0], taps, &wc[0], kk, dwSlack, 1, 0, b)
-		copy(orow[done:], tail[:n-done])
+	done := depthwiseRowArch(l, &orow[0], taps, &wc[0], len(rows)*kw, len(orow), 1, 0, b)
+	dwTail(l, orow, rows, xoff, taps, wc, b, tail, done)
+}
+
+// dwTail finishes a row whose first done outputs a kernel computed (NEON
+// leaves the row's length mod 4): 16 more outputs into the tail scratch
+// (the buffers have the slack), of which the ones that exist are copied.
+func dwTail(l isa, orow []float32, rows [][]float32, xoff []int, taps *[maxDepthwiseTaps]*float32, wc []float32, b float32, tail []float32, done int) {
+	if done >= len(orow) {
+		return
 	}
+	kw := len(xoff)
+	for ky, row := range rows {
+		for kx, o := range xoff {
+			taps[ky*kw+kx] = &row[o+done]
+		}
+	}
+	depthwiseRowArch(l, &tail[0], taps, &wc[0], len(rows)*kw, dwSlack, 1, 0, b)
+	copy(orow[done:], tail[:len(orow)-done])
 }
 
 // dwRowGo is the row kernel in Go (the generic level): out[j] from bias

@@ -7,15 +7,21 @@
 // The depthwise convolution's row kernel on NEON (generator: kernels/_asm/neon).
 
 
-// func dwRowNEON(out *float32, taps **float32, w *float32, kk, n int, bias float32)
-TEXT ·dwRowNEON(SB), NOSPLIT, $0-44
+// func dwRowNEON(out *float32, taps **float32, w *float32, kk, n int, bias float32, rows, pitch int)
+TEXT ·dwRowNEON(SB), NOSPLIT, $0-64
 	MOVD out+0(FP), R0
 	MOVD taps+8(FP), R1
 	MOVD w+16(FP), R2
 	MOVD kk+24(FP), R3
-	MOVD n+32(FP), R4
+	MOVD n+32(FP), R23
 	FMOVS bias+40(FP), F31
 	VDUP V31.S[0], V31.S4
+	MOVD rows+48(FP), R24
+	AND $~3, R23, R20
+	SUB R20, R23
+	LSL $2, R23
+	MOVD pitch+56(FP), R25
+	SUB R20<<2, R25
 	CMP $9, R3
 	BNE dwRowNEON_general
 	VLD1 (R2), [V20.S4, V21.S4]
@@ -30,6 +36,8 @@ TEXT ·dwRowNEON(SB), NOSPLIT, $0-44
 	MOVD 48(R1), R15
 	MOVD 56(R1), R21
 	MOVD 64(R1), R22
+dwRowNEON_row:
+	MOVD R20, R4
 	CMP $16, R4
 	BLT dwRowNEON_four
 dwRowNEON_loop16:
@@ -88,7 +96,7 @@ dwRowNEON_loop16:
 	BGE dwRowNEON_loop16
 dwRowNEON_four:
 	CMP $4, R4
-	BLT dwRowNEON_done
+	BLT dwRowNEON_next
 	WORD $0x4ebf1fe0 // mov v0.16b, v31.16b
 	VLD1.P 16(R9), [V4.S4]
 	WORD $0x4f941080 // fmla v0.4s, v4.4s, v20.s[0]
@@ -111,11 +119,27 @@ dwRowNEON_four:
 	VST1.P [V0.S4], 16(R0)
 	SUB $4, R4
 	B dwRowNEON_four
+dwRowNEON_next:
+	ADD R23, R0
+	ADD R25, R9
+	ADD R25, R10
+	ADD R25, R11
+	ADD R25, R12
+	ADD R25, R13
+	ADD R25, R14
+	ADD R25, R15
+	ADD R25, R21
+	ADD R25, R22
+	SUBS $1, R24
+	BNE dwRowNEON_row
+	RET
 dwRowNEON_general:
 	MOVD ZR, R5
+dwRowNEON_grow:
+	MOVD R20, R4
 dwRowNEON_gloop:
 	CMP $4, R4
-	BLT dwRowNEON_done
+	BLT dwRowNEON_gnext
 	WORD $0x4ebf1fe0 // mov v0.16b, v31.16b
 	MOVD ZR, R6
 dwRowNEON_gtap:
@@ -134,5 +158,9 @@ dwRowNEON_gtap:
 	ADD $16, R5
 	SUB $4, R4
 	B dwRowNEON_gloop
-dwRowNEON_done:
+dwRowNEON_gnext:
+	ADD R23, R0
+	ADD R25, R5
+	SUBS $1, R24
+	BNE dwRowNEON_grow
 	RET

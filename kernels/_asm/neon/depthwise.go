@@ -2,8 +2,9 @@ package main
 
 // The depthwise convolution's row kernel (kernels/depthwise.go):
 //
-//	dwRowNEON(out *float32, taps **float32, w *float32, kk, n int, bias float32)
-//	    out[j] = fma(w[kk−1], taps[kk−1][j], … fma(w[0], taps[0][j], bias)), n a multiple of 4
+//	dwRowNEON(out *float32, taps **float32, w *float32, kk, n int, bias float32, rows, pitch int)
+//	    out[r·n + j] = fma(w[kk−1], taps[kk−1][j + r·pitch/4], … fma(w[0], taps[0][…], bias))
+//	    for r < rows (≥ 1) and j < n rounded down to 4 (the Go code does the rest)
 //
 // one FMLA per tap in tap order (the reference's fma32 chain). For kk == 9
 // (3×3) the weights stay in V20-V22 (w[0:4], w[4:8], w[5:9]: lane 3 of
@@ -19,15 +20,24 @@ var dwTapRegs = [9]int{9, 10, 11, 12, 13, 14, 15, 21, 22}
 func depthwiseRow(f *file) {
 	const name = "dwRowNEON"
 	label := func(s string) string { return name + "_" + s }
-	f.raw("\n// func %s(out *float32, taps **float32, w *float32, kk, n int, bias float32)\n", name)
-	f.raw("TEXT ·%s(SB), NOSPLIT, $0-44\n", name)
+	f.raw("\n// func %s(out *float32, taps **float32, w *float32, kk, n int, bias float32, rows, pitch int)\n", name)
+	f.raw("TEXT ·%s(SB), NOSPLIT, $0-64\n", name)
 	f.I("MOVD out+0(FP), R0")
 	f.I("MOVD taps+8(FP), R1")
 	f.I("MOVD w+16(FP), R2")
 	f.I("MOVD kk+24(FP), R3")
-	f.I("MOVD n+32(FP), R4")
+	f.I("MOVD n+32(FP), R23")
 	f.I("FMOVS bias+40(FP), F31")
 	f.I("VDUP V31.S[0], V31.S4")
+	f.I("MOVD rows+48(FP), R24")
+	// R20 = n rounded down to 4 (positions per row), R23 = the bytes out
+	// skips at a row's end (its last n mod 4), R25 = what the tap pointers
+	// skip (pitch minus the bytes they advanced).
+	f.I("AND $~3, R23, R20")
+	f.I("SUB R20, R23")
+	f.I("LSL $2, R23")
+	f.I("MOVD pitch+56(FP), R25")
+	f.I("SUB R20<<2, R25")
 	f.I("CMP $9, R3")
 	f.I("BNE %s", label("general"))
 
@@ -44,6 +54,8 @@ func depthwiseRow(f *file) {
 	for t, r := range dwTapRegs {
 		f.I("MOVD %d(R1), R%d", 8*t, r)
 	}
+	f.L(label("row"))
+	f.I("MOVD R20, R4")
 	f.I("CMP $16, R4")
 	f.I("BLT %s", label("four"))
 	f.L(label("loop16"))
@@ -64,7 +76,7 @@ func depthwiseRow(f *file) {
 	f.I("BGE %s", label("loop16"))
 	f.L(label("four"))
 	f.I("CMP $4, R4")
-	f.I("BLT %s", label("done"))
+	f.I("BLT %s", label("next"))
 	f.MOV(0, 31)
 	for t, r := range dwTapRegs {
 		f.I("VLD1.P 16(R%d), [V%d.S4]", r, 4+t%4)
@@ -74,13 +86,23 @@ func depthwiseRow(f *file) {
 	f.I("VST1.P [V0.S4], 16(R0)")
 	f.I("SUB $4, R4")
 	f.I("B %s", label("four"))
+	f.L(label("next"))
+	f.I("ADD R23, R0")
+	for _, r := range dwTapRegs {
+		f.I("ADD R25, R%d", r)
+	}
+	f.I("SUBS $1, R24")
+	f.I("BNE %s", label("row"))
+	f.I("RET")
 
-	// Any kk: R5 = byte offset of the positions, R6 = tap index.
+	// Any kk: R5 = byte offset of the positions from the taps, R6 = tap index.
 	f.L(label("general"))
 	f.I("MOVD ZR, R5")
+	f.L(label("grow"))
+	f.I("MOVD R20, R4")
 	f.L(label("gloop"))
 	f.I("CMP $4, R4")
-	f.I("BLT %s", label("done"))
+	f.I("BLT %s", label("gnext"))
 	f.MOV(0, 31)
 	f.I("MOVD ZR, R6")
 	f.L(label("gtap"))
@@ -99,6 +121,10 @@ func depthwiseRow(f *file) {
 	f.I("ADD $16, R5")
 	f.I("SUB $4, R4")
 	f.I("B %s", label("gloop"))
-	f.L(label("done"))
+	f.L(label("gnext"))
+	f.I("ADD R23, R0")
+	f.I("ADD R25, R5")
+	f.I("SUBS $1, R24")
+	f.I("BNE %s", label("grow"))
 	f.I("RET")
 }
