@@ -15,6 +15,36 @@
 // kk loop over the taps. The last n mod 16 (8) positions of a row are
 // masked. rows ≥ 1.
 
+// DW_TAPS9 loads the 9 tap pointers of a 3×3 kernel from the array at R8.
+#define DW_TAPS9 \
+	MOVQ 0(R8), R9;   \
+	MOVQ 8(R8), R10;  \
+	MOVQ 16(R8), R11; \
+	MOVQ 24(R8), R12; \
+	MOVQ 32(R8), R13; \
+	MOVQ 40(R8), AX;  \
+	MOVQ 48(R8), BX;  \
+	MOVQ 56(R8), CX;  \
+	MOVQ 64(R8), DX
+
+// DW_NEXT_ROW9 moves out (DI) past a row of n and the 9 tap pointers down
+// pitch bytes, and counts the row off (the flags are DECQ's).
+#define DW_NEXT_ROW9 \
+	MOVQ n+32(FP), R8;     \
+	SHLQ $2, R8;           \
+	ADDQ R8, DI;           \
+	MOVQ pitch+56(FP), R8; \
+	ADDQ R8, R9;           \
+	ADDQ R8, R10;          \
+	ADDQ R8, R11;          \
+	ADDQ R8, R12;          \
+	ADDQ R8, R13;          \
+	ADDQ R8, AX;           \
+	ADDQ R8, BX;           \
+	ADDQ R8, CX;           \
+	ADDQ R8, DX;           \
+	DECQ rows+48(FP)
+
 // func dwRowAVX512(out *float32, taps **float32, w *float32, kk, n int, bias float32, rows, pitch int)
 TEXT ·dwRowAVX512(SB), NOSPLIT, $0-64
 	MOVQ         out+0(FP), DI
@@ -43,15 +73,7 @@ TEXT ·dwRowAVX512(SB), NOSPLIT, $0-64
 	VBROADCASTSS 24(DX), Z22
 	VBROADCASTSS 28(DX), Z23
 	VBROADCASTSS 32(DX), Z24
-	MOVQ         0(R8), R9
-	MOVQ         8(R8), R10
-	MOVQ         16(R8), R11
-	MOVQ         24(R8), R12
-	MOVQ         32(R8), R13
-	MOVQ         40(R8), AX
-	MOVQ         48(R8), BX
-	MOVQ         56(R8), CX
-	MOVQ         64(R8), DX
+	DW_TAPS9
 
 row512:
 	MOVQ n+32(FP), R8
@@ -129,20 +151,7 @@ last16:
 
 next512:
 	// The next row: out continues, the taps move down by pitch bytes.
-	MOVQ n+32(FP), R8
-	SHLQ $2, R8
-	ADDQ R8, DI
-	MOVQ pitch+56(FP), R8
-	ADDQ R8, R9
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	ADDQ R8, AX
-	ADDQ R8, BX
-	ADDQ R8, CX
-	ADDQ R8, DX
-	DECQ rows+48(FP)
+	DW_NEXT_ROW9
 	JNZ  row512
 
 done512:
@@ -242,15 +251,7 @@ TEXT ·dwRowAVX2(SB), NOSPLIT, $0-64
 	VBROADCASTSS 24(DX), Y13
 	VBROADCASTSS 28(DX), Y14
 	VBROADCASTSS 32(DX), Y15
-	MOVQ         0(R8), R9
-	MOVQ         8(R8), R10
-	MOVQ         16(R8), R11
-	MOVQ         24(R8), R12
-	MOVQ         32(R8), R13
-	MOVQ         40(R8), AX
-	MOVQ         48(R8), BX
-	MOVQ         56(R8), CX
-	MOVQ         64(R8), DX
+	DW_TAPS9
 
 row2:
 	MOVQ n+32(FP), R8
@@ -329,20 +330,7 @@ last8:
 
 next2:
 	// The next row: out continues, the taps move down by pitch bytes.
-	MOVQ n+32(FP), R8
-	SHLQ $2, R8
-	ADDQ R8, DI
-	MOVQ pitch+56(FP), R8
-	ADDQ R8, R9
-	ADDQ R8, R10
-	ADDQ R8, R11
-	ADDQ R8, R12
-	ADDQ R8, R13
-	ADDQ R8, AX
-	ADDQ R8, BX
-	ADDQ R8, CX
-	ADDQ R8, DX
-	DECQ rows+48(FP)
+	DW_NEXT_ROW9
 	JNZ  row2
 
 done2:
