@@ -187,7 +187,7 @@ func TestDepthwise(t *testing.T) {
 				}
 				// Every other shape through the ring of rows instead of
 				// the whole plane.
-				dwPlaneMax = 32 << 10
+				dwPlaneMax = 64 << 10
 				if trial%2 == 1 {
 					dwPlaneMax = 0
 				}
