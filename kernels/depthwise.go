@@ -365,8 +365,9 @@ func dwRowGo(out []float32, rows [][]float32, xoff []int, w []float32, bias floa
 
 // fillPhases writes input row x into a zero-bordered row buffer split into
 // s phases of n floats: phase r, index i holds padded column s·i + r, i.e.
-// x[s·i + r − pad]. Only x's columns are written; the rest stays as it was
-// (zero).
+// x[s·i + r − pad], or 0 outside x. For s = 1 only x's columns are
+// written (the rest stays zero); larger strides use the im2col gather
+// (vector code for stride 2), which writes the zeros too.
 func fillPhases(row, x []float32, pad, s, n int) {
 	if s == 1 {
 		if pad < n {
@@ -375,14 +376,7 @@ func fillPhases(row, x []float32, pad, s, n int) {
 		return
 	}
 	for r := 0; r < s; r++ {
-		ph := row[r*n : (r+1)*n]
-		i := 0 // the first index whose column s·i + r − pad is in x
-		if pad > r {
-			i = (pad - r + s - 1) / s
-		}
-		for ix := s*i + r - pad; ix < len(x) && i < n; i, ix = i+1, ix+s {
-			ph[i] = x[ix]
-		}
+		gatherRow(row[r*n:(r+1)*n], x, r-pad, s)
 	}
 }
 
