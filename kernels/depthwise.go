@@ -3,6 +3,7 @@ package kernels
 import (
 	"math"
 	"strconv"
+	"unsafe"
 )
 
 // Depthwise operation (OpDepthwise): a convolution with one k×k filter per
@@ -200,6 +201,7 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 	// the kernels may read. The padded row's columns past the input (and
 	// the padding) stay zero: only the input's columns are ever written.
 	phase := ow + g.DilationW*(kw-1)/s + dwSlack
+	phase = (phase + 15) &^ 15 // whole 64-byte lines: buffer rows start aligned
 	rowLen := s * phase
 	nrows := (oh-1)*g.StrideH + spanH // padded rows the outputs read
 	whole := nrows*rowLen <= dwPlaneMax
@@ -381,13 +383,17 @@ func fillPhases(row, x []float32, pad, s, n int) {
 }
 
 // depthwiseBuf returns ws's row buffers, n floats, zeroed.
+// The buffer starts on a 64-byte boundary, so that with whole-line rows
+// the kernels' first tap of each row loads whole cache lines.
 func (ws *Workspace) depthwiseBuf(n int) []float32 {
-	if cap(ws.dw) < n {
-		ws.dw = make([]float32, n)
+	if cap(ws.dw) < n+15 {
+		ws.dw = make([]float32, n+15)
 	}
-	ws.dw = ws.dw[:n]
-	clear(ws.dw)
-	return ws.dw
+	b := ws.dw[:n+15]
+	off := int(-uintptr(unsafe.Pointer(&b[0])) & 63 / 4)
+	b = b[off : off+n]
+	clear(b)
+	return b
 }
 
 // depthwiseHeld returns ws's record of which input row each ring slot holds.
