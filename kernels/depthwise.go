@@ -186,6 +186,10 @@ func depthwiseGo(out, in []float32, g *ConvGeom, weights, bias []float32, act Ac
 // 207×207×16. A variable for the tests, which run both ways.
 var dwPlaneMax = 64 << 10
 
+// pairs3x3 enables the two-rows-per-pass 3×3 kernel (a variable for the
+// tests, which run both ways).
+var pairs3x3 = true
+
 // depthwiseRows is Depthwise at level l: the row buffers described above.
 // A plane whose padded rows fit dwPlaneMax is buffered whole, once per
 // channel, and the kernel does all its output rows in one call (output
@@ -235,18 +239,22 @@ func depthwiseRows(l isa, ws *Workspace, out, in []float32, g *ConvGeom, weights
 				i := iy + g.PadH
 				fillPhases(buf[i*rowLen:(i+1)*rowLen], src[iy*w:(iy+1)*w], g.PadW, s, phase)
 			}
-			done := 0
-			if l != isaGeneric {
+			done, oy0 := 0, 0
+			if kh == 3 && kw == 3 && s == 1 && g.StrideH == 1 && g.DilationH == 1 && g.DilationW == 1 && pairs3x3 {
+				// Two output rows per pass where the level has it.
+				oy0 = depthwise3x3Arch(l, dst, buf, rowLen, wc, ow, oh, b)
+			}
+			if l != isaGeneric && oy0 < oh {
 				for ky := 0; ky < kh; ky++ {
 					for kx, o := range xoff[:kw] {
-						taps[ky*kw+kx] = &buf[ky*g.DilationH*rowLen+o]
+						taps[ky*kw+kx] = &buf[(oy0*g.StrideH+ky*g.DilationH)*rowLen+o]
 					}
 				}
-				done = depthwiseRowArch(l, &dst[0], &taps, &wc[0], kk, ow, oh, g.StrideH*rowLen, b)
+				done = depthwiseRowArch(l, &dst[oy0*ow], &taps, &wc[0], kk, ow, oh-oy0, g.StrideH*rowLen, b)
 			}
 			if done < ow {
 				// The rest of each row (generic: all of it).
-				for oy := 0; oy < oh; oy++ {
+				for oy := oy0; oy < oh; oy++ {
 					for ky := 0; ky < kh; ky++ {
 						i := oy*g.StrideH + ky*g.DilationH
 						rows[ky] = buf[i*rowLen : (i+1)*rowLen]

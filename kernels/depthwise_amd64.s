@@ -391,3 +391,159 @@ gnext2:
 	DECQ rows+48(FP)
 	JNZ  grow2
 	JMP  done2
+
+// func dw3x3PairsAVX512(out *float32, in *float32, w *float32, n int, bias float32, pairs, pitch int)
+//
+// A 3×3, stride-1, undilated depthwise plane two output rows at a time:
+// output rows 2p and 2p+1 read buffer rows 2p..2p+3 (in + row·pitch bytes,
+// taps at +0, +4, +8 bytes), and each input vector loaded for buffer rows
+// 1 and 2 of the four feeds both output rows (12 loads per 2 vectors of
+// output instead of 18). Each output still gets bias, then its 9 taps in
+// (ky, kx) order, one FMA each: dwRowAVX512's bits. Output rows are n
+// apart; the last n mod 16 positions of a row are masked. pairs ≥ 1.
+TEXT ·dw3x3PairsAVX512(SB), NOSPLIT, $0-56
+	MOVQ         out+0(FP), DI
+	MOVQ         in+8(FP), R9
+	MOVQ         w+16(FP), DX
+	VBROADCASTSS bias+32(FP), Z31
+	MOVQ         n+24(FP), CX
+	ANDQ         $15, CX
+	MOVL         $1, AX
+	SHLL         CX, AX
+	DECL         AX
+	KMOVW        AX, K1
+	VBROADCASTSS 0(DX), Z16
+	VBROADCASTSS 4(DX), Z17
+	VBROADCASTSS 8(DX), Z18
+	VBROADCASTSS 12(DX), Z19
+	VBROADCASTSS 16(DX), Z20
+	VBROADCASTSS 20(DX), Z21
+	VBROADCASTSS 24(DX), Z22
+	VBROADCASTSS 28(DX), Z23
+	VBROADCASTSS 32(DX), Z24
+	MOVQ         pitch+48(FP), AX
+	MOVQ         pairs+40(FP), BX
+	MOVQ         n+24(FP), DX
+	SHLQ         $2, DX              // bytes per output row
+
+pair:
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (DI)(DX*1), R13
+	MOVQ DX, R8                      // bytes left in the rows
+	XORQ SI, SI
+
+// Buffer row 0 feeds output row 0 (Z0, Z1), row 3 output row 1 (Z2, Z3),
+// rows 1 and 2 both (w0 with output row 0's weight, w1 with row 1's).
+#define P2_FIRST(o, w) \
+	VFMADD231PS o(R9)(SI*1), w, Z0; \
+	VFMADD231PS o+64(R9)(SI*1), w, Z1
+#define P2_MID(p, o, w0, w1) \
+	VMOVUPS     o(p)(SI*1), Z25;    \
+	VMOVUPS     o+64(p)(SI*1), Z26; \
+	VFMADD231PS Z25, w0, Z0;        \
+	VFMADD231PS Z26, w0, Z1;        \
+	VFMADD231PS Z25, w1, Z2;        \
+	VFMADD231PS Z26, w1, Z3
+#define P2_LAST(o, w) \
+	VFMADD231PS o(R12)(SI*1), w, Z2; \
+	VFMADD231PS o+64(R12)(SI*1), w, Z3
+
+loop32p:
+	CMPQ    R8, $128
+	JLT     loop16p
+	VMOVAPS Z31, Z0
+	VMOVAPS Z31, Z1
+	VMOVAPS Z31, Z2
+	VMOVAPS Z31, Z3
+	P2_FIRST(0, Z16)
+	P2_FIRST(4, Z17)
+	P2_FIRST(8, Z18)
+	P2_MID(R10, 0, Z19, Z16)
+	P2_MID(R10, 4, Z20, Z17)
+	P2_MID(R10, 8, Z21, Z18)
+	P2_MID(R11, 0, Z22, Z19)
+	P2_MID(R11, 4, Z23, Z20)
+	P2_MID(R11, 8, Z24, Z21)
+	P2_LAST(0, Z22)
+	P2_LAST(4, Z23)
+	P2_LAST(8, Z24)
+	VMOVUPS Z0, 0(DI)(SI*1)
+	VMOVUPS Z1, 64(DI)(SI*1)
+	VMOVUPS Z2, 0(R13)(SI*1)
+	VMOVUPS Z3, 64(R13)(SI*1)
+	ADDQ    $128, SI
+	SUBQ    $128, R8
+	JMP     loop32p
+
+#define P1_FIRST(o, w) \
+	VFMADD231PS o(R9)(SI*1), w, Z0
+#define P1_MID(p, o, w0, w1) \
+	VMOVUPS     o(p)(SI*1), Z25; \
+	VFMADD231PS Z25, w0, Z0;     \
+	VFMADD231PS Z25, w1, Z2
+#define P1_LAST(o, w) \
+	VFMADD231PS o(R12)(SI*1), w, Z2
+
+loop16p:
+	CMPQ    R8, $64
+	JLT     lastp
+	VMOVAPS Z31, Z0
+	VMOVAPS Z31, Z2
+	P1_FIRST(0, Z16)
+	P1_FIRST(4, Z17)
+	P1_FIRST(8, Z18)
+	P1_MID(R10, 0, Z19, Z16)
+	P1_MID(R10, 4, Z20, Z17)
+	P1_MID(R10, 8, Z21, Z18)
+	P1_MID(R11, 0, Z22, Z19)
+	P1_MID(R11, 4, Z23, Z20)
+	P1_MID(R11, 8, Z24, Z21)
+	P1_LAST(0, Z22)
+	P1_LAST(4, Z23)
+	P1_LAST(8, Z24)
+	VMOVUPS Z0, 0(DI)(SI*1)
+	VMOVUPS Z2, 0(R13)(SI*1)
+	ADDQ    $64, SI
+	SUBQ    $64, R8
+	JMP     loop16p
+
+// The masked last vector: every tap from memory under K1 (nothing past
+// the lanes that exist is read or written).
+#define PM(p, o, w, acc) \
+	VFMADD231PS o(p)(SI*1), w, K1, acc
+
+lastp:
+	TESTQ   R8, R8
+	JEQ     nextp
+	VMOVAPS Z31, Z0
+	VMOVAPS Z31, Z2
+	PM(R9, 0, Z16, Z0)
+	PM(R9, 4, Z17, Z0)
+	PM(R9, 8, Z18, Z0)
+	PM(R10, 0, Z19, Z0)
+	PM(R10, 4, Z20, Z0)
+	PM(R10, 8, Z21, Z0)
+	PM(R11, 0, Z22, Z0)
+	PM(R11, 4, Z23, Z0)
+	PM(R11, 8, Z24, Z0)
+	PM(R10, 0, Z16, Z2)
+	PM(R10, 4, Z17, Z2)
+	PM(R10, 8, Z18, Z2)
+	PM(R11, 0, Z19, Z2)
+	PM(R11, 4, Z20, Z2)
+	PM(R11, 8, Z21, Z2)
+	PM(R12, 0, Z22, Z2)
+	PM(R12, 4, Z23, Z2)
+	PM(R12, 8, Z24, Z2)
+	VMOVUPS Z0, K1, 0(DI)(SI*1)
+	VMOVUPS Z2, K1, 0(R13)(SI*1)
+
+nextp:
+	LEAQ (R13)(DX*1), DI             // two output rows down
+	LEAQ (R11), R9                   // two buffer rows down
+	DECQ BX
+	JNZ  pair
+	VZEROUPPER
+	RET

@@ -25,3 +25,8 @@ func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *
 	}
 	return 0
 }
+
+// depthwise3x3Arch: NEON has no paired-row kernel (0 rows done).
+func depthwise3x3Arch(l isa, out []float32, buf []float32, rowLen int, w []float32, n, rows int, bias float32) int {
+	return 0
+}

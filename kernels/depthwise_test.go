@@ -65,7 +65,8 @@ func TestFma32(t *testing.T) {
 // dwCase is one random depthwise problem.
 //
 // TestDepthwise runs each shape at every level against the reference,
-// alternately through the whole-plane buffer and the ring of rows.
+// alternately through the whole-plane buffer and the ring of rows, and
+// on the plane with and without the two-rows-per-pass 3×3 kernel.
 type dwCase struct {
 	g          ConvGeom
 	in, wt, bs []float32
@@ -179,7 +180,7 @@ func TestDepthwise(t *testing.T) {
 		t.Run(l.String(), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(11, uint64(l)))
 			ws := new(Workspace) // reused across shapes, as the engine does
-			defer func(m int) { dwPlaneMax = m }(dwPlaneMax)
+			defer func(m int, p bool) { dwPlaneMax, pairs3x3 = m, p }(dwPlaneMax, pairs3x3)
 			for trial := 0; trial < 600; trial++ {
 				d := randomDepthwise(r, trial)
 				if testing.Short() && trial >= 150 {
@@ -191,6 +192,7 @@ func TestDepthwise(t *testing.T) {
 				if trial%2 == 1 {
 					dwPlaneMax = 0
 				}
+				pairs3x3 = trial%4 != 2 // and some planes one row at a time
 				got := d.run(t, l, ws, d.act)
 				want := d.run(t, levelRef, nil, d.act)
 				compareBits(t, d, got, want)

@@ -30,3 +30,7 @@ func depthwiseHasRow(l isa) bool { return false }
 func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n, rows, pitch int, bias float32) int {
 	return 0
 }
+
+func depthwise3x3Arch(l isa, out []float32, buf []float32, rowLen int, w []float32, n, rows int, bias float32) int {
+	return 0
+}
