@@ -45,16 +45,26 @@ func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *
 //go:noescape
 func dw3x3PairsAVX512(out *float32, in *float32, w *float32, n int, bias float32, pairs, pitch int)
 
+// dw3x3PairsAVX2 is dw3x3PairsAVX512 with 8 lanes (VMASKMOVPS row ends).
+// Requires AVX2 and FMA.
+//
+//go:noescape
+func dw3x3PairsAVX2(out *float32, in *float32, w *float32, n int, bias float32, pairs, pitch int)
+
 // depthwise3x3Arch computes the leading output rows of a buffered 3×3,
-// stride-1, undilated plane two at a time where the level has such a
-// kernel (avx512) and returns how many rows it did (even; 0: none).
+// stride-1, undilated plane two at a time (avx2, avx512) and returns how
+// many rows it did (even; 0: none).
 func depthwise3x3Arch(l isa, out []float32, buf []float32, rowLen int, w []float32, n, rows int, bias float32) int {
 	pairs := rows / 2
-	if l != isaAVX512 || pairs == 0 {
+	if l != isaAVX512 && l != isaAVX2 || pairs == 0 {
 		return 0
 	}
 	_ = buf[(2*pairs+1)*rowLen+n+1] // the last buffer row read (its slack covers the vectors)
 	_ = out[2*pairs*n-1]
-	dw3x3PairsAVX512(&out[0], &buf[0], &w[0], n, bias, pairs, 4*rowLen)
+	if l == isaAVX512 {
+		dw3x3PairsAVX512(&out[0], &buf[0], &w[0], n, bias, pairs, 4*rowLen)
+	} else {
+		dw3x3PairsAVX2(&out[0], &buf[0], &w[0], n, bias, pairs, 4*rowLen)
+	}
 	return 2 * pairs
 }

@@ -547,3 +547,156 @@ nextp:
 	JNZ  pair
 	VZEROUPPER
 	RET
+
+// func dw3x3PairsAVX2(out *float32, in *float32, w *float32, n int, bias float32, pairs, pitch int)
+//
+// dw3x3PairsAVX512 with 8 lanes (16 ymm: 9 weights, the bias, 4
+// accumulators, 2 loaded vectors); the last n mod 8 positions of a row go
+// through VMASKMOVPS (the mask is loaded then, into a loaded-vector
+// register). Requires AVX2 and FMA.
+TEXT ·dw3x3PairsAVX2(SB), NOSPLIT, $0-56
+	MOVQ         out+0(FP), DI
+	MOVQ         in+8(FP), R9
+	MOVQ         w+16(FP), DX
+	VBROADCASTSS bias+32(FP), Y6
+	MOVQ         n+24(FP), CX
+	ANDQ         $7, CX
+	SHLQ         $2, CX
+	LEAQ         dwTailMask<>+32(SB), AX
+	SUBQ         CX, AX
+	MOVQ         AX, CX                  // the tail mask's address
+	VBROADCASTSS 0(DX), Y7
+	VBROADCASTSS 4(DX), Y8
+	VBROADCASTSS 8(DX), Y9
+	VBROADCASTSS 12(DX), Y10
+	VBROADCASTSS 16(DX), Y11
+	VBROADCASTSS 20(DX), Y12
+	VBROADCASTSS 24(DX), Y13
+	VBROADCASTSS 28(DX), Y14
+	VBROADCASTSS 32(DX), Y15
+	MOVQ         pitch+48(FP), AX
+	MOVQ         pairs+40(FP), BX
+	MOVQ         n+24(FP), DX
+	SHLQ         $2, DX                  // bytes per output row
+
+pair2:
+	LEAQ (R9)(AX*1), R10
+	LEAQ (R10)(AX*1), R11
+	LEAQ (R11)(AX*1), R12
+	LEAQ (DI)(DX*1), R13
+	MOVQ DX, R8                          // bytes left in the rows
+	XORQ SI, SI
+
+#define Q2_FIRST(o, w) \
+	VFMADD231PS o(R9)(SI*1), w, Y0; \
+	VFMADD231PS o+32(R9)(SI*1), w, Y1
+#define Q2_MID(p, o, w0, w1) \
+	VMOVUPS     o(p)(SI*1), Y4;    \
+	VMOVUPS     o+32(p)(SI*1), Y5; \
+	VFMADD231PS Y4, w0, Y0;        \
+	VFMADD231PS Y5, w0, Y1;        \
+	VFMADD231PS Y4, w1, Y2;        \
+	VFMADD231PS Y5, w1, Y3
+#define Q2_LAST(o, w) \
+	VFMADD231PS o(R12)(SI*1), w, Y2; \
+	VFMADD231PS o+32(R12)(SI*1), w, Y3
+
+loop16q:
+	CMPQ    R8, $64
+	JLT     loop8q
+	VMOVAPS Y6, Y0
+	VMOVAPS Y6, Y1
+	VMOVAPS Y6, Y2
+	VMOVAPS Y6, Y3
+	Q2_FIRST(0, Y7)
+	Q2_FIRST(4, Y8)
+	Q2_FIRST(8, Y9)
+	Q2_MID(R10, 0, Y10, Y7)
+	Q2_MID(R10, 4, Y11, Y8)
+	Q2_MID(R10, 8, Y12, Y9)
+	Q2_MID(R11, 0, Y13, Y10)
+	Q2_MID(R11, 4, Y14, Y11)
+	Q2_MID(R11, 8, Y15, Y12)
+	Q2_LAST(0, Y13)
+	Q2_LAST(4, Y14)
+	Q2_LAST(8, Y15)
+	VMOVUPS Y0, 0(DI)(SI*1)
+	VMOVUPS Y1, 32(DI)(SI*1)
+	VMOVUPS Y2, 0(R13)(SI*1)
+	VMOVUPS Y3, 32(R13)(SI*1)
+	ADDQ    $64, SI
+	SUBQ    $64, R8
+	JMP     loop16q
+
+#define Q1_FIRST(o, w) \
+	VFMADD231PS o(R9)(SI*1), w, Y0
+#define Q1_MID(p, o, w0, w1) \
+	VMOVUPS     o(p)(SI*1), Y4; \
+	VFMADD231PS Y4, w0, Y0;     \
+	VFMADD231PS Y4, w1, Y2
+#define Q1_LAST(o, w) \
+	VFMADD231PS o(R12)(SI*1), w, Y2
+
+loop8q:
+	CMPQ    R8, $32
+	JLT     lastq
+	VMOVAPS Y6, Y0
+	VMOVAPS Y6, Y2
+	Q1_FIRST(0, Y7)
+	Q1_FIRST(4, Y8)
+	Q1_FIRST(8, Y9)
+	Q1_MID(R10, 0, Y10, Y7)
+	Q1_MID(R10, 4, Y11, Y8)
+	Q1_MID(R10, 8, Y12, Y9)
+	Q1_MID(R11, 0, Y13, Y10)
+	Q1_MID(R11, 4, Y14, Y11)
+	Q1_MID(R11, 8, Y15, Y12)
+	Q1_LAST(0, Y13)
+	Q1_LAST(4, Y14)
+	Q1_LAST(8, Y15)
+	VMOVUPS Y0, 0(DI)(SI*1)
+	VMOVUPS Y2, 0(R13)(SI*1)
+	ADDQ    $32, SI
+	SUBQ    $32, R8
+	JMP     loop8q
+
+// The masked last vector: Y5 holds the mask, Y4 each masked load.
+#define QM_FIRST(o, w) \
+	VMASKMOVPS  o(R9)(SI*1), Y5, Y4; \
+	VFMADD231PS Y4, w, Y0
+#define QM_MID(p, o, w0, w1) \
+	VMASKMOVPS  o(p)(SI*1), Y5, Y4; \
+	VFMADD231PS Y4, w0, Y0;         \
+	VFMADD231PS Y4, w1, Y2
+#define QM_LAST(o, w) \
+	VMASKMOVPS  o(R12)(SI*1), Y5, Y4; \
+	VFMADD231PS Y4, w, Y2
+
+lastq:
+	TESTQ      R8, R8
+	JEQ        nextq
+	VMOVDQU    (CX), Y5
+	VMOVAPS    Y6, Y0
+	VMOVAPS    Y6, Y2
+	QM_FIRST(0, Y7)
+	QM_FIRST(4, Y8)
+	QM_FIRST(8, Y9)
+	QM_MID(R10, 0, Y10, Y7)
+	QM_MID(R10, 4, Y11, Y8)
+	QM_MID(R10, 8, Y12, Y9)
+	QM_MID(R11, 0, Y13, Y10)
+	QM_MID(R11, 4, Y14, Y11)
+	QM_MID(R11, 8, Y15, Y12)
+	QM_LAST(0, Y13)
+	QM_LAST(4, Y14)
+	QM_LAST(8, Y15)
+	VMASKMOVPS Y0, Y5, 0(DI)(SI*1)
+	VMASKMOVPS Y2, Y5, 0(R13)(SI*1)
+
+nextq:
+	LEAQ (R13)(DX*1), DI                 // two output rows down
+	LEAQ (R11), R9                       // two buffer rows down
+	DECQ BX
+	JNZ  pair2
+	VZEROUPPER
+	RET
