@@ -19,6 +19,7 @@ func TestForwardAllocs(t *testing.T) {
 	}{
 		{"testdata/darknetcfg/yolov4-tiny.cfg", 416},
 		{"cfg/csppeleenet-efm.cfg", 320},
+		{"cfg/tiny-face.cfg", 416}, // depthwise layers: their row buffers live in the session's workspaces
 	} {
 		for _, threads := range []int{1, 2, 3} {
 			n, err := BuildFile(filepath.Join(repoRoot(t), m.cfg), &Options{Width: m.size, Height: m.size})

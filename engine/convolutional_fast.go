@@ -102,7 +102,7 @@ func (c *convolutional) bind(s *Session, l *Layer, ins [][]float32, out []float3
 	case f.direct != nil:
 		steps = c.bindDirect(s, in, out, threads)
 	case f.depthwise:
-		steps = append(steps, split(c.filters, threads, func(c0, c1 int) { c.depthwiseChannels(in, out, c0, c1) }))
+		steps = append(steps, splitSlot(c.filters, threads, func(p, c0, c1 int) { c.depthwiseChannels(s.kws[p], in, out, c0, c1) }))
 	case c.groups >= threads:
 		steps = append(steps, splitSlot(c.groups, threads, func(p, g0, g1 int) {
 			for g := g0; g < g1; g++ {
@@ -156,49 +156,14 @@ func (c *convolutional) groupRange(ws *kernels.Workspace, in, out []float32, g, 
 }
 
 // depthwiseChannels convolves channels [c0,c1) each with its own k×k
-// filter directly: a GEMM with one row would waste the kernel.
-func (c *convolutional) depthwiseChannels(in, out []float32, c0, c1 int) {
+// filter (kernels.Depthwise: every output row once with all its taps): a
+// GEMM with one row would waste the kernel.
+func (c *convolutional) depthwiseChannels(ws *kernels.Workspace, in, out []float32, c0, c1 int) {
 	f := c.fast
-	h, w, oh, ow := c.in.H, c.in.W, c.out.H, c.out.W
-	pad := c.padding * c.dilation
-	kk := c.size * c.size
-	for ch := c0; ch < c1; ch++ {
-		plane := in[ch*h*w : (ch+1)*h*w]
-		o := out[ch*oh*ow : (ch+1)*oh*ow]
-		kernels.Fill(o, f.bias[ch])
-		wt := f.weights[ch*kk : (ch+1)*kk]
-		for ky := 0; ky < c.size; ky++ {
-			for kx := 0; kx < c.size; kx++ {
-				wv := wt[ky*c.size+kx]
-				// Output columns whose input column is inside the image.
-				dx := kx*c.dilation - pad
-				lo, hi := validRange(dx, c.strideX, w, ow)
-				if lo >= hi {
-					continue
-				}
-				for oy := 0; oy < oh; oy++ {
-					iy := oy*c.strideY - pad + ky*c.dilation
-					if iy < 0 || iy >= h {
-						continue
-					}
-					row := plane[iy*w : (iy+1)*w]
-					orow := o[oy*ow : (oy+1)*ow]
-					if c.strideX == 1 {
-						kernels.Axpy(wv, row[lo+dx:hi+dx], orow[lo:hi])
-					} else if c.strideX == 2 {
-						kernels.AxpyStride2(wv, row[2*lo+dx:2*(hi-1)+dx+1], orow[lo:hi])
-					} else {
-						for ox := lo; ox < hi; ox++ {
-							orow[ox] += wv * row[ox*c.strideX+dx]
-						}
-					}
-				}
-			}
-		}
-		if !f.postAct {
-			kernels.Activate(o, f.act)
-		}
-	}
+	g := f.geom
+	g.Channels = c.filters
+	kernels.Depthwise(ws, out, in, &g, f.weights, f.bias, f.act, c0, c1) // f.act is linear when postAct
+
 }
 
 // algorithm names the fast path the layer runs (Layer.Algorithm).

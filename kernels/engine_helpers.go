@@ -9,8 +9,13 @@ package kernels
 // GemmPacked / Conv: the same blocks, packing and microkernels.
 
 // Workspace is one goroutine's packing buffers for GemmRange and
-// ConvRange. It must not be used by two calls at once.
-type Workspace struct{ ws workspace }
+// ConvRange, and its row buffers for Depthwise. It must not be used by two
+// calls at once.
+type Workspace struct {
+	ws     workspace
+	dw     []float32 // Depthwise's zero-bordered input rows (depthwise.go)
+	dwHeld []int     // which input row each of them holds
+}
 
 // Tile reports the microkernel tile pa was packed for: MR rows of A and NR
 // columns of B. Row ranges given to GemmRange and ConvRange start at a

@@ -23,6 +23,7 @@ const (
 	OpIDCT       = "idct"       // IDCT8x8STB: the JPEG decoder's inverse DCT
 	OpYUV        = "yuv"        // YUVGather: video frames' Y'CbCr to RGB for the network input
 	OpResize     = "resize"     // ResizePairs: the network input's horizontal downscale
+	OpDepthwise  = "depthwise"  // Depthwise: k×k convolution of each channel with its own filter
 )
 
 // isa is an implementation level.
@@ -64,10 +65,11 @@ const (
 	opIDCT
 	opYUV
 	opResize
+	opDepthwise
 	numOps
 )
 
-var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT, OpYUV, OpResize}
+var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT, OpYUV, OpResize, OpDepthwise}
 
 // lower is the level an operation falls back to when it has no
 // implementation at l.

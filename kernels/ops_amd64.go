@@ -19,6 +19,7 @@ var archOps = [numOps][]isa{
 	opIDCT:       {isaAVX2}, // idct_amd64.s (integer lanes: AVX-512 would not pay for 8×8 blocks)
 	opYUV:        {isaAVX2}, // yuv_amd64.s (gathers: AVX-512's wider ones would not change the bound)
 	opResize:     {isaAVX2}, // resize_amd64.s
+	opDepthwise:  {isaAVX2, isaAVX512},
 }
 
 // conv3x3AVX2 is one 4-filter × 24-position tile of Conv3x3 (taps in

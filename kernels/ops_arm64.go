@@ -17,6 +17,7 @@ var archOps = [numOps][]isa{
 	opMaxpool:    {isaNEON},
 	opLogistic:   {isaNEON},
 	opActivation: {isaNEON},
+	opDepthwise:  {isaNEON},
 }
 
 // conv3x3NEON is one 4-filter × 24-position tile of Conv3x3 (taps and chs

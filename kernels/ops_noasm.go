@@ -30,3 +30,13 @@ func yuvGatherArch(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k 
 }
 
 func resizePairsArch(l isa, out []float32, g []uint8, w0, w1 []float32) int { return 0 }
+
+func depthwiseHasRow(l isa) bool { return false }
+
+func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n, rows, pitch int, bias float32) int {
+	return 0
+}
+
+func depthwise3x3Arch(l isa, out []float32, buf []float32, rowLen int, w []float32, n, rows int, bias float32) int {
+	return 0
+}

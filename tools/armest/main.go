@@ -52,9 +52,11 @@ var kernels = []kernel{
 	{"actMishNEON", 0, 8, "elem", false, "mish"},
 	{"actTanhNEON", 0, 8, "elem", false, "tanh"},
 	{"addNEON", 0, 16, "elem", false, "shortcut sums (Add)"},
-	{"axpyNEON", 0, 16, "elem", false, "depthwise taps (Axpy)"},
+	// A quad load per FMLA: the load pipes, not the FMA pipes, bound it.
+	{"dwRowNEON", 0, 9 * 16 * 2, "FLOP", false, "depthwise 3×3 row (load-bound), 16 outputs"},
+	{"axpyNEON", 0, 16, "elem", false, "Axpy"},
 	{"repeat2NEON", 0, 16, "elem", false, "2× upsample row (16 outputs)"},
-	{"axpyStride2NEON", 0, 8, "elem", false, "stride-2 depthwise taps"},
+	{"axpyStride2NEON", 0, 8, "elem", false, "AxpyStride2"},
 	{"packRow12NEON", 0, 48, "B", false, "B packing, one 12-float piece"},
 	{"gatherStride2NEON", 0, 8, "elem", false, "stride-2 conv gather"},
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},

@@ -26,6 +26,7 @@ var outputs = []struct {
 	{"maxpool_arm64.s", "Max pooling runs", "·neonPoolConsts", []func(*file){pools}},
 	{"logistic_arm64.s", "The exact logistic (LogisticExact)", "·neonLogisticConsts", []func(*file){logistic64}},
 	{"pack_arm64.s", "GEMM packing and the stride-2 conv gather", "·neonPackConsts", []func(*file){packs}},
+	{"depthwise_arm64.s", "The depthwise convolution's row kernel", "·neonDepthwiseConsts", []func(*file){depthwiseRow}},
 	{"vec_arm64.s", "Vector helpers (Add, Axpy, AxpyStride2, Repeat2)", "·neonVecConsts", []func(*file){vecs, repeat2, axpyStride2}},
 }
 
