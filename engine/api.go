@@ -301,6 +301,17 @@ func (n *Net) detectInput(ctx context.Context, s *Session, layers []detectLayer,
 	for k, dl := range layers {
 		outs[k] = detect.Output{Layer: dl.layer, Data: s.Output(dl.index)}
 	}
+	bx, err := n.decode(layers, outs, imgW, imgH, letter, o)
+	if err != nil {
+		return nil, err
+	}
+	bx.Network, bx.Decode = t1.Sub(t0), time.Since(t1)
+	return bx, nil
+}
+
+// decode turns the detection layers' outputs into Darknet's detections
+// after NMS.
+func (n *Net) decode(layers []detectLayer, outs []detect.Output, imgW, imgH int, letter bool, o DetectOptions) (*Boxes, error) {
 	dets, err := detect.GetNetworkBoxes(outs, imgW, imgH, n.Input.W, n.Input.H, o.Thresh, o.HierThresh, letter)
 	if err != nil {
 		return nil, err
@@ -316,7 +327,75 @@ func (n *Net) detectInput(ctx context.Context, s *Session, layers []detectLayer,
 		}
 		dets = detect.NMS(dets, last.layer.NumClasses(), o.NMS, kind, beta)
 	}
-	return &Boxes{Detections: dets, Width: imgW, Height: imgH, Network: t1.Sub(t0), Decode: time.Since(t1)}, nil
+	return &Boxes{Detections: dets, Width: imgW, Height: imgH}, nil
+}
+
+// RawDetections are a forward pass's detection-layer outputs, copied out
+// of the session (ForwardDetections) so that the session can run the
+// next input while another goroutine decodes them (DecodeDetections).
+// The buffers are reused when a RawDetections is passed again.
+type RawDetections struct {
+	net        *Net
+	bufs       [][]float32
+	imgW, imgH int
+	letterbox  bool
+	Network    time.Duration // time of the forward pass
+}
+
+// ForwardDetections runs the network on the input already in s.Input() —
+// made from an imgW×imgH image, letterboxed or not — and copies the
+// detection layers' outputs into raw. It is DetectInput without the
+// decoding, which DecodeDetections does, on any goroutine.
+func (n *Net) ForwardDetections(ctx context.Context, s *Session, imgW, imgH int, letterbox bool, raw *RawDetections) error {
+	if s.net != n {
+		return errors.New("engine: the session belongs to another network")
+	}
+	layers, err := n.detectLayers()
+	if err != nil {
+		return err
+	}
+	t0 := time.Now()
+	if err := s.run(ctx); err != nil {
+		return err
+	}
+	raw.net, raw.imgW, raw.imgH, raw.letterbox = n, imgW, imgH, letterbox
+	if len(raw.bufs) != len(layers) {
+		raw.bufs = make([][]float32, len(layers))
+	}
+	for k, dl := range layers {
+		out := s.Output(dl.index)
+		if cap(raw.bufs[k]) < len(out) {
+			raw.bufs[k] = make([]float32, len(out))
+		}
+		raw.bufs[k] = raw.bufs[k][:len(out)]
+		copy(raw.bufs[k], out)
+	}
+	raw.Network = time.Since(t0)
+	return nil
+}
+
+// DecodeDetections decodes raw (filled by this network's
+// ForwardDetections) as DetectInput would have: the same Boxes, Decode
+// timing the decoding. raw may be reused once it returns.
+func (n *Net) DecodeDetections(raw *RawDetections, opts *DetectOptions) (*Boxes, error) {
+	if raw.net != n {
+		return nil, errors.New("engine: the raw detections are not this network's")
+	}
+	layers, err := n.detectLayers()
+	if err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	outs := make([]detect.Output, len(layers))
+	for k, dl := range layers {
+		outs[k] = detect.Output{Layer: dl.layer, Data: raw.bufs[k]}
+	}
+	bx, err := n.decode(layers, outs, raw.imgW, raw.imgH, raw.letterbox, opts.withDefaults())
+	if err != nil {
+		return nil, err
+	}
+	bx.Network, bx.Decode = raw.Network, time.Since(t0)
+	return bx, nil
 }
 
 // Detect runs the detector on an image and returns every (box, class)

@@ -2,12 +2,14 @@ package video
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"runtime"
 	"testing"
 	"time"
 
 	"github.com/darkgo/darkgo/cfg"
+	"github.com/darkgo/darkgo/engine"
 	"github.com/darkgo/darkgo/internal/testvideo"
 )
 
@@ -78,11 +80,18 @@ func TestRunParallelSameResults(t *testing.T) {
 	testvideo.NoChildren(t)
 }
 
-// TestRunParallelCancel: cancelling a parallel run mid-file closes the
+// TestRunParallelCancel: cancelling a run (one frame at a time, or two at
+// once) mid-file closes the
 // results, stops every goroutine and leaves no ffmpeg behind.
 func TestRunParallelCancel(t *testing.T) {
 	net := loadFaceNet(t)
 	path := testvideo.MakeFaceVideo(t, t.TempDir(), "face.mp4", "libx264")
+	for _, p := range []int{1, 2} {
+		t.Run(fmt.Sprint("parallel", p), func(t *testing.T) { testRunCancel(t, net, path, p) })
+	}
+}
+
+func testRunCancel(t *testing.T, net *engine.Net, path string, parallel int) {
 	before := runtime.NumGoroutine()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -91,7 +100,7 @@ func TestRunParallelCancel(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for r := range Run(ctx, net, src, &RunOptions{Threads: 2, Parallel: 2}) {
+	for r := range Run(ctx, net, src, &RunOptions{Threads: 2, Parallel: parallel}) {
 		if r.Err != nil {
 			t.Fatal(r.Err)
 		}
