@@ -140,9 +140,10 @@ func nmsSort(dets []Detection, classes int, thresh float32, kind NMSKind, beta f
 	}
 	cands := make([]candidate, 0, total)
 	var idx overlapIndex
+	var zeros []int32
 	for c := 0; c < classes; c++ {
 		// nms_comparator_v3: larger probability first; equal keeps order.
-		slices.SortStableFunc(order, func(a, b int32) int { return ByProbDesc(dets[a].Prob[c], dets[b].Prob[c]) })
+		zeros = sortByClass(order, zeros, dets, c)
 		if sortOnly {
 			continue
 		}
@@ -369,4 +370,36 @@ func (s byLeft) Less(i, j int) bool { return s.left[i] < s.left[j] }
 func (s byLeft) Swap(i, j int) {
 	s.left[i], s.left[j] = s.left[j], s.left[i]
 	s.ent[i], s.ent[j] = s.ent[j], s.ent[i]
+}
+
+// sortByClass stable-sorts order by dets[·].Prob[c], highest first
+// (ByProbDesc), as Darknet's per-class qsort. Most boxes have probability
+// 0 for most classes; when every probability of the class is 0 or a
+// positive number, the sort is the stable partition into non-zero and
+// zero entries with only the non-zero ones sorted (the same permutation:
+// a positive value precedes 0, and the zeros, all equal, keep their
+// order), which costs O(n) instead of O(n log n) per class. zeros is
+// scratch space, returned for reuse.
+func sortByClass(order, zeros []int32, dets []Detection, c int) []int32 {
+	byProb := func(a, b int32) int { return ByProbDesc(dets[a].Prob[c], dets[b].Prob[c]) }
+	for _, o := range order {
+		if p := dets[o].Prob[c]; p != 0 && !(p > 0 && p <= math.MaxFloat32) {
+			// Negative, NaN or infinite: the comparator's general case.
+			slices.SortStableFunc(order, byProb)
+			return zeros
+		}
+	}
+	zeros = zeros[:0]
+	k := 0
+	for _, o := range order {
+		if dets[o].Prob[c] == 0 {
+			zeros = append(zeros, o)
+		} else {
+			order[k] = o
+			k++
+		}
+	}
+	copy(order[k:], zeros)
+	slices.SortStableFunc(order[:k], byProb)
+	return zeros
 }
