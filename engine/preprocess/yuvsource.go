@@ -3,6 +3,7 @@ package preprocess
 import (
 	"image"
 
+	"github.com/darkgo/darkgo/kernels"
 	"github.com/darkgo/darkgo/yuv"
 )
 
@@ -41,6 +42,20 @@ func (s *source) gatherYUV(R, G, B []uint8, y int, cols []int32) {
 	c0 := m.COffset(m.Rect.Min.X, yy)
 	cb, cr := m.Cb[c0:], m.Cr[c0:]
 	s.conv.Gather(R, G, B, yrow, cb, cr, &s.ycols)
+	// A video frame has just been copied out of a pipe and is not in
+	// cache: bring in the row after next (the resize reads rows in
+	// ascending order, mostly one after the other) while this one is
+	// being resized.
+	if ny := yy + 2; ny < m.Rect.Max.Y {
+		w := m.Rect.Dx()
+		kernels.PrefetchBytes(m.Y[m.YOffset(m.Rect.Min.X, ny):][:w])
+		if (ny-m.Rect.Min.Y)%2 == 0 || m.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+			c := m.COffset(m.Rect.Min.X, ny)
+			cw := chromaCol(m, m.Rect.Max.X-1) - chromaCol(m, m.Rect.Min.X) + 1
+			kernels.PrefetchBytes(m.Cb[c:][:cw])
+			kernels.PrefetchBytes(m.Cr[c:][:cw])
+		}
+	}
 }
 
 // yuvToRGB8 is toRGB8 for a yuv.Image: the same conversion for every
