@@ -87,6 +87,9 @@ type Session struct {
 	crew    *crew
 	holder  *crewHolder        // what the cleanup sees of the session: its crew
 	prep    preprocess.Scratch // image → input tensor buffers
+
+	inputLast   int    // the last layer that reads the input (-1: none)
+	onInputFree func() // OnInputFree's callback
 }
 
 // NewSession allocates a session for the network: one arena sized by the
@@ -103,11 +106,13 @@ func (n *Net) NewSession() (*Session, error) {
 		o := p.base[r] + p.offset[i]
 		s.outs[i] = s.arena[o : o+l.Outputs : o+l.Outputs]
 	}
+	s.inputLast = -1
 	for i, l := range n.Layers {
 		s.ins[i] = make([][]float32, len(l.Inputs))
 		for j, k := range l.Inputs {
 			if k < 0 {
 				s.ins[i][j] = s.input
+				s.inputLast = i
 			} else {
 				s.ins[i][j] = s.outs[k]
 			}
@@ -191,12 +196,25 @@ func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 		for j := range s.steps[i] {
 			s.crew.run(&s.steps[i][j])
 		}
+		if i == s.inputLast && s.onInputFree != nil {
+			s.onInputFree()
+		}
 		if each != nil {
 			each(i)
 		}
 	}
 	return nil
 }
+
+// OnInputFree sets a function the session calls during every pass, on
+// the goroutine running it, as soon as no layer of that pass will read
+// Input() again (after the last layer that takes the network input: for
+// most networks the first). From then on another goroutine may write the
+// next input into Input() while the rest of the pass runs — a video
+// pipeline prepares frame k+1 during frame k's network that way, with no
+// copy. A pass that stops before that layer (ForwardUpTo with a smaller
+// end) does not call it. nil removes it.
+func (s *Session) OnInputFree(f func()) { s.onInputFree = f }
 
 // Input is the session's input buffer; writing into it and calling
 // ForwardUpTo saves Forward's copy.

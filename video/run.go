@@ -211,21 +211,27 @@ func (r *runner) live(ctx context.Context, src *Source, send func(Result) bool) 
 	}
 }
 
-// prepared is a frame turned into the network input.
+// prepared is a frame turned into the network input (in the session's
+// input buffer).
 type prepared struct {
-	f      *Frame
-	tensor []float32
-	took   time.Duration
-	err    error
+	f    *Frame
+	took time.Duration
+	err  error
 }
 
-// pipelined: a goroutine prepares frame k+1 while the network runs frame
-// k; two input tensors alternate.
+// pipelined: a goroutine prepares frame k+1 straight into the session's
+// input while the network runs frame k — from the moment the session
+// says no layer of the pass will read the input again (OnInputFree,
+// after the first layer), so nothing is copied.
 func (r *runner) pipelined(ctx context.Context, src *Source, send func(Result) bool) {
-	size := len(r.sess.Input())
-	free := make(chan []float32, 2)
-	free <- make([]float32, size)
-	free <- make([]float32, size)
+	inputFree := make(chan struct{}, 1)
+	inputFree <- struct{}{}
+	freed := false
+	r.sess.OnInputFree(func() {
+		freed = true
+		inputFree <- struct{}{} // never blocks: one token, taken before each pass
+	})
+	defer r.sess.OnInputFree(nil)
 	ready := make(chan prepared, 1)
 	stop := make(chan struct{})
 	defer func() {
@@ -239,19 +245,19 @@ func (r *runner) pipelined(ctx context.Context, src *Source, send func(Result) b
 		defer close(ready)
 		var scratch preprocess.Scratch
 		for {
-			var t []float32
-			select {
-			case t = <-free:
-			case <-stop:
-				return
-			}
-			f, err := src.Next()
+			f, err := src.Next() // while the network still reads the input
 			var p prepared
 			if err != nil {
 				p.err = err
 			} else {
-				p.f, p.tensor = f, t
-				p.took, p.err = r.input(t, &scratch, f)
+				select {
+				case <-inputFree:
+				case <-stop:
+					f.Release()
+					return
+				}
+				p.f = f
+				p.took, p.err = r.input(r.sess.Input(), &scratch, f)
 			}
 			select {
 			case ready <- p:
@@ -331,8 +337,6 @@ func (r *runner) pipelined(ctx context.Context, src *Source, send func(Result) b
 			}
 			return
 		}
-		copy(r.sess.Input(), p.tensor)
-		free <- p.tensor
 		var raw *engine.RawDetections
 		select {
 		case raw = <-raws:
@@ -341,7 +345,11 @@ func (r *runner) pipelined(ctx context.Context, src *Source, send func(Result) b
 			return
 		}
 		b := p.f.Image.Bounds()
+		freed = false
 		err := r.net.ForwardDetections(ctx, r.sess, b.Dx(), b.Dy(), r.letter, raw)
+		if !freed { // a network whose layers never read the input
+			inputFree <- struct{}{}
+		}
 		if err != nil {
 			raws <- raw
 		}
