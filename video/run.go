@@ -450,16 +450,24 @@ func runParallel(ctx context.Context, runners []*runner, src *Source, send func(
 			d.res.Frame.Release()
 		}
 	}()
-	// Results in order: the ones that finish early wait in pending.
+	// Results in order: the ones that finish early wait in pending. The
+	// reader's end (a done with neither frame nor error) takes its place
+	// in the order, at seq end.
 	pending := map[int64]Result{}
-	next := int64(0)
+	next, end := int64(0), int64(-1)
 	for d := range results {
-		if d.res.Frame == nil && d.res.Err == nil { // the source's end
-			pending[d.seq] = Result{Err: &sourceEnd{endErr}}
+		if d.res.Frame == nil && d.res.Err == nil {
+			end = d.seq
 		} else {
 			pending[d.seq] = d.res
 		}
 		for {
+			if next == end {
+				if r, ok := endOf(ctx, endErr); ok {
+					send(r)
+				}
+				return
+			}
 			res, ok := pending[next]
 			if !ok {
 				break
@@ -467,12 +475,6 @@ func runParallel(ctx context.Context, runners []*runner, src *Source, send func(
 			delete(pending, next)
 			next++
 			<-inFlight
-			if se, isEnd := res.Err.(*sourceEnd); isEnd {
-				if r, ok := endOf(ctx, se.err); ok {
-					send(r)
-				}
-				return
-			}
 			if res.Err != nil && ctx.Err() != nil {
 				return // cancelled during the network: no result
 			}
@@ -482,8 +484,3 @@ func runParallel(ctx context.Context, runners []*runner, src *Source, send func(
 		}
 	}
 }
-
-// sourceEnd marks the source's end among the parallel results.
-type sourceEnd struct{ err error }
-
-func (e *sourceEnd) Error() string { return e.err.Error() }
