@@ -57,15 +57,19 @@ func yuvGatherAt(l isa, R, G, B, yrow, cb, cr []uint8, c *YUVColumns, k *YUVCoef
 	yuvGatherGo(R[done:], G[done:], B[done:], yrow, cb, cr, cols[done:], ccols[done:], k)
 }
 
+// RGB converts one sample triple: the definition every implementation
+// (the vector code, package yuv's At and ToRGBA) computes.
+func (k *YUVCoef) RGB(y, cb, cr uint8) (r, g, b uint8) {
+	l := k.CY * int32(y)
+	u, v := int32(cb), int32(cr)
+	return clampShift16(l + k.CrR*v + k.BR), clampShift16(l + k.CbG*u + k.CrG*v + k.BG), clampShift16(l + k.CbB*u + k.BB)
+}
+
 // yuvGatherGo is the reference.
 func yuvGatherGo(R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k *YUVCoef) {
 	for j, x := range cols {
 		c := ccols[j]
-		l := k.CY * int32(yrow[x])
-		u, v := int32(cb[c]), int32(cr[c])
-		R[j] = clampShift16(l + k.CrR*v + k.BR)
-		G[j] = clampShift16(l + k.CbG*u + k.CrG*v + k.BG)
-		B[j] = clampShift16(l + k.CbB*u + k.BB)
+		R[j], G[j], B[j] = k.RGB(yrow[x], cb[c], cr[c])
 	}
 }
 

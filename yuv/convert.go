@@ -9,14 +9,14 @@ import (
 
 // Converter turns Y'CbCr samples of one range and matrix into 8-bit RGB
 // and back. The forward conversion is 16.16 fixed point: each channel is
-// clamp((cy·(y−y0) + 2^15 + cX·(cb−128) + cZ·(cr−128)) >> 16), looked up
-// in per-sample tables of those products, so every user (At, RGB,
-// ToRGBA, the network's preprocessing) gets the same bytes.
+// clamp((cy·(y−y0) + 2^15 + cX·(cb−128) + cZ·(cr−128)) >> 16), one
+// definition (kernels.YUVCoef.RGB) for every user — At, RGB, ToRGBA and
+// the network's preprocessing, whose vector code computes the same sums —
+// so they all get the same bytes.
 type Converter struct {
-	y, crR, cbG, crG, cbB [256]int32
-	coef                  kernels.YUVCoef
-	full                  bool
-	kr, kb                float64
+	coef   kernels.YUVCoef
+	full   bool
+	kr, kb float64
 }
 
 var converters [2][3]struct {
@@ -47,40 +47,20 @@ func newConverter(full bool, m Matrix) *Converter {
 		ys, yo, cs = 1, 0, 1
 	}
 	t := &Converter{full: full, kr: kr, kb: kb}
-	// Five 16.16 fixed-point coefficients; every table entry is a
-	// coefficient times the sample's offset, so a vector unit can compute
-	// the same sums with integer multiplies instead of lookups.
+	// Five 16.16 fixed-point coefficients; the biases fold in the sample
+	// offsets (16 for limited-range luma, 128 for chroma) and the rounding.
 	fix := func(v float64) int32 { return int32(math.Round(v * 65536)) }
 	cy := fix(ys)
 	crR, cbB := fix(2*(1-kr)*cs), fix(2*(1-kb)*cs)
 	cbG, crG := fix(-2*kb*(1-kb)/kg*cs), fix(-2*kr*(1-kr)/kg*cs)
-	half := int32(1 << 15)
+	half := int32(1 << 15) // + 0.5: round to nearest at the shift
 	t.coef = kernels.YUVCoef{CY: cy, CrR: crR, CbG: cbG, CrG: crG, CbB: cbB,
 		BR: half - cy*yo - 128*crR, BG: half - cy*yo - 128*(cbG+crG), BB: half - cy*yo - 128*cbB}
-	for i := range int32(256) {
-		c := i - 128
-		t.y[i] = cy*(i-yo) + 1<<15 // + 0.5: round to nearest at the shift
-		t.crR[i] = crR * c
-		t.cbB[i] = cbB * c
-		t.cbG[i] = cbG * c
-		t.crG[i] = crG * c
-	}
 	return t
 }
 
-func clamp8(v int32) uint8 {
-	v >>= 16
-	if uint32(v) > 255 {
-		return uint8(^(v >> 31)) // 0 below, 255 above
-	}
-	return uint8(v)
-}
-
 // RGB converts one sample triple.
-func (t *Converter) RGB(y, cb, cr uint8) (r, g, b uint8) {
-	l := t.y[y]
-	return clamp8(l + t.crR[cr]), clamp8(l + t.cbG[cb] + t.crG[cr]), clamp8(l + t.cbB[cb])
-}
+func (t *Converter) RGB(y, cb, cr uint8) (r, g, b uint8) { return t.coef.RGB(y, cb, cr) }
 
 // Gather converts the pixels at columns c of one image row: luma
 // yrow[c.Cols[j]], chroma cb[c.CCols[j]] and cr[c.CCols[j]], into R[j],

@@ -149,10 +149,7 @@ func (p *Image) RGB(x, y int) (r, g, b uint8) {
 
 // SubImage is the part of p inside r, sharing p's planes.
 func (p *Image) SubImage(r image.Rectangle) image.Image {
-	sub, ok := p.YCbCr.SubImage(r).(*image.YCbCr)
-	if !ok {
-		return &Image{FullRange: p.FullRange, Matrix: p.Matrix}
-	}
+	sub := p.YCbCr.SubImage(r).(*image.YCbCr) // always an *image.YCbCr
 	return &Image{YCbCr: *sub, FullRange: p.FullRange, Matrix: p.Matrix}
 }
 

@@ -171,8 +171,10 @@ func absDiff(a, b uint8) int {
 // TestGatherMatchesRGB: the batch conversion gives RGB's bytes for every
 // sample triple, in every range and matrix.
 func TestGatherMatchesRGB(t *testing.T) {
+	// Ascending columns (as a resize's), so the vector code takes them;
+	// chroma planes with room after the last sample read.
 	n := 1 << 16
-	yrow, cb, cr := make([]uint8, 256), make([]uint8, n), make([]uint8, n)
+	yrow, cb, cr := make([]uint8, 256+3), make([]uint8, n+3), make([]uint8, n+3)
 	cols, ccols := make([]int32, n), make([]int32, n)
 	R, G, B := make([]uint8, n), make([]uint8, n), make([]uint8, n)
 	for i := range yrow {
@@ -183,8 +185,8 @@ func TestGatherMatchesRGB(t *testing.T) {
 			cv := ConverterFor(full == 1, m)
 			for y := range 256 {
 				for j := range n {
-					cols[j], ccols[j] = int32(y), int32(n-1-j)
-					cb[n-1-j], cr[n-1-j] = uint8(j), uint8(j>>8)
+					cols[j], ccols[j] = int32(y), int32(j)
+					cb[j], cr[j] = uint8(j), uint8(j>>8)
 				}
 				var c kernels.YUVColumns
 				c.Set(cols, ccols)
