@@ -178,7 +178,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		<-ctx.Done()
 		stop()
 	}()
-	defer startCPUProfile()()
+	defer startCPUProfile(stderr)()
 	return runContext(ctx, args, stdout, stderr)
 }
 
