@@ -17,7 +17,7 @@ var archOps = [numOps][]isa{
 	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2, isaAVX512},
 	opIDCT:       {isaAVX2}, // idct_amd64.s (integer lanes: AVX-512 would not pay for 8×8 blocks)
-	opYUV:        {isaAVX2}, // yuv_amd64.s (gathers: AVX-512's wider ones would not change the bound)
+	opYUV:        {isaAVX2}, // yuv_amd64.s (no AVX-512 version: not tried)
 	opResize:     {isaAVX2}, // resize_amd64.s
 	opDepthwise:  {isaAVX2, isaAVX512},
 }
