@@ -269,6 +269,12 @@ func (s *Source) Stats() Stats {
 // failed (or gave up reconnecting) an error naming it; after Close or
 // when the context is cancelled, the context's error.
 func (s *Source) Next() (*Frame, error) {
+	// A cancelled context wins over frames already queued: select picks
+	// among ready cases at random, so without this check a caller that
+	// cancelled could still be handed a buffered frame.
+	if err := s.ctx.Err(); err != nil {
+		return nil, err
+	}
 	if s.queue != nil {
 		select {
 		case f, ok := <-s.queue:
