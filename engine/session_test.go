@@ -271,6 +271,12 @@ func TestFastConv(t *testing.T) {
 		{260, 20, 20, 64, 3, 1, 1, 1, 1, "relu"},
 		{130, 6, 25, 4, 3, 1, 1, 1, 1, "logistic"},
 		{3, 64, 64, 32, 3, 2, 1, 1, 1, "leaky"}, // stride 2 (GEMM path)
+		// The direct kernel with no border (a stem like tiny-face's) and
+		// with a border of 2.
+		{3, 40, 41, 16, 3, 1, 0, 1, 1, "leaky"},
+		{3, 3, 3, 4, 3, 1, 0, 1, 1, "linear"}, // one output
+		{5, 7, 50, 12, 3, 1, 0, 1, 1, "mish"},
+		{4, 9, 11, 8, 3, 1, 2, 1, 1, "relu"},
 	} {
 		text := netText(tc.c, tc.h, tc.w) + fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=%d\nstride=%d\npadding=%d\ngroups=%d\ndilation=%d\nactivation=%s\n",
 			tc.filters, tc.size, tc.stride, tc.pad, tc.groups, tc.dilation, tc.act)
@@ -327,7 +333,9 @@ func TestDirectConvBits(t *testing.T) {
 	}
 	defer func(f int, u float64) { directMaxFilters, directMinUse = f, u }(directMaxFilters, directMinUse)
 	acts := []string{"leaky", "relu", "linear", "mish"}
-	for i, c := range [][5]int{{16, 20, 20, 16, 1}, {12, 7, 31, 32, 1}, {3, 1, 1, 4, 1}, {5, 11, 13, 8, 1}, {6, 9, 9, 4, 1}, {7, 9, 10, 12, 1}, {9, 5, 17, 20, 1}} {
+	// {channels, height, width, filters, padding}
+	for i, c := range [][5]int{{16, 20, 20, 16, 1}, {12, 7, 31, 32, 1}, {3, 1, 1, 4, 1}, {5, 11, 13, 8, 1}, {6, 9, 9, 4, 1}, {7, 9, 10, 12, 1}, {9, 5, 17, 20, 1},
+		{3, 30, 52, 16, 0}, {3, 3, 3, 4, 0}, {4, 12, 5, 8, 0}, {6, 8, 27, 12, 2}} {
 		act := acts[i%len(acts)]
 		var outs [][]float32
 		for _, direct := range []bool{false, true} {
@@ -335,7 +343,7 @@ func TestDirectConvBits(t *testing.T) {
 			if direct {
 				directMaxFilters = 128
 			}
-			n := mustBuild(t, netText(c[0], c[1], c[2])+fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=3\nstride=%d\npad=1\nactivation=%s\n", c[3], c[4], act))
+			n := mustBuild(t, netText(c[0], c[1], c[2])+fmt.Sprintf("[convolutional]\nbatch_normalize=1\nfilters=%d\nsize=3\npadding=%d\nactivation=%s\n", c[3], c[4], act))
 			if err := n.SyntheticWeights(1); err != nil {
 				t.Fatal(err)
 			}
