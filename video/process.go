@@ -62,7 +62,10 @@ func inputArgs(source string, k Kind, o *Options) []string {
 	if k == KindCamera {
 		a = append(a, "-f", "v4l2")
 	}
-	a = append(a, o.InputArgs...)
+	if o.DecoderThreads > 0 {
+		a = append(a, "-threads", strconv.Itoa(o.DecoderThreads))
+	}
+	a = append(a, o.InputArgs...) // last: they override ours
 	if k == KindStdin {
 		source = "pipe:0"
 	}

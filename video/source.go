@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -51,6 +52,22 @@ type Options struct {
 	Stdin io.Reader
 	// MaxPixels rejects frames larger than this (0: 100 megapixels).
 	MaxPixels int64
+	// DecoderThreads > 0 caps ffmpeg's decoder threads (-threads before
+	// -i); 0 leaves the choice to ffmpeg (about one per core). A decoder
+	// confined to the cores the network leaves free keeps off the
+	// network's: see DecoderThreadsFor.
+	DecoderThreads int
+}
+
+// DecoderThreadsFor is the decoder threads that leave networkThreads of
+// the machine's cores to the network: the spare cores, or 0 (ffmpeg's
+// own choice) when there are none. On 2 cores of a Zen 5 a one-thread
+// network ran a 1080p H.264 file 7-11% faster with a one-thread decoder
+// than with ffmpeg's frame threads spread over both cores (the network's
+// core stayed its own); with the network on every core, ffmpeg's choice
+// was faster.
+func DecoderThreadsFor(networkThreads int) int {
+	return max(0, runtime.NumCPU()-networkThreads)
 }
 
 func (o *Options) timeout() time.Duration {

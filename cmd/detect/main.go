@@ -65,6 +65,7 @@ type options struct {
 	prefix      string
 	retries     int
 	ffmpeg      string
+	decThreads  int
 	jsonPort    int
 	mjpegPort   int
 	listen      string
@@ -230,6 +231,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.StringVar(&o.prefix, "prefix", "", "video: save each annotated frame as `P`_%08d.jpg")
 	fs.IntVar(&o.retries, "retries", 3, "video: reconnect a camera or stream that fails up to `N` times")
 	fs.StringVar(&o.ffmpeg, "ffmpeg", "", "video: the ffmpeg `executable` (default: ffmpeg on PATH)")
+	fs.IntVar(&o.decThreads, "decoder_threads", -1, "video: ffmpeg's decoder `threads` (-1: the cores -threads leaves free, or ffmpeg's choice if none; 0: ffmpeg's choice)")
 	fs.IntVar(&o.jsonPort, "json_port", 0, "video: serve each frame's detections as JSON over HTTP on `port`")
 	fs.IntVar(&o.mjpegPort, "mjpeg_port", 0, "video: serve the annotated frames as an MJPEG stream on `port`")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1", "video: the `address` -json_port and -mjpeg_port bind to")
@@ -283,6 +285,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		if o.parallel < 0 {
 			return usagef("-parallel %d: want 0 (automatic) or more", o.parallel)
+		}
+		if o.decThreads < -1 {
+			return usagef("-decoder_threads %d: want -1 (the spare cores), 0 (ffmpeg's choice) or more", o.decThreads)
 		}
 		if o.weights != "" && o.cfg == "" {
 			return usagef("-weights needs -cfg (the cfg it belongs to)")

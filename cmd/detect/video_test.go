@@ -13,7 +13,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,6 +183,67 @@ func TestVideoTextSkip(t *testing.T) {
 
 // TestVideoParallel: -parallel 1 (one frame at a time on both threads)
 // and -parallel 2 (two one-thread networks) write the same lines.
+// TestDecoderThreads: -decoder_threads reaches ffmpeg as -threads before
+// its input; the default gives the decoder the cores -threads leaves free
+// and leaves ffmpeg its own choice when there are none. A wrapper logs the
+// arguments ffmpeg was started with.
+func TestDecoderThreads(t *testing.T) {
+	real, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	in := testvideo.MakeFaceVideo(t, dir, "face.avi", "mjpeg")
+	log := filepath.Join(dir, "args")
+	wrapper := filepath.Join(dir, "ffmpeg")
+	script := "#!/bin/sh\necho \"$*\" >> " + log + "\nexec " + real + " \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cores := runtime.NumCPU()
+	spare := ""
+	if cores > 1 {
+		spare = fmt.Sprintf("-threads %d -i", cores-1)
+	}
+	for _, c := range []struct {
+		args []string
+		want string // ffmpeg's decoder threads option, "" for none
+	}{
+		{[]string{"-decoder_threads", "1"}, "-threads 1 -i"},
+		{[]string{"-decoder_threads", "3", "-threads", "1"}, "-threads 3 -i"},
+		{[]string{"-decoder_threads", "0", "-threads", "1"}, ""},
+		{[]string{"-threads", "1"}, spare},
+		{[]string{"-threads", strconv.Itoa(cores)}, ""},
+	} {
+		os.Remove(log)
+		args := append(append([]string{"-ffmpeg", wrapper, "-s", "5", "-jsonl"}, c.args...), in)
+		code, stdout, stderr := runCmd(args...)
+		if code != 0 || strings.Count(stdout, "\n") != (testvideo.Frames+4)/5 {
+			t.Fatalf("%v: exit %d, %d lines: %s", c.args, code, strings.Count(stdout, "\n"), stderr)
+		}
+		data, err := os.ReadFile(log)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The decoding ffmpeg is the one with a raw video output.
+		var decoder string
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.Contains(line, "rawvideo pipe:1") {
+				decoder = line
+			}
+		}
+		if decoder == "" {
+			t.Fatalf("%v: no decoding ffmpeg in %q", c.args, data)
+		}
+		if has := strings.Contains(decoder, "-threads "); c.want == "" && has || c.want != "" && !strings.Contains(decoder, c.want) {
+			t.Errorf("%v: ffmpeg %q, want %q", c.args, decoder, c.want)
+		}
+	}
+	if code, _, stderr := runCmd("-decoder_threads", "-2", in); code != 2 || !strings.Contains(stderr, "-decoder_threads -2") {
+		t.Errorf("-decoder_threads -2: exit %d, %s", code, stderr)
+	}
+}
+
 func TestVideoParallel(t *testing.T) {
 	dir := t.TempDir()
 	in := testvideo.MakeFaceVideo(t, dir, "face.avi", "mjpeg")
