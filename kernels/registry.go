@@ -81,43 +81,12 @@ func register(name string, mr, nr int, k kernelFunc, available bool) {
 	registry = append(registry, im)
 }
 
-// registerDirect adds the optional unpacked-B kernel to a registered
-// implementation.
-func registerDirect(name string, k directFunc) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	for _, r := range registry {
-		if r.name == name {
-			r.direct = k
-			return
-		}
-	}
-	panic("kernels: registerDirect before register for " + name)
-}
-
 // narrowKernel computes the first nr columns of a tile from a full-width
 // packed B panel (kernelFunc's contract otherwise), for a last, partial
 // panel: the same sums per element as the full kernel, less work.
 type narrowKernel struct {
 	nr int
 	k  kernelFunc
-}
-
-// registerNarrow adds a narrow kernel of width nr (< NR) to a registered
-// implementation; register them by increasing width.
-func registerNarrow(name string, nr int, k kernelFunc) {
-	regMu.Lock()
-	defer regMu.Unlock()
-	for _, r := range registry {
-		if r.name == name {
-			if nr <= 0 || nr >= r.nr || k == nil {
-				panic("kernels: bad narrow kernel for " + name)
-			}
-			r.narrow = append(r.narrow, narrowKernel{nr, k})
-			return
-		}
-	}
-	panic("kernels: registerNarrow before register for " + name)
 }
 
 // maxTile bounds MR and NR so edge tiles fit a fixed-size scratch buffer.
