@@ -134,6 +134,8 @@ type runner struct {
 	letter bool
 	opts   engine.DetectOptions
 	prep   preprocess.Scratch
+	// threads is the session's thread count.
+	threads int
 }
 
 func newRunner(net *engine.Net, o *RunOptions, threads int) (*runner, error) {
@@ -152,7 +154,7 @@ func newRunner(net *engine.Net, o *RunOptions, threads int) (*runner, error) {
 	case engine.LetterboxOff:
 		letter = false
 	}
-	return &runner{net: net, sess: s, letter: letter, opts: o.Detect}, nil
+	return &runner{net: net, sess: s, letter: letter, opts: o.Detect, threads: threads}, nil
 }
 
 // input converts f into dst (the network input).
@@ -186,7 +188,10 @@ func endOf(ctx context.Context, err error) (Result, bool) {
 }
 
 // live: newest frame, preprocess straight into the session's input, run.
+// The preprocessing is split over the session's threads: it is on the
+// latency's path and nothing else runs beside it.
 func (r *runner) live(ctx context.Context, src *Source, send func(Result) bool) {
+	r.prep.SetParts(r.threads)
 	for ctx.Err() == nil {
 		f, err := src.Next()
 		if err != nil {

@@ -2,6 +2,7 @@ package preprocess
 
 import (
 	"image"
+	"sync"
 
 	"github.com/darkgo/darkgo/kernels"
 	"github.com/darkgo/darkgo/yuv"
@@ -547,6 +548,60 @@ func (s *Scratch) networkInputFast(dst []float32, img image.Image, w, h, c int, 
 			}
 		}
 	}
+	// Output rows in parts of at least minPartRows, one per goroutine
+	// (SetParts); each part has its own gather buffers and row cache, the
+	// plan is shared read-only. Every row is computed the same way
+	// whatever the split.
+	parts := max(1, min(s.parts, (r1-r0)/minPartRows))
+	if parts == 1 {
+		s.resizeRows(dst, w, h, c, nw, ox, oy, c0, c1, r0, r1)
+		return
+	}
+	s.splitRows(dst, img, w, h, c, nw, ox, oy, c0, c1, r0, r1, parts)
+}
+
+// splitRows is resizeRows over parts goroutines (a function of its own:
+// the goroutines' captures would put networkInputFast's arguments on the
+// heap on every call, split or not).
+func (s *Scratch) splitRows(dst []float32, img image.Image, w, h, c, nw, ox, oy, c0, c1, r0, r1, parts int) {
+	for len(s.helpers) < parts-1 {
+		s.helpers = append(s.helpers, new(Scratch))
+	}
+	var wg sync.WaitGroup
+	for i := 1; i < parts; i++ {
+		hs := s.helpers[i-1]
+		hs.shareFrom(s, img, c, nw)
+		p0, p1 := r0+(r1-r0)*i/parts, r0+(r1-r0)*(i+1)/parts
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer hs.src.release()
+			hs.resizeRows(dst, w, h, c, nw, ox, oy, c0, c1, p0, p1)
+		}()
+	}
+	s.resizeRows(dst, w, h, c, nw, ox, oy, c0, c1, r0, r0+(r1-r0)/parts)
+	wg.Wait()
+}
+
+// minPartRows is the fewest output rows a part of a split input gets.
+const minPartRows = 16
+
+// shareFrom prepares hs to compute rows of the input s has planned for
+// img: s's plan (read only), its own source state and buffers.
+func (hs *Scratch) shareFrom(s *Scratch, img image.Image, c, nw int) {
+	hs.taps, hs.cols, hs.rows = s.taps, s.cols, s.rows
+	hs.pairs, hs.w0, hs.w1 = s.pairs, s.w0, s.w1
+	hs.src.init(img, c, s.cols)
+	hs.gath = grow(hs.gath, c*len(s.cols))
+	for i := range hs.hrows {
+		hs.hrows[i].y = -1
+		hs.hrows[i].data = grow(hs.hrows[i].data, c*nw)
+	}
+}
+
+// resizeRows computes output rows [r0, r1) of the nw-wide resized image
+// into dst (placed at ox, oy, columns [c0, c1) visible).
+func (s *Scratch) resizeRows(dst []float32, w, h, c, nw, ox, oy, c0, c1, r0, r1 int) {
 	for r := r0; r < r1; r++ {
 		t := s.rows[r]
 		var a, bRow []float32

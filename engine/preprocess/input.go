@@ -22,6 +22,10 @@ type Scratch struct {
 	// kernels.ResizePairs.
 	pairs  int
 	w0, w1 []float32
+	// parts > 1 splits the output rows over that many goroutines, each
+	// but the first with a helper Scratch (SetParts).
+	parts   int
+	helpers []*Scratch
 
 	// Reference path: the full-resolution float image, then resizeInto or
 	// letterboxInto.
@@ -30,6 +34,11 @@ type Scratch struct {
 	part    []float32
 	resized []float32
 }
+
+// SetParts makes NetworkInput split its work over up to n goroutines
+// (n ≤ 1: the calling goroutine only): for a live frame, whose latency
+// counts, when the cores are otherwise idle. The result is the same.
+func (s *Scratch) SetParts(n int) { s.parts = n }
 
 // NetworkInput writes the network input Darknet's `detector test` computes
 // for img into dst: the image as c-channel (1 or 3) floats v/255 (see
