@@ -134,8 +134,6 @@ type runner struct {
 	letter bool
 	opts   engine.DetectOptions
 	prep   preprocess.Scratch
-	// threads is the session's thread count.
-	threads int
 }
 
 func newRunner(net *engine.Net, o *RunOptions, threads int) (*runner, error) {
@@ -154,7 +152,7 @@ func newRunner(net *engine.Net, o *RunOptions, threads int) (*runner, error) {
 	case engine.LetterboxOff:
 		letter = false
 	}
-	return &runner{net: net, sess: s, letter: letter, opts: o.Detect, threads: threads}, nil
+	return &runner{net: net, sess: s, letter: letter, opts: o.Detect}, nil
 }
 
 // input converts f into dst (the network input).
@@ -191,7 +189,7 @@ func endOf(ctx context.Context, err error) (Result, bool) {
 // The preprocessing is split over the session's threads: it is on the
 // latency's path and nothing else runs beside it.
 func (r *runner) live(ctx context.Context, src *Source, send func(Result) bool) {
-	r.prep.SetParts(r.threads)
+	r.prep.SetParts(r.sess.Threads())
 	for ctx.Err() == nil {
 		f, err := src.Next()
 		if err != nil {

@@ -181,8 +181,6 @@ func TestVideoTextSkip(t *testing.T) {
 	}
 }
 
-// TestVideoParallel: -parallel 1 (one frame at a time on both threads)
-// and -parallel 2 (two one-thread networks) write the same lines.
 // TestDecoderThreads: -decoder_threads reaches ffmpeg as -threads before
 // its input; the default gives the decoder the cores -threads leaves free
 // and leaves ffmpeg its own choice when there are none. A wrapper logs the
@@ -244,6 +242,8 @@ func TestDecoderThreads(t *testing.T) {
 	}
 }
 
+// TestVideoParallel: -parallel 1 (one frame at a time on both threads)
+// and -parallel 2 (two one-thread networks) write the same lines.
 func TestVideoParallel(t *testing.T) {
 	dir := t.TempDir()
 	in := testvideo.MakeFaceVideo(t, dir, "face.avi", "mjpeg")

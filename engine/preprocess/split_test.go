@@ -18,21 +18,12 @@ import (
 func TestSplitMatchesWhole(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
 	var whole, split Scratch
-	frame := func(w, h int) image.Image {
-		m := &yuv.Image{YCbCr: *image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420), Matrix: yuv.BT709}
-		for _, p := range [][]uint8{m.Y, m.Cb, m.Cr} {
-			for i := range p {
-				p[i] = uint8(rng.Intn(256))
-			}
-		}
-		return m
-	}
 	for _, sz := range [][2]int{{320, 180}, {97, 301}} {
 		imgs := testImages(rng, sz[0], sz[1])
 		imgs = append(imgs, struct {
 			name string
 			img  image.Image
-		}{"yuv420", frame(sz[0], sz[1])})
+		}{"yuv420", randomFrame(rng, sz[0], sz[1])})
 		for _, im := range imgs {
 			for _, o := range [][2]int{{416, 416}, {33, 70}} {
 				for _, lb := range []bool{false, true} {
@@ -67,16 +58,21 @@ func TestSplitMatchesWhole(t *testing.T) {
 	}
 }
 
-// BenchmarkSplit: a 1280×720 4:2:0 video frame into 416×416 on 1 and 2
-// goroutines (the live path's SetParts).
-func BenchmarkSplit(b *testing.B) {
-	m := &yuv.Image{YCbCr: *image.NewYCbCr(image.Rect(0, 0, 1280, 720), image.YCbCrSubsampleRatio420), Matrix: yuv.BT709}
-	rng := rand.New(rand.NewSource(1))
+// randomFrame is a w×h BT.709 4:2:0 video frame of random samples.
+func randomFrame(rng *rand.Rand, w, h int) *yuv.Image {
+	m := &yuv.Image{YCbCr: *image.NewYCbCr(image.Rect(0, 0, w, h), image.YCbCrSubsampleRatio420), Matrix: yuv.BT709}
 	for _, p := range [][]uint8{m.Y, m.Cb, m.Cr} {
 		for i := range p {
 			p[i] = uint8(rng.Intn(256))
 		}
 	}
+	return m
+}
+
+// BenchmarkSplit: a 1280×720 4:2:0 video frame into 416×416 on 1 and 2
+// goroutines (the live path's SetParts).
+func BenchmarkSplit(b *testing.B) {
+	m := randomFrame(rand.New(rand.NewSource(1)), 1280, 720)
 	dst := make([]float32, 3*416*416)
 	for _, parts := range []int{1, 2} {
 		b.Run(fmt.Sprintf("parts=%d", parts), func(b *testing.B) {
