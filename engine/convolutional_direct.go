@@ -119,9 +119,14 @@ func (c *convolutional) prepareDirect(f *convFast) {
 	f.direct = d
 }
 
-// directScratch is the per-slot tile buffer and the shared input layout.
+// directScratch is the per-slot tile buffer (two convolution rows of 8
+// filters when fused with a pool) and the shared input layout.
 func (c *convolutional) directScratch() (perSlot, shared int) {
-	return 8 * directChunk, c.fast.direct.layout
+	perSlot = 8 * directChunk
+	if c.fast.pool != nil {
+		perSlot = max(perSlot, 16*c.fusedRowPitch())
+	}
+	return perSlot, c.fast.direct.layout
 }
 
 // bindDirect: one step copies the input with its border (split by
@@ -130,62 +135,24 @@ func (c *convolutional) directScratch() (perSlot, shared int) {
 // (split by unit).
 func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) []step {
 	d := c.fast.direct
-	C := c.in.C
 	oh, ow := c.out.H, c.out.W
 	plane := oh * ow
-	buf := s.shared[:d.layout]
 	q := (oh-1)*d.row + ow // positions up to the last output
 	chunks := (q + directChunk - 1) / directChunk
-	blocks := c.filters / 4
-	act := c.fast.act
-	layout := split(C, threads, func(c0, c1 int) {
-		for ch := c0; ch < c1; ch++ {
-			c.layOut(in, buf[ch*d.chs:(ch+1)*d.chs], ch)
-		}
-		if c1 == C {
-			clear(buf[C*d.chs:])
-		}
-	})
+	groups := c.directGroups()
 	// Units of 8 filters (two blocks of 4, kernels.Conv3x3x8: each input
 	// vector feeds 8 filters; a last odd block alone) × directChunk
 	// positions.
-	groups := (blocks + 1) / 2
 	conv := splitSlot(chunks*groups, threads, func(slot, u0, u1 int) {
 		tmp := s.work[slot][:8*directChunk]
 		for u := u0; u < u1; u++ {
 			// Filter groups vary fastest: consecutive units read the same
 			// input.
 			q0, fb := u/groups*directChunk, u%groups*2
-			nf := min(8, c.filters-fb*4) // filters in this unit: 4 or 8
 			n := min(directChunk, q-q0)
-			w0, bias := d.w[fb*C*36:(fb+1)*C*36], d.bias[fb*4:fb*4+nf]
-			// Blocks of channels, so that a block's weights (and input)
-			// stay in L1 when there are many channels. The sums start from
-			// zero and the bias is added with the activation, in the order
-			// of the GEMM path's kernels (same k order, same FMAs): while K
-			// fits one GEMM block the two give the same bits.
-			for c0 := 0; c0 < C; c0 += directChannels {
-				nc := min(directChannels, C-c0)
-				flags := 0
-				if c0 > 0 {
-					flags = kernels.Conv3x3Accumulate
-				}
-				if c0+nc == C && d.actFlags != 0 {
-					flags |= d.actFlags
-				}
-				src := buf[c0*d.chs+q0:]
-				if nf == 8 {
-					w1 := d.w[(fb+1)*C*36 : (fb+2)*C*36]
-					kernels.Conv3x3x8(tmp, directChunk, src, d.chs, &d.taps, w0[c0*36:], w1[c0*36:], nc, n, bias, flags)
-				} else {
-					kernels.Conv3x3(tmp, directChunk, src, d.chs, &d.taps, w0[c0*36:], nc, n, bias, flags)
-				}
-			}
+			nf := c.directTile(s, tmp, directChunk, q0, n, fb)
 			for j := 0; j < nf; j++ {
 				row := tmp[j*directChunk : j*directChunk+n]
-				if d.actFlags == 0 {
-					kernels.ActivateChannels(row, bias[j:j+1], n, act)
-				}
 				dst := out[(fb*4+j)*plane : (fb*4+j+1)*plane]
 				for p := q0; p < q0+n; {
 					oy, ox := p/d.row, p%d.row
@@ -200,7 +167,101 @@ func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) [
 			}
 		}
 	})
-	return []step{layout, conv}
+	return []step{c.directLayoutStep(s, in, threads), conv}
+}
+
+// directGroups is the number of filter units: pairs of blocks of 4.
+func (c *convolutional) directGroups() int { return (c.filters/4 + 1) / 2 }
+
+// directLayoutStep copies the input into the shared zero-bordered layout,
+// split by channel.
+func (c *convolutional) directLayoutStep(s *Session, in []float32, threads int) step {
+	d := c.fast.direct
+	C := c.in.C
+	buf := s.shared[:d.layout]
+	return split(C, threads, func(c0, c1 int) {
+		for ch := c0; ch < c1; ch++ {
+			c.layOut(in, buf[ch*d.chs:(ch+1)*d.chs], ch)
+		}
+		if c1 == C {
+			clear(buf[C*d.chs:])
+		}
+	})
+}
+
+// directTile computes filters 4·fb... (8 of them, or the last 4: it
+// returns how many) at the n layout positions from q0 into tmp (filter j
+// at tmp[j·ldt:], ldt ≥ n rounded up to kernels.Conv3x3Block), bias and
+// activation included.
+func (c *convolutional) directTile(s *Session, tmp []float32, ldt, q0, n, fb int) int {
+	d := c.fast.direct
+	C := c.in.C
+	buf := s.shared[:d.layout]
+	nf := min(8, c.filters-fb*4) // filters in this unit: 4 or 8
+	w0, bias := d.w[fb*C*36:(fb+1)*C*36], d.bias[fb*4:fb*4+nf]
+	// Blocks of channels, so that a block's weights (and input) stay in
+	// L1 when there are many channels. The sums start from zero and the
+	// bias is added with the activation, in the order of the GEMM path's
+	// kernels (same k order, same FMAs): while K fits one GEMM block the
+	// two give the same bits.
+	for c0 := 0; c0 < C; c0 += directChannels {
+		nc := min(directChannels, C-c0)
+		flags := 0
+		if c0 > 0 {
+			flags = kernels.Conv3x3Accumulate
+		}
+		if c0+nc == C && d.actFlags != 0 {
+			flags |= d.actFlags
+		}
+		src := buf[c0*d.chs+q0:]
+		if nf == 8 {
+			w1 := d.w[(fb+1)*C*36 : (fb+2)*C*36]
+			kernels.Conv3x3x8(tmp, ldt, src, d.chs, &d.taps, w0[c0*36:], w1[c0*36:], nc, n, bias, flags)
+		} else {
+			kernels.Conv3x3(tmp, ldt, src, d.chs, &d.taps, w0[c0*36:], nc, n, bias, flags)
+		}
+	}
+	if d.actFlags == 0 {
+		for j := 0; j < nf; j++ {
+			kernels.ActivateChannels(tmp[j*ldt:j*ldt+n], bias[j:j+1], n, c.fast.act)
+		}
+	}
+	return nf
+}
+
+// fusedRowPitch is the tile row of the fused step: one output row,
+// rounded up to the kernel's granularity.
+func (c *convolutional) fusedRowPitch() int {
+	b := kernels.Conv3x3Block
+	return (c.out.W + b - 1) / b * b
+}
+
+// bindDirectPool binds the convolution fused with the maxpool after it
+// (see fuse.go), writing the pool's output: the layout step as
+// bindDirect's, then units of (pooled row, 8 filters): the convolution
+// rows under the pooled row are computed into the slot's tile and pooled
+// from there.
+func (c *convolutional) bindDirectPool(s *Session, in, pooled []float32, threads int) []step {
+	d := c.fast.direct
+	m := c.fast.pool
+	groups := c.directGroups()
+	ldt := c.fusedRowPitch()
+	plane := m.out.H * m.out.W
+	conv := splitSlot(m.out.H*groups, threads, func(slot, u0, u1 int) {
+		tmp := s.work[slot][:16*ldt] // [conv row 0 or 1][filter][ldt]
+		for u := u0; u < u1; u++ {
+			r, fb := u/groups, u%groups*2
+			nf := c.directTile(s, tmp, ldt, 2*r*d.row, c.out.W, fb)
+			two := 2*r+1 < c.out.H
+			if two {
+				c.directTile(s, tmp[8*ldt:], ldt, (2*r+1)*d.row, c.out.W, fb)
+			}
+			for j := 0; j < nf; j++ {
+				m.poolPair(pooled[(fb*4+j)*plane+r*m.out.W:(fb*4+j)*plane+(r+1)*m.out.W], tmp[j*ldt:], 8*ldt, two)
+			}
+		}
+	})
+	return []step{c.directLayoutStep(s, in, threads), conv}
 }
 
 // layOut writes channel ch of the input with a zero border of the layer's

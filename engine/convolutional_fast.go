@@ -22,6 +22,7 @@ type convFast struct {
 	wino      *winoConv          // 3×3 with many channels and filters (convolutional_winograd.go)
 	pointwise bool               // 1×1, stride 1, no padding: the input is the GEMM's B as it is
 	depthwise bool               // one filter per input channel: direct kernel
+	pool      *maxpool           // the maxpool fused into this layer's step (fuse.go), or nil
 }
 
 func (c *convolutional) prepareFast(n *Net, l *Layer) error {
@@ -79,6 +80,9 @@ func (c *convolutional) scratch(*Layer) (int, int) {
 	}
 	if c.fast != nil && c.fast.direct != nil {
 		return c.directScratch()
+	}
+	if c.fast != nil && c.fast.pool != nil {
+		return c.filters * 2 * c.out.W, 0 // bindGemmPool's two rows of every filter
 	}
 	return 0, 0
 }
@@ -174,12 +178,16 @@ func (c *convolutional) algorithm() string {
 		return ""
 	case f.wino != nil:
 		return "winograd"
+	case f.direct != nil && f.pool != nil:
+		return "direct+maxpool"
 	case f.direct != nil:
 		return "direct"
 	case f.depthwise:
 		return "depthwise"
 	case c.groups > 1:
 		return "grouped-gemm"
+	case f.pointwise && f.pool != nil:
+		return "gemm+maxpool"
 	case f.pointwise:
 		return "gemm"
 	}

@@ -67,6 +67,7 @@ type maxpool struct {
 	pool2d
 	depth       bool // maxpool_depth=1: max across channel groups instead of space
 	outChannels int
+	fused       bool // computed by the layer before it (fuse.go)
 }
 
 func init() { register("maxpool", buildMaxpool) }

@@ -22,6 +22,7 @@ type plan struct {
 	root      []int    // storage owner of each layer's output (itself for roots)
 	offset    []int    // offset of each layer's output inside its root's storage
 	skip      []bool   // the layer is a view or a direct concatenation: nothing to run
+	fuse      []bool   // the layer runs fused with the next one (fuse.go)
 	placed    [][]bool // a route's inputs already written in place (the rest are copied)
 	base      []int    // arena offset of each root's storage (-1 for non-roots)
 	arena     int      // floats in the arena
@@ -58,10 +59,15 @@ func (r *route) view(l *Layer) (int, int, bool) {
 // concatenates reports whether a route concatenates its inputs whole.
 func (r *route) concatenates() bool { return r.groups == 1 && len(r.sizes) > 1 }
 
-func makePlan(n *Net) *plan {
+// fuse marks the layers that run fused with the next one (markFusions; nil:
+// none).
+func makePlan(n *Net, fuse []bool) *plan {
 	L := len(n.Layers)
 	p := &plan{root: make([]int, L), offset: make([]int, L), skip: make([]bool, L), base: make([]int, L),
-		placed: make([][]bool, L), inputSize: n.Input.Size()}
+		placed: make([][]bool, L), inputSize: n.Input.Size(), fuse: fuse}
+	if p.fuse == nil {
+		p.fuse = make([]bool, L)
+	}
 	for i := range p.root {
 		p.root[i] = i
 	}
@@ -81,6 +87,18 @@ func makePlan(n *Net) *plan {
 	}
 	for _, i := range n.OutputLayers() {
 		last[i] = L
+	}
+	// A fused pair reads the first layer's inputs while it writes the
+	// second layer's output: they must not share storage.
+	for i, f := range p.fuse {
+		if !f {
+			continue
+		}
+		for _, k := range n.Layers[i].Inputs {
+			if k >= 0 {
+				last[k] = max(last[k], i+1)
+			}
+		}
 	}
 
 	claimed := make([]bool, L) // already written into some concatenation
@@ -225,7 +243,7 @@ func directInputs(p *plan, l *Layer, claimed []bool) (movable []bool, all bool) 
 func (n *Net) Memory() (planned, naive int64) {
 	p := n.plan
 	if p == nil {
-		p = makePlan(n)
+		p = makePlan(n, nil)
 	}
 	return int64(p.arena) * 4, int64(p.naive) * 4
 }

@@ -83,6 +83,8 @@ type Session struct {
 	shared  []float32            // scratch shared by the parts of a layer
 	kws     []*kernels.Workspace // per-part GEMM packing buffers
 	steps   [][]step             // each layer's bound work
+	fused   [][]step             // layer i's work fused with layer i+1's (fuse.go), or nil
+	unfused bool                 // SetFusion(false): run every layer on its own
 	threads int
 	crew    *crew
 	holder  *crewHolder        // what the cleanup sees of the session: its crew
@@ -159,7 +161,11 @@ func (s *Session) SetThreads(n int) {
 		s.kws[i] = new(kernels.Workspace)
 	}
 	s.steps = make([][]step, len(s.net.Layers))
+	s.fused = make([][]step, len(s.net.Layers))
 	for i, l := range s.net.Layers {
+		if s.net.plan.fuse[i] {
+			s.fused[i] = l.op.(poolFuser).bindFused(s, s.ins[i][0], s.outs[i+1], n)
+		}
 		if s.net.plan.skip[i] {
 			continue
 		}
@@ -187,23 +193,47 @@ func (s *Session) Forward(input []float32) error {
 
 // ForwardUpTo runs layers [0, end) on the input already in place (see
 // Input); if each is not nil it is called after every layer ran, with the
-// layer index (used by the per-layer profiler).
+// layer index (used by the per-layer profiler). A layer fused with the
+// next (Fused) runs with it when both are in the range: each is then
+// called for both after the pair ran, and the first one's Output is not
+// computed.
 func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 	if end < 0 || end > len(s.net.Layers) {
 		return fmt.Errorf("engine: ForwardUpTo(%d) on a network of %d layers", end, len(s.net.Layers))
 	}
 	for i := 0; i < end; i++ {
-		for j := range s.steps[i] {
-			s.crew.run(&s.steps[i][j])
+		first := i
+		steps := s.steps[i]
+		if s.Fused(i) && i+1 < end {
+			steps = s.fused[i]
+			i++
 		}
-		if i == s.inputLast && s.onInputFree != nil {
-			s.onInputFree()
+		for j := range steps {
+			s.crew.run(&steps[j])
 		}
-		if each != nil {
-			each(i)
+		for k := first; k <= i; k++ {
+			if k == s.inputLast && s.onInputFree != nil {
+				s.onInputFree()
+			}
+			if each != nil {
+				each(k)
+			}
 		}
 	}
 	return nil
+}
+
+// SetFusion turns layer fusion (see Fused) on, the default, or off. With
+// it off every layer's output is computed, for callers that read each
+// layer's Output (tests against a reference, dumps).
+func (s *Session) SetFusion(on bool) { s.unfused = !on }
+
+// Fused reports whether a pass computes layer i together with layer i+1
+// without storing layer i's output (a 3×3 convolution and the 2×2 maxpool
+// that alone reads it): same results, one pass less over memory.
+// Output(i) then holds no data of the pass.
+func (s *Session) Fused(i int) bool {
+	return !s.unfused && i >= 0 && i < len(s.fused) && s.fused[i] != nil
 }
 
 // OnInputFree sets a function the session calls during every pass, on
@@ -242,7 +272,7 @@ func (n *Net) prepareFast() error {
 			}
 		}
 	}
-	n.plan = makePlan(n)
+	n.plan = makePlan(n, n.markFusions())
 	return nil
 }
 

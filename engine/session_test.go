@@ -12,27 +12,35 @@ import (
 // compares every layer, right after it ran, with the reference outputs
 // (and returns the worst layer's relative L2 error). The
 // arena is poisoned with NaN first, so a layer that reads stale memory or
-// leaves part of its output unwritten is caught.
+// leaves part of its output unwritten is caught. It runs twice: with layer
+// fusion (the default; a fused layer's own output is not computed, the
+// next layer's is checked) and without (every layer).
 func checkSession(t *testing.T, n *Net, input []float32, ref [][]float32, threads int, tol float64) (worst float64) {
 	t.Helper()
-	s := poisonedSession(t, n, threads)
-	copy(s.Input(), input)
-	bad := 0
-	if err := s.ForwardUpTo(len(n.Layers), func(i int) {
-		got := s.Output(i)
-		e := relL2Err(got, ref[i])
-		worst = max(worst, e)
-		if !(e <= tol) && bad < 5 {
-			bad++
-			t.Errorf("session (%d threads): layer %d %s: relative L2 error %.3g vs reference (limit %g)", threads, i, n.Layers[i].Name, e, tol)
+	for _, fusion := range []bool{true, false} {
+		s := poisonedSession(t, n, threads)
+		s.SetFusion(fusion)
+		copy(s.Input(), input)
+		bad := 0
+		if err := s.ForwardUpTo(len(n.Layers), func(i int) {
+			if s.Fused(i) {
+				return
+			}
+			got := s.Output(i)
+			e := relL2Err(got, ref[i])
+			worst = max(worst, e)
+			if !(e <= tol) && bad < 5 {
+				bad++
+				t.Errorf("session (%d threads, fusion %v): layer %d %s: relative L2 error %.3g vs reference (limit %g)", threads, fusion, i, n.Layers[i].Name, e, tol)
+			}
+		}); err != nil {
+			t.Fatal(err)
 		}
-	}); err != nil {
-		t.Fatal(err)
-	}
-	// Output layers must still hold their values after the whole pass.
-	for _, i := range n.OutputLayers() {
-		if e := relL2Err(s.Output(i), ref[i]); !(e <= tol) {
-			t.Errorf("session (%d threads): output layer %d %s overwritten after the pass: error %.3g", threads, i, n.Layers[i].Name, e)
+		// Output layers must still hold their values after the whole pass.
+		for _, i := range n.OutputLayers() {
+			if e := relL2Err(s.Output(i), ref[i]); !(e <= tol) {
+				t.Errorf("session (%d threads, fusion %v): output layer %d %s overwritten after the pass: error %.3g", threads, fusion, i, n.Layers[i].Name, e)
+			}
 		}
 	}
 	return worst

@@ -335,7 +335,9 @@ func runProfile(ctx context.Context, o *options, stdout, stderr io.Writer) error
 	for i, l := range m.net.Layers {
 		pl := profileLayer{Index: i, Type: l.Type, Algo: l.Algorithm(), In: chw(l.In), Out: chw(l.Out), BFLOPs: round3(l.BFLOPs),
 			MedianMS: round3(msf(meds[i])), CIOMB: round3(float64(cio(l)) / 1e6)}
-		if meds[i] > 0 && l.BFLOPs > 0 {
+		// A fused layer (algorithm "fused") runs inside the layer before
+		// it, which is timed for both.
+		if meds[i] > 0 && l.BFLOPs > 0 && l.Algorithm() != "fused" {
 			pl.GFLOPs = round3(l.BFLOPs / meds[i].Seconds())
 		}
 		if total > 0 {
