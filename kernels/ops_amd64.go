@@ -16,9 +16,9 @@ var archOps = [numOps][]isa{
 	opMaxpool:    {isaAVX2, isaAVX512},
 	opLogistic:   {isaAVX2, isaAVX512},
 	opActivation: {isaAVX2, isaAVX512},
-	opIDCT:       {isaAVX2}, // idct_amd64.s (integer lanes: AVX-512 would not pay for 8×8 blocks)
-	opYUV:        {isaAVX2}, // yuv_amd64.s (no AVX-512 version: not tried)
-	opResize:     {isaAVX2}, // resize_amd64.s
+	opIDCT:       {isaAVX2},            // idct_amd64.s (integer lanes: AVX-512 would not pay for 8×8 blocks)
+	opYUV:        {isaAVX2, isaAVX512}, // yuv_amd64.s; AVX-512 with VBMI: yuv_vbmi_amd64.s (without: the AVX2 code)
+	opResize:     {isaAVX2},            // resize_amd64.s
 	opDepthwise:  {isaAVX2, isaAVX512},
 }
 

@@ -21,19 +21,23 @@ type YUVCoef struct {
 // conversion checks only its slices' lengths.
 type YUVColumns struct {
 	Cols, CCols []int32
-	ok          bool // ascending and non-negative: the vector code may run
+	ok          bool    // ascending and non-negative: the vector code may run
+	blocks      []int32 // the byte-permute plan of 16-column blocks (yuvBlocks), or nil
+	blockBuf    []int32 // its storage, reused by the next Set
 }
 
 // Set takes cols and ccols (same length; kept, not copied).
 func (c *YUVColumns) Set(cols, ccols []int32) {
 	c.Cols, c.CCols = cols, ccols[:len(cols)]
 	c.ok = true
+	c.blocks = nil
 	for j := range cols {
 		if cols[j] < 0 || ccols[j] < 0 || j > 0 && (cols[j] < cols[j-1] || ccols[j] < ccols[j-1]) {
 			c.ok = false
 			return
 		}
 	}
+	c.blockBuf, c.blocks = yuvBlocks(c.blockBuf, c.Cols, c.CCols)
 }
 
 // YUVGather converts the pixels at columns c of one row of a planar
@@ -52,7 +56,11 @@ func yuvGatherAt(l isa, R, G, B, yrow, cb, cr []uint8, c *YUVColumns, k *YUVCoef
 	R, G, B = R[:n], G[:n], B[:n]
 	done := 0
 	if c.ok {
-		done = yuvGatherArch(l, R, G, B, yrow, cb, cr, cols[:yuvSafe(yrow, cb, cr, cols, ccols)], ccols, k)
+		// The byte-permute blocks first (AVX-512 VBMI), then the gathers
+		// for the columns they leave.
+		done = yuvGatherBlocks(l, R, G, B, yrow, cb, cr, c, k)
+		safe := max(done, yuvSafe(yrow, cb, cr, cols, ccols))
+		done += yuvGatherArch(l, R[done:], G[done:], B[done:], yrow, cb, cr, cols[done:safe], ccols[done:], k)
 	}
 	yuvGatherGo(R[done:], G[done:], B[done:], yrow, cb, cr, cols[done:], ccols[done:], k)
 }
