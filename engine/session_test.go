@@ -145,6 +145,9 @@ func TestFastMaxpool(t *testing.T) {
 		{3, 20, 29, 3, 1, 1, 2}, {1, 13, 13, 5, 1, 1, 4}, {4, 19, 37, 9, 1, 1, 8}, {3, 11, 21, 3, 1, 1, 6},
 		{2, 15, 15, 3, 2, 2, 2}, {3, 10, 33, 3, 2, 1, 1}, {1, 1, 1, 2, 2, 2, 1}, {5, 1, 40, 2, 1, 1, 1},
 		{3, 26, 26, 1, 1, 1, 0}, {2, 12, 30, 4, 3, 3, 0}, {3, 20, 20, 2, 1, 1, 1},
+		// size 2, stride 1, padding 1 (pairs1): planes of one row or
+		// column, one value, and around the reference's 8-wide blocks.
+		{7, 13, 13, 2, 1, 1, 1}, {3, 5, 1, 2, 1, 1, 1}, {2, 1, 1, 2, 1, 1, 1}, {4, 9, 10, 2, 1, 1, 1}, {3, 2, 17, 2, 1, 1, 1},
 	} {
 		fastVsRef(t, netText(tc.c, tc.h, tc.w)+fmt.Sprintf("[maxpool]\nsize=%d\nstride_x=%d\nstride_y=%d\npadding=%d\n",
 			tc.size, tc.sx, tc.sy, tc.pad), true)
