@@ -248,17 +248,18 @@ func (c *convolutional) bindDirectPool(s *Session, in, pooled []float32, threads
 	ldt := c.fusedRowPitch()
 	plane := m.out.H * m.out.W
 	conv := splitSlot(m.out.H*groups, threads, func(slot, u0, u1 int) {
-		tmp := s.work[slot][:16*ldt] // [conv row 0 or 1][filter][ldt]
+		// The two convolution rows of filter j at tmp[2j·ldt:] and
+		// tmp[(2j+1)·ldt:]: the layout poolPairs takes for all filters
+		// in one call.
+		tmp := s.work[slot][:16*ldt]
 		for u := u0; u < u1; u++ {
 			r, fb := u/groups, u%groups*2
-			nf := c.directTile(s, tmp, ldt, 2*r*d.row, c.out.W, fb)
+			nf := c.directTile(s, tmp, 2*ldt, 2*r*d.row, c.out.W, fb)
 			two := 2*r+1 < c.out.H
 			if two {
-				c.directTile(s, tmp[8*ldt:], ldt, (2*r+1)*d.row, c.out.W, fb)
+				c.directTile(s, tmp[ldt:], 2*ldt, (2*r+1)*d.row, c.out.W, fb)
 			}
-			for j := 0; j < nf; j++ {
-				m.poolPair(pooled[(fb*4+j)*plane+r*m.out.W:(fb*4+j)*plane+(r+1)*m.out.W], tmp[j*ldt:], 8*ldt, two)
-			}
+			m.poolPairs(pooled[fb*4*plane+r*m.out.W:], plane, tmp, ldt, nf, two)
 		}
 	})
 	return []step{c.directLayoutStep(s, in, threads), conv}

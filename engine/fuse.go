@@ -74,33 +74,40 @@ func (m *maxpool) fusesAfter(in Shape) bool {
 	return !m.depth && m.size == 2 && m.strideX == 2 && m.strideY == 2 && m.padding/2 == 0 && m.in == in
 }
 
-// poolPair computes one output row of a fusable pool (fusesAfter) from
-// its input row src (in.W floats) and, when two is set, the next input
-// row src[lds:]; without it the next row is outside the input. The
+// poolPairs computes one output row of a fusable pool (fusesAfter) for
+// nch channels: channel j's output row at dst[j·ldd:], from its input row
+// src[2j·lds:] (in.W floats) and, when two is set, the next input row
+// src[(2j+1)·lds:]; without it the next row is outside the input. The
 // numbers are forward's bit for bit, computed as plane does: Darknet's
 // 4-wide vector blocks (maxBlock4x2) up to the reference's last block,
-// then windowMax in window order over the in-range positions.
-func (m *maxpool) poolPair(dst, src []float32, lds int, two bool) {
+// then windowMax in window order over the in-range positions. One
+// MaxPairsRows call takes all the channels: a call per channel and row
+// cost more than the pooling.
+func (m *maxpool) poolPairs(dst []float32, ldd int, src []float32, lds, nch int, two bool) {
 	ow := m.out.W
 	end := blockEnd(ow-4, 4)
 	whole := min(ow, m.in.W/2) // outputs whose two columns are inside (end ≤ whole)
 	if two {
-		kernels.MaxPairsRows(dst, ow, src, lds, 1, end, whole-end)
-	} else {
-		for x := 0; x < end; x++ { // maxBlock4x2 with one row in range
-			dst[x] = kernels.MaxF(kernels.MaxF(src[2*x], src[2*x+1]), -math.MaxFloat32)
-		}
-		for x := end; x < whole; x++ {
-			dst[x] = kernels.MaxF(src[2*x+1], kernels.MaxF(src[2*x], -math.MaxFloat32))
-		}
+		kernels.MaxPairsRows(dst, ldd, src, lds, nch, end, whole-end)
 	}
-	if whole < ow { // the last window has one column inside
-		x := ow - 1
-		v := kernels.MaxF(src[2*x], -math.MaxFloat32)
-		if two {
-			v = kernels.MaxF(src[lds+2*x], v)
+	for j := 0; j < nch; j++ {
+		d, r0 := dst[j*ldd:j*ldd+ow], src[2*j*lds:]
+		if !two {
+			for x := 0; x < end; x++ { // maxBlock4x2 with one row in range
+				d[x] = kernels.MaxF(kernels.MaxF(r0[2*x], r0[2*x+1]), -math.MaxFloat32)
+			}
+			for x := end; x < whole; x++ {
+				d[x] = kernels.MaxF(r0[2*x+1], kernels.MaxF(r0[2*x], -math.MaxFloat32))
+			}
 		}
-		dst[x] = v
+		if whole < ow { // the last window has one column inside
+			x := ow - 1
+			v := kernels.MaxF(r0[2*x], -math.MaxFloat32)
+			if two {
+				v = kernels.MaxF(r0[lds+2*x], v)
+			}
+			d[x] = v
+		}
 	}
 }
 
@@ -158,9 +165,7 @@ func (c *convolutional) bindGemmPool(s *Session, in, pooled []float32, threads i
 		for r := r0; r < r1; r++ {
 			n := min(2, H-2*r) * W
 			kernels.GemmRange(s.kws[slot], f.packed[0], n, in[2*r*W:], plane, tmp, 2*W, &f.eps[0], 0, c.filters, 0, n)
-			for j := 0; j < c.filters; j++ {
-				m.poolPair(pooled[j*pp+r*m.out.W:j*pp+(r+1)*m.out.W], tmp[j*2*W:], W, n == 2*W)
-			}
+			m.poolPairs(pooled[r*m.out.W:], pp, tmp, W, c.filters, n == 2*W)
 		}
 	})}
 }
