@@ -6,11 +6,12 @@ import (
 	"github.com/darkgo/darkgo/kernels"
 )
 
-// Layer fusion: a 3×3 convolution on the direct path followed by a 2×2
-// stride-2 maxpool that is its only reader (tiny-face's and yolov3-tiny's
-// stems) runs as one step that pools each pair of output rows while they
-// are in cache, so the convolution's output (tiny-face: 414×414×16 floats,
-// 11 MB) is never written to memory and read back. On a video pipeline
+// Layer fusion: a convolution (a 3×3 on the direct path, or a 1×1 GEMM
+// with a large output) followed by a 2×2 stride-2 maxpool that is its only
+// reader (tiny-face's and yolov2/v3-tiny's first layers) runs as one step
+// that pools each pair of output rows while they are in cache, so the
+// convolution's output (tiny-face: 414×414×16 floats, 11 MB) is never
+// written to memory and read back. On a video pipeline
 // the decoder shares the memory bus with the network, and those two passes
 // over the largest tensor of the network were what slowed it most.
 //

@@ -229,8 +229,9 @@ func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 func (s *Session) SetFusion(on bool) { s.unfused = !on }
 
 // Fused reports whether a pass computes layer i together with layer i+1
-// without storing layer i's output (a 3×3 convolution and the 2×2 maxpool
-// that alone reads it): same results, one pass less over memory.
+// without storing layer i's output (a convolution and the 2×2 stride-2
+// maxpool that alone reads it, see fuse.go): same results, one pass less
+// over memory.
 // Output(i) then holds no data of the pass.
 func (s *Session) Fused(i int) bool {
 	return !s.unfused && i >= 0 && i < len(s.fused) && s.fused[i] != nil
