@@ -60,6 +60,23 @@ var kernels = []kernel{
 	{"packRow12NEON", 0, 48, "B", false, "B packing, one 12-float piece"},
 	{"gatherStride2NEON", 0, 8, "elem", false, "stride-2 conv gather"},
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},
+	{"yuvGatherNEON", 0, 8, "elem", false, "video Y'CbCr → RGB, 8 gathered pixels"},
+	{"resizePairsNEON", 0, 16, "elem", false, "resize horizontal pass, 16 outputs"},
+}
+
+// goRef is a Go reference loop rated for comparison with its NEON kernel:
+// symbol sym's loop (its loop-th backward branch), with calls (bl) inside
+// it replaced by callee's body (call and return themselves not counted).
+type goRef struct {
+	sym, callee string
+	loop        int
+	work        float64
+	vs, what    string
+}
+
+var goRefs = []goRef{
+	{"yuvGatherGo", "(*YUVCoef).RGB", 0, 1, "yuvGatherNEON", "YUVGather Go reference, 1 pixel (k.RGB not inlined)"},
+	{"resizePairsAt", "", 0, 1, "resizePairsNEON", "ResizePairs Go reference loop (resizePairsGo inlined), 1 output"},
 }
 
 // cpus are the llvm-mca models: Neoverse-N1 stands for Cortex-A76
@@ -152,6 +169,22 @@ func run(cfg string, kernelsOnly, hostProfile bool, minPeak float64) error {
 	fmt.Println("\n(rates: loop work / llvm-mca cycles per iteration, 400 iterations; % = share of the peak probe's FLOP/cycle on the same model)")
 	if len(below) > 0 {
 		return fmt.Errorf("below %.0f%% of the FMA peak on neoverse-n1: %s", minPeak, strings.Join(below, ", "))
+	}
+	fmt.Printf("\n%-18s %-44s %6s  %-26s %-26s\n", "Go reference", "loop", "insns", "neoverse-n1 (A76)", "cortex-a72")
+	for _, g := range goRefs {
+		body, count, err := goRefBody(objdump, bin, g)
+		if err != nil {
+			return err
+		}
+		cols := []string{}
+		for _, c := range cpus {
+			cyc, err := mcaCycles(mca, tmp, g.sym+"-"+c, c, body)
+			if err != nil {
+				return err
+			}
+			cols = append(cols, fmt.Sprintf("%.1f cyc/elem (NEON %.2f)", cyc/g.work, 1/r[c][g.vs]))
+		}
+		fmt.Printf("%-18s %-44s %6d  %-26s %-26s\n", g.sym, g.what, count, cols[0], cols[1])
 	}
 	if kernelsOnly {
 		return nil

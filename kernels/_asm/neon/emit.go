@@ -285,3 +285,44 @@ func (f *file) rawOff(name string, w [4]uint32) int {
 	f.cvals = append(f.cvals, w)
 	return off
 }
+
+// Integer and permute operations for the video preprocessing kernels
+// (yuv.go, resize.go).
+func vh(r V) string { return fmt.Sprintf("v%d.8h", r) }
+
+func (f *file) MUL(d, n, m V) { f.three(0x4EA09C00, "mul", false, d, n, m) } // int32 lanes, wrapping
+func (f *file) MLA(d, n, m V) { f.three(0x4EA09400, "mla", false, d, n, m) } // d += n·m, int32 lanes
+
+func (f *file) UMIN16B(d, n, m V)  { f.three(0x6E206C00, "umin", true, d, n, m) }
+func (f *file) UQADD16B(d, n, m V) { f.three(0x6E200C00, "uqadd", true, d, n, m) }
+
+// UZP2H keeps the odd halfwords of n then m: for int32 lanes, each lane's
+// high half, which is the lane >> 16 (arithmetic) exactly.
+func (f *file) UZP2H(d, n, m V) {
+	chk(d, n, m)
+	f.word(0x4E405800|uint32(m)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("uzp2 %s, %s, %s", vh(d), vh(n), vh(m)))
+}
+
+// SQXTUN narrows the int16 lanes of n to bytes clamped to [0, 255] in the
+// low half of d (the high half zeroed).
+func (f *file) SQXTUN(d, n V) {
+	chk(d, n)
+	f.word(0x2E212800|uint32(n)<<5|uint32(d), fmt.Sprintf("sqxtun v%d.8b, %s", d, vh(n)))
+}
+
+// TBL2 looks the bytes of idx up in the 32-byte table {n, n+1}.
+func (f *file) TBL2(d, n, idx V) {
+	chk(d, n, n+1, idx)
+	f.word(0x4E002000|uint32(idx)<<16|uint32(n)<<5|uint32(d),
+		fmt.Sprintf("tbl %s, { %s, %s }, %s", vb(d), vb(n), vb(n+1), vb(idx)))
+}
+
+// UCVTFX converts unsigned 32-bit fixed-point lanes with fbits fraction
+// bits to float32 (one rounding, the FPCR's: to nearest even).
+func (f *file) UCVTFX(d, n V, fbits int) {
+	chk(d, n)
+	if fbits < 1 || fbits > 32 {
+		panic("bad fbits")
+	}
+	f.word(0x6F00E400|uint32(64-fbits)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("ucvtf %s, %s, #%d", vs(d), vs(n), fbits))
+}
