@@ -36,7 +36,7 @@ TEXT ·yuvGatherNEON(SB), NOSPLIT, $0-80
 	MOVW 28(R9), R10
 	VDUP R10, V31.S4
 	MOVD $0, R9
-yuv_loop:
+	SUB $8, R8
 	LDP (R6), (R10, R11)
 	LDP 16(R6), (R12, R13)
 	LDP (R7), (R14, R15)
@@ -60,9 +60,9 @@ yuv_loop:
 	MOVBU (R3)(R22), R22
 	ORR R22<<32, R13, R13
 	FMOVD R10, F0
-	VMOV R11, V0.D[1]
+	WORD $0x9eaf0160 // fmov v0.d[1], x11
 	FMOVD R12, F1
-	VMOV R13, V1.D[1]
+	WORD $0x9eaf01a1 // fmov v1.d[1], x13
 	LSR $32, R14, R19
 	MOVBU (R5)(R19), R20
 	MOVBU (R4)(R14.UXTW), R21
@@ -79,8 +79,8 @@ yuv_loop:
 	ORR R22<<32, R24, R24
 	MOVBU (R5)(R15.UXTW), R15
 	ORR R23<<32, R15, R15
-	VMOV R24, V2.D[1]
-	VMOV R15, V4.D[1]
+	WORD $0x9eaf0302 // fmov v2.d[1], x24
+	WORD $0x9eaf01e4 // fmov v4.d[1], x15
 	LSR $32, R16, R19
 	MOVBU (R5)(R19), R20
 	MOVBU (R4)(R16.UXTW), R21
@@ -97,34 +97,124 @@ yuv_loop:
 	ORR R22<<32, R24, R24
 	MOVBU (R5)(R17.UXTW), R17
 	ORR R23<<32, R17, R17
-	VMOV R24, V3.D[1]
-	VMOV R17, V5.D[1]
+	WORD $0x9eaf0303 // fmov v3.d[1], x24
+	WORD $0x9eaf0225 // fmov v5.d[1], x17
+yuv_loop:
+	CMP R8, R9
+	BGE yuv_last
 	WORD $0x4eb89c00 // mul v0.4s, v0.4s, v24.4s
 	WORD $0x4eb89c21 // mul v1.4s, v1.4s, v24.4s
 	WORD $0x4ebd8406 // add v6.4s, v0.4s, v29.4s
 	WORD $0x4ebe8408 // add v8.4s, v0.4s, v30.4s
 	WORD $0x4ebf840a // add v10.4s, v0.4s, v31.4s
-	WORD $0x4ebd8427 // add v7.4s, v1.4s, v29.4s
-	WORD $0x4ebe8429 // add v9.4s, v1.4s, v30.4s
-	WORD $0x4ebf842b // add v11.4s, v1.4s, v31.4s
 	WORD $0x4eb99486 // mla v6.4s, v4.4s, v25.4s
 	WORD $0x4eba9448 // mla v8.4s, v2.4s, v26.4s
 	WORD $0x4ebc944a // mla v10.4s, v2.4s, v28.4s
+	WORD $0x4ebb9488 // mla v8.4s, v4.4s, v27.4s
+	WORD $0x4ebd8427 // add v7.4s, v1.4s, v29.4s
+	WORD $0x4ebe8429 // add v9.4s, v1.4s, v30.4s
+	WORD $0x4ebf842b // add v11.4s, v1.4s, v31.4s
 	WORD $0x4eb994a7 // mla v7.4s, v5.4s, v25.4s
 	WORD $0x4eba9469 // mla v9.4s, v3.4s, v26.4s
 	WORD $0x4ebc946b // mla v11.4s, v3.4s, v28.4s
-	WORD $0x4ebb9488 // mla v8.4s, v4.4s, v27.4s
 	WORD $0x4ebb94a9 // mla v9.4s, v5.4s, v27.4s
 	WORD $0x4e4758cc // uzp2 v12.8h, v6.8h, v7.8h
-	WORD $0x4e49590d // uzp2 v13.8h, v8.8h, v9.8h
-	WORD $0x4e4b594e // uzp2 v14.8h, v10.8h, v11.8h
 	WORD $0x2e21298c // sqxtun v12.8b, v12.8h
+	WORD $0x4e49590d // uzp2 v13.8h, v8.8h, v9.8h
 	WORD $0x2e2129ad // sqxtun v13.8b, v13.8h
+	WORD $0x4e4b594e // uzp2 v14.8h, v10.8h, v11.8h
 	WORD $0x2e2129ce // sqxtun v14.8b, v14.8h
+	LDP (R6), (R10, R11)
+	LDP 16(R6), (R12, R13)
+	LDP (R7), (R14, R15)
+	LDP 16(R7), (R16, R17)
+	ADD $32, R6
+	ADD $32, R7
+	LSR $32, R10, R19
+	LSR $32, R11, R20
+	LSR $32, R12, R21
+	LSR $32, R13, R22
+	MOVBU (R3)(R10.UXTW), R10
+	MOVBU (R3)(R19), R19
+	ORR R19<<32, R10, R10
+	MOVBU (R3)(R11.UXTW), R11
+	MOVBU (R3)(R20), R20
+	ORR R20<<32, R11, R11
+	MOVBU (R3)(R12.UXTW), R12
+	MOVBU (R3)(R21), R21
+	ORR R21<<32, R12, R12
+	MOVBU (R3)(R13.UXTW), R13
+	MOVBU (R3)(R22), R22
+	ORR R22<<32, R13, R13
+	FMOVD R10, F0
+	WORD $0x9eaf0160 // fmov v0.d[1], x11
+	FMOVD R12, F1
+	WORD $0x9eaf01a1 // fmov v1.d[1], x13
+	LSR $32, R14, R19
+	MOVBU (R5)(R19), R20
+	MOVBU (R4)(R14.UXTW), R21
+	MOVBU (R4)(R19), R19
+	ORR R19<<32, R21, R21
+	MOVBU (R5)(R14.UXTW), R14
+	ORR R20<<32, R14, R14
+	FMOVD R21, F2
+	FMOVD R14, F4
+	LSR $32, R15, R22
+	MOVBU (R5)(R22), R23
+	MOVBU (R4)(R15.UXTW), R24
+	MOVBU (R4)(R22), R22
+	ORR R22<<32, R24, R24
+	MOVBU (R5)(R15.UXTW), R15
+	ORR R23<<32, R15, R15
+	WORD $0x9eaf0302 // fmov v2.d[1], x24
+	WORD $0x9eaf01e4 // fmov v4.d[1], x15
+	LSR $32, R16, R19
+	MOVBU (R5)(R19), R20
+	MOVBU (R4)(R16.UXTW), R21
+	MOVBU (R4)(R19), R19
+	ORR R19<<32, R21, R21
+	MOVBU (R5)(R16.UXTW), R16
+	ORR R20<<32, R16, R16
+	FMOVD R21, F3
+	FMOVD R16, F5
+	LSR $32, R17, R22
+	MOVBU (R5)(R22), R23
+	MOVBU (R4)(R17.UXTW), R24
+	MOVBU (R4)(R22), R22
+	ORR R22<<32, R24, R24
+	MOVBU (R5)(R17.UXTW), R17
+	ORR R23<<32, R17, R17
+	WORD $0x9eaf0303 // fmov v3.d[1], x24
+	WORD $0x9eaf0225 // fmov v5.d[1], x17
 	FMOVD F12, (R0)(R9)
 	FMOVD F13, (R1)(R9)
 	FMOVD F14, (R2)(R9)
 	ADD $8, R9
-	CMP R8, R9
-	BLT yuv_loop
+	B yuv_loop
+yuv_last:
+	WORD $0x4eb89c00 // mul v0.4s, v0.4s, v24.4s
+	WORD $0x4eb89c21 // mul v1.4s, v1.4s, v24.4s
+	WORD $0x4ebd8406 // add v6.4s, v0.4s, v29.4s
+	WORD $0x4ebe8408 // add v8.4s, v0.4s, v30.4s
+	WORD $0x4ebf840a // add v10.4s, v0.4s, v31.4s
+	WORD $0x4eb99486 // mla v6.4s, v4.4s, v25.4s
+	WORD $0x4eba9448 // mla v8.4s, v2.4s, v26.4s
+	WORD $0x4ebc944a // mla v10.4s, v2.4s, v28.4s
+	WORD $0x4ebb9488 // mla v8.4s, v4.4s, v27.4s
+	WORD $0x4ebd8427 // add v7.4s, v1.4s, v29.4s
+	WORD $0x4ebe8429 // add v9.4s, v1.4s, v30.4s
+	WORD $0x4ebf842b // add v11.4s, v1.4s, v31.4s
+	WORD $0x4eb994a7 // mla v7.4s, v5.4s, v25.4s
+	WORD $0x4eba9469 // mla v9.4s, v3.4s, v26.4s
+	WORD $0x4ebc946b // mla v11.4s, v3.4s, v28.4s
+	WORD $0x4ebb94a9 // mla v9.4s, v5.4s, v27.4s
+	WORD $0x4e4758cc // uzp2 v12.8h, v6.8h, v7.8h
+	WORD $0x2e21298c // sqxtun v12.8b, v12.8h
+	WORD $0x4e49590d // uzp2 v13.8h, v8.8h, v9.8h
+	WORD $0x2e2129ad // sqxtun v13.8b, v13.8h
+	WORD $0x4e4b594e // uzp2 v14.8h, v10.8h, v11.8h
+	WORD $0x2e2129ce // sqxtun v14.8b, v14.8h
+	FMOVD F12, (R0)(R9)
+	FMOVD F13, (R1)(R9)
+	FMOVD F14, (R2)(R9)
 	RET

@@ -75,8 +75,8 @@ type goRef struct {
 }
 
 var goRefs = []goRef{
-	{"yuvGatherGo", "(*YUVCoef).RGB", 0, 1, "yuvGatherNEON", "YUVGather Go reference, 1 pixel (k.RGB not inlined)"},
-	{"resizePairsAt", "", 0, 1, "resizePairsNEON", "ResizePairs Go reference loop (resizePairsGo inlined), 1 output"},
+	{"yuvGatherGo", "(*YUVCoef).RGB", 0, 1, "yuvGatherNEON", "YUVGather Go loop + k.RGB (a call), 1 pixel"},
+	{"resizePairsAt", "", 0, 1, "resizePairsNEON", "ResizePairs Go loop (inlined here), 1 output"},
 }
 
 // cpus are the llvm-mca models: Neoverse-N1 stands for Cortex-A76

@@ -326,3 +326,14 @@ func (f *file) UCVTFX(d, n V, fbits int) {
 	}
 	f.word(0x6F00E400|uint32(64-fbits)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("ucvtf %s, %s, #%d", vs(d), vs(n), fbits))
 }
+
+// FMOVTOP moves general register x into the high 64 bits of d (the low
+// half kept): one move, where INS (VMOV Rn, Vd.D[1]) is two µops on
+// Cortex-A72 and takes a vector pipe on Neoverse-N1 as well.
+func (f *file) FMOVTOP(d V, x int) {
+	chk(d)
+	if x < 0 || x > 30 {
+		panic("bad general register")
+	}
+	f.word(0x9EAF0000|uint32(x)<<5|uint32(d), fmt.Sprintf("fmov v%d.d[1], x%d", d, x))
+}
