@@ -205,13 +205,13 @@ func norm(s string) string {
 }
 
 // goRefBody is a Go reference's loop as llvm-mca input (see goRef).
-func goRefBody(objdump, binary string, g goRef) (string, int, error) {
+func goRefBody(objdump, binary string, g goRef, loop int) (string, int, error) {
 	const pkg = "github.com/darkgo/darkgo/kernels."
 	is, err := disassemble(objdump, binary, pkg+g.sym)
 	if err != nil {
 		return "", 0, err
 	}
-	body, count, err := loopBody(is, g.loop)
+	body, count, err := loopBody(is, loop)
 	if err != nil || g.callee == "" {
 		return body, count, err
 	}
@@ -240,4 +240,20 @@ func goRefBody(objdump, binary string, g goRef) (string, int, error) {
 		return "", 0, fmt.Errorf("%s: no call to inline in its loop", g.sym)
 	}
 	return strings.Join(lines, ""), count, nil
+}
+
+// straightBody is a function without a loop as llvm-mca input: all its
+// instructions but the return, repeated by llvm-mca as back-to-back calls.
+func straightBody(is []insn) (string, int) {
+	var b strings.Builder
+	b.WriteString(".Lloop:\n")
+	n := 0
+	for _, in := range is {
+		if in.text == "ret" {
+			continue
+		}
+		b.WriteString("\t" + in.text + "\n")
+		n++
+	}
+	return b.String(), n
 }

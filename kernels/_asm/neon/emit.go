@@ -337,3 +337,31 @@ func (f *file) FMOVTOP(d V, x int) {
 	}
 	f.word(0x9EAF0000|uint32(x)<<5|uint32(d), fmt.Sprintf("fmov v%d.d[1], x%d", d, x))
 }
+
+// Integer by-element multiplies (32-bit lanes): d = n·m.s[i], d += n·m.s[i].
+func (f *file) MULE(d, n, m V, i int) { f.elem(0x4F808000, "mul", d, n, m, i) }
+func (f *file) MLAE(d, n, m V, i int) { f.elem(0x6F800000, "mla", d, n, m, i) }
+
+// SSHR shifts the int32 lanes of n right by sh (arithmetic).
+func (f *file) SSHR(d, n V, sh int) {
+	chk(d, n)
+	f.word(0x4F000400|uint32(64-sh)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("sshr %s, %s, #%d", vs(d), vs(n), sh))
+}
+
+// TRN1/TRN2 of 32-bit lanes and of 64-bit halves.
+func (f *file) TRN1S(d, n, m V) { f.three(0x4E802800, "trn1", false, d, n, m) }
+func (f *file) TRN2S(d, n, m V) { f.three(0x4E806800, "trn2", false, d, n, m) }
+func (f *file) TRN1D(d, n, m V) { f.three2d(0x4EC02800, "trn1", d, n, m) }
+func (f *file) TRN2D(d, n, m V) { f.three2d(0x4EC06800, "trn2", d, n, m) }
+
+// SQXTN narrows the int32 lanes of n to int16 with saturation: into the
+// low half of d (high half zeroed), or with SQXTN2 into its high half.
+func (f *file) SQXTN(d, n V) {
+	chk(d, n)
+	f.word(0x0E614800|uint32(n)<<5|uint32(d), fmt.Sprintf("sqxtn v%d.4h, %s", d, vs(n)))
+}
+
+func (f *file) SQXTN2(d, n V) {
+	chk(d, n)
+	f.word(0x4E614800|uint32(n)<<5|uint32(d), fmt.Sprintf("sqxtn2 %s, %s", vh(d), vs(n)))
+}
