@@ -8,19 +8,22 @@ package kernels
 // it so that decoded pixels equal Darknet's (engine/preprocess/internal/
 // jpeg). All arithmetic is int32 with wrap-around, as stb_image's C ints.
 //
-// On amd64 with AVX2 it runs an 8-lane version (idct_amd64.s) that
-// computes the same int32 values: every step is an addition, subtraction,
+// On amd64 with AVX2 it runs an 8-lane version (idct_amd64.s), on arm64
+// a NEON version (idct_arm64.s, two 4-lane halves per pass), that compute
+// the same int32 values: every step is an addition, subtraction,
 // multiplication by a constant or arithmetic shift, lane for lane, and the
-// clamp is the saturating packs (int32→int16→uint8), which clamp exactly.
-// It is the operation OpIDCT: DARKGO_KERNELS=generic (or the purego tag)
-// selects idctSTBGo.
+// clamp is the saturating narrows (int32→int16→uint8), which clamp
+// exactly. It is the operation OpIDCT: DARKGO_KERNELS=generic (or the
+// purego tag) selects idctSTBGo.
 func IDCT8x8STB(dst []byte, stride int, b *[64]int32) {
+	idctAt(level(opIDCT), dst, stride, b)
+}
+
+func idctAt(l isa, dst []byte, stride int, b *[64]int32) {
 	_ = dst[7*stride+7] // bounds: the asm writes rows 0..7, 8 bytes each
-	if idctAVX2Usable && level(opIDCT) == isaAVX2 {
-		idctSTBAVX2(&dst[0], stride, b)
-		return
+	if !idctArch(l, &dst[0], stride, b) {
+		idctSTBGo(dst, stride, b)
 	}
-	idctSTBGo(dst, stride, b)
 }
 
 // stb_image's stbi__f2f(x) = (int)(x*4096 + 0.5) (C truncation, so the

@@ -1,7 +1,5 @@
-//go:build purego || !amd64
+//go:build purego || !(amd64 || arm64)
 
 package kernels
 
-const idctAVX2Usable = false
-
-func idctSTBAVX2(dst *byte, stride int, b *[64]int32) { panic("kernels: no AVX2 IDCT") }
+func idctArch(l isa, dst *byte, stride int, b *[64]int32) bool { return false }

@@ -161,19 +161,13 @@ func BenchmarkIDCT8x8STB(b *testing.B) {
 		blocks[i] = randomCoefficients(rng)
 	}
 	dst := make([]byte, 8*64)
-	b.Run("go", func(b *testing.B) {
-		for i := 0; b.Loop(); i++ {
-			idctSTBGo(dst, 64, &blocks[i%len(blocks)])
-		}
-	})
-	b.Run("avx2", func(b *testing.B) {
-		if !idctAVX2Usable {
-			b.Skip("no AVX2 IDCT on this machine/build")
-		}
-		for i := 0; b.Loop(); i++ {
-			idctSTBAVX2(&dst[0], 64, &blocks[i%len(blocks)])
-		}
-	})
+	for _, l := range opLevels(opIDCT) {
+		b.Run(l.String(), func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				idctAt(l, dst, 64, &blocks[i%len(blocks)])
+			}
+		})
+	}
 }
 
 // TestIDCT8x8STBGo: idctSTBGo (with its DC-only row shortcut) writes
@@ -192,6 +186,48 @@ func TestIDCT8x8STBGo(t *testing.T) {
 		idctSTBGo(got, 8, &in)
 		if string(got) != string(want) {
 			t.Fatalf("block %v:\nGo  %v\nstb %v", b, got, want)
+		}
+	}
+}
+
+// TestIDCTLevels: every level writes exactly idctSTBGo's bytes, into a
+// strided destination whose other bytes stay untouched, and leaves the
+// coefficients unchanged: blocks shaped like JPEG's (randomCoefficients)
+// and blocks of 64 values anywhere in the int16 range, so that the int32
+// sums wrap.
+func TestIDCTLevels(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	n := 200000
+	if testing.Short() {
+		n = 30000
+	}
+	for _, l := range opLevels(opIDCT) {
+		for i := 0; i < n; i++ {
+			b := randomCoefficients(rng)
+			if i%8 == 0 {
+				for j := range b {
+					b[j] = int32(rng.Intn(65536) - 32768)
+					if i%16 == 0 {
+						b[j] = []int32{-32768, 32767, 0, -1}[rng.Intn(4)]
+					}
+				}
+			}
+			stride := 8 + rng.Intn(9)
+			off := rng.Intn(4)
+			want := make([]byte, off+7*stride+8+3)
+			got := make([]byte, len(want))
+			for j := range got {
+				got[j], want[j] = byte(j*7), byte(j*7)
+			}
+			in := b
+			idctSTBGo(want[off:], stride, &in)
+			idctAt(l, got[off:], stride, &in)
+			if in != b {
+				t.Fatalf("%v: coefficients changed", l)
+			}
+			if string(got) != string(want) {
+				t.Fatalf("%v: block %v, stride %d:\n got %v\nwant %v", l, b, stride, got, want)
+			}
 		}
 	}
 }

@@ -441,3 +441,29 @@ func TestNEONAxpyStride2(t *testing.T) {
 		}
 	}
 }
+
+// TestNEONVideoKernelsTake: the NEON YUVGather and ResizePairs take the
+// columns and outputs the AVX2 code would (yuvSafe's leading columns, a
+// multiple of 8; len &^ 7), so that the Shapes tests compare the NEON code
+// and not the Go tail.
+func TestNEONVideoKernelsTake(t *testing.T) {
+	r := rand.New(rand.NewPCG(12, 1))
+	k := &YUVCoef{CY: 76309, CrR: 104597, CbG: -25675, CrG: -53279, CbB: 132201}
+	for n := 0; n <= 40; n++ {
+		cols, ccols := make([]int32, n), make([]int32, n)
+		for j := range cols {
+			cols[j], ccols[j] = int32(2*j), int32(j)
+		}
+		w := 2*n + r.IntN(6)
+		yrow, cb, cr := make([]uint8, w), make([]uint8, w/2+1), make([]uint8, w/2+1)
+		R, G, B := make([]uint8, n), make([]uint8, n), make([]uint8, n)
+		want := yuvSafe(yrow, cb, cr, cols, ccols) &^ 7
+		if got := yuvGatherArch(isaNEON, R, G, B, yrow, cb, cr, cols, ccols, k); got != want {
+			t.Fatalf("yuv: %d columns, row %d: NEON took %d, want %d", n, w, got, want)
+		}
+		out, w0, w1 := make([]float32, n), make([]float32, n), make([]float32, n)
+		if got := resizePairsArch(isaNEON, out, make([]uint8, 2*n), w0, w1); got != n&^7 {
+			t.Fatalf("resize: %d outputs: NEON took %d", n, got)
+		}
+	}
+}

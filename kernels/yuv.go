@@ -45,7 +45,10 @@ func (c *YUVColumns) Set(cols, ccols []int32) {
 // cr[c.CCols[j]], to R[j], G[j], B[j]. A network's preprocessing reads
 // only the columns its resize needs, straight from a video decoder's
 // planes. It is the operation OpYUV; on amd64 with AVX2 it gathers 8
-// pixels at a time and computes the same int32 sums.
+// pixels at a time and computes the same int32 sums, with AVX-512 VBMI it
+// picks 16 from one 64-byte load per plane with VPERMB (yuv_blocks.go),
+// on arm64 with NEON it loads them with byte loads (NEON has no gather)
+// and does the same.
 func YUVGather(R, G, B, yrow, cb, cr []uint8, c *YUVColumns, k *YUVCoef) {
 	yuvGatherAt(level(opYUV), R, G, B, yrow, cb, cr, c, k)
 }

@@ -159,3 +159,105 @@ func BenchmarkYUVGather(b *testing.B) {
 		})
 	}
 }
+
+// yuvShapeCoef draws coefficients for TestYUVGatherShapes: a plausible
+// conversion, one whose sums leave [0, 255] far on both sides (so that
+// most outputs clamp, to 0 and to 255), or any int32s at all (the sums
+// wrap as Go's int32 arithmetic does, which the vector code must too).
+func yuvShapeCoef(rng *rand.Rand) *YUVCoef {
+	switch rng.Intn(4) {
+	case 0:
+		k := &YUVCoef{CY: 1 << 22, CrR: -1 << 22, CbG: 1 << 21, CrG: -1 << 21, CbB: -1 << 22}
+		k.BR, k.BG, k.BB = 1<<29, -1<<28, 1<<29
+		return k
+	case 1:
+		r := func() int32 { return int32(rng.Uint32()) }
+		return &YUVCoef{r(), r(), r(), r(), r(), r(), r(), r()}
+	}
+	return randomYUVCoef(rng)
+}
+
+// TestYUVGatherShapes: every level against the reference on ascending
+// columns with repeats, steps and long gaps, lengths 0-70 and a few long
+// ones, planes, columns and outputs starting at odd offsets into their
+// buffers, rows either ending right after the last sample read (so the
+// vector code must hand the last columns to the Go code) or not, 4:4:4
+// and 4:2:0 chroma, and coefficients that clamp both ways or wrap; the
+// bytes around the outputs stay untouched.
+func TestYUVGatherShapes(t *testing.T) {
+	rng := rand.New(rand.NewSource(7))
+	lengths := []int{200, 513, 1000, 4099}
+	for n := 0; n <= 70; n++ {
+		lengths = append(lengths, n, n)
+	}
+	for _, l := range opLevels(opYUV) {
+		for _, n := range lengths {
+			hs := rng.Intn(2)
+			cols, ccols := make([]int32, n+5), make([]int32, n+5)
+			co := rng.Intn(5) // cols start at an odd int32 offset
+			cols, ccols = cols[co:co+n], ccols[co:co+n]
+			x := rng.Intn(4)
+			for j := range cols {
+				cols[j], ccols[j] = int32(x), int32(x>>hs)
+				switch r := rng.Intn(10); {
+				case r < 2: // repeat
+				case r < 7:
+					x++
+				case r < 9:
+					x += 2
+				default:
+					x += rng.Intn(300)
+				}
+			}
+			w := x + 1
+			if n > 0 {
+				w = int(cols[n-1]) + 1
+			}
+			if rng.Intn(2) == 0 {
+				w += rng.Intn(8)
+			}
+			cw := (w + hs) >> hs
+			if n > 0 && rng.Intn(3) == 0 {
+				cw = int(ccols[n-1]) + 1 // chroma rows as short as they can be
+			}
+			plane := func(m int) []uint8 {
+				off := rng.Intn(16)
+				p := make([]uint8, off+m+rng.Intn(3))
+				for i := range p {
+					p[i] = uint8(rng.Intn(256))
+				}
+				return p[off : off+m]
+			}
+			yrow, cb, cr := plane(w), plane(cw), plane(cw)
+			k := yuvShapeCoef(rng)
+			const pad = 11
+			oo := rng.Intn(8)
+			var got, want [3][]uint8
+			for c := range got {
+				got[c] = make([]uint8, oo+n+pad)
+				for i := range got[c] {
+					got[c][i] = uint8(rng.Intn(256))
+				}
+				want[c] = append([]uint8(nil), got[c]...)
+			}
+			out := func(b []uint8) []uint8 { return b[oo : oo+n] }
+			yuvGatherGo(out(want[0]), out(want[1]), out(want[2]), yrow, cb, cr, cols, ccols, k)
+			var c YUVColumns
+			c.Set(cols, ccols)
+			if !c.ok {
+				t.Fatal("ascending columns refused")
+			}
+			yuvGatherAt(l, out(got[0]), out(got[1]), out(got[2]), yrow, cb, cr, &c, k)
+			for ch := range got {
+				if string(got[ch]) != string(want[ch]) {
+					for i := range got[ch] {
+						if got[ch][i] != want[ch][i] {
+							t.Fatalf("%v: %d columns (chroma halved: %d), coefficients %+v: channel %d byte %d (output %d) = %d, want %d",
+								l, n, hs, *k, ch, i, i-oo, got[ch][i], want[ch][i])
+						}
+					}
+				}
+			}
+		}
+	}
+}

@@ -27,7 +27,7 @@ import (
 // kernel is one NEON kernel whose inner loop is measured.
 type kernel struct {
 	name    string  // Go name; the symbol is kernels.NAME.abi0
-	loop    int     // which backward branch (in address order) closes the loop
+	loop    int     // which backward branch (in address order) closes the loop; -1: a straight-line kernel, rated as back-to-back calls
 	work    float64 // work per loop iteration
 	unit    string  // "FLOP", "elem" (floats produced) or "B" (bytes moved)
 	compute bool    // FMA-bound: reported as a share of the FMA peak
@@ -60,6 +60,31 @@ var kernels = []kernel{
 	{"packRow12NEON", 0, 48, "B", false, "B packing, one 12-float piece"},
 	{"gatherStride2NEON", 0, 8, "elem", false, "stride-2 conv gather"},
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},
+	{"yuvGatherNEON", 0, 8, "elem", false, "video Y'CbCr → RGB, 8 gathered pixels"},
+	{"resizePairsNEON", 0, 16, "elem", false, "resize horizontal pass, 16 outputs"},
+	{"idctSTBNEON", -1, 64, "elem", false, "JPEG IDCT, one 8×8 block (straight line)"},
+}
+
+// goRef is a Go reference loop rated for comparison with its NEON kernel:
+// symbol sym's loops (each its loops[i]-th backward branch, cycles summed),
+// with calls (bl) inside them replaced by callee's body (call and return
+// themselves not counted); work is the elements one pass over the loops
+// makes. Branches inside a loop do not branch for llvm-mca: a loop with
+// a shortcut or branchy clamps is rated with every instruction it holds.
+type goRef struct {
+	sym, callee string
+	loops       []int
+	work        float64
+	vs, what    string
+}
+
+var goRefs = []goRef{
+	{"yuvGatherGo", "(*YUVCoef).RGB", []int{0}, 1, "yuvGatherNEON", "YUVGather Go loop + k.RGB (a call), 1 pixel"},
+	{"resizePairsAt", "", []int{0}, 1, "resizePairsNEON", "ResizePairs Go loop (inlined here), 1 output"},
+	// Loop 2 is the column pass (its shortcut's instructions included),
+	// 4 the row pass (both paths of its clamps): 8 rounds each make 64
+	// pixels.
+	{"idctSTBGo", "idct1D", []int{2, 4}, 8, "idctSTBNEON", "IDCT column + row step (idct1D a call), 8 px"},
 }
 
 // cpus are the llvm-mca models: Neoverse-N1 stands for Cortex-A76
@@ -125,7 +150,10 @@ func run(cfg string, kernelsOnly, hostProfile bool, minPeak float64) error {
 		if err != nil {
 			return err
 		}
-		body, count, err := loopBody(is, k.loop)
+		body, count := straightBody(is)
+		if k.loop >= 0 {
+			body, count, err = loopBody(is, k.loop)
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", k.name, err)
 		}
@@ -152,6 +180,30 @@ func run(cfg string, kernelsOnly, hostProfile bool, minPeak float64) error {
 	fmt.Println("\n(rates: loop work / llvm-mca cycles per iteration, 400 iterations; % = share of the peak probe's FLOP/cycle on the same model)")
 	if len(below) > 0 {
 		return fmt.Errorf("below %.0f%% of the FMA peak on neoverse-n1: %s", minPeak, strings.Join(below, ", "))
+	}
+	fmt.Printf("\n%-18s %-44s %6s  %-26s %-26s\n", "Go reference", "loop", "insns", "neoverse-n1 (A76)", "cortex-a72")
+	for _, g := range goRefs {
+		cyc := map[string]float64{}
+		count := 0
+		for _, loop := range g.loops {
+			body, n, err := goRefBody(objdump, bin, g, loop)
+			if err != nil {
+				return err
+			}
+			count += n
+			for _, c := range cpus {
+				cy, err := mcaCycles(mca, tmp, fmt.Sprint(g.sym, "-", loop, "-", c), c, body)
+				if err != nil {
+					return err
+				}
+				cyc[c] += cy
+			}
+		}
+		cols := []string{}
+		for _, c := range cpus {
+			cols = append(cols, fmt.Sprintf("%.1f cyc/elem (NEON %.2f)", cyc[c]/g.work, 1/r[c][g.vs]))
+		}
+		fmt.Printf("%-18s %-44s %6d  %-26s %-26s\n", g.sym, g.what, count, cols[0], cols[1])
 	}
 	if kernelsOnly {
 		return nil

@@ -203,3 +203,57 @@ func norm(s string) string {
 	s = strings.Join(strings.Fields(strings.ToLower(s)), " ")
 	return strings.ReplaceAll(s, "#0.0", "#0")
 }
+
+// goRefBody is a Go reference's loop as llvm-mca input (see goRef).
+func goRefBody(objdump, binary string, g goRef, loop int) (string, int, error) {
+	const pkg = "github.com/darkgo/darkgo/kernels."
+	is, err := disassemble(objdump, binary, pkg+g.sym)
+	if err != nil {
+		return "", 0, err
+	}
+	body, count, err := loopBody(is, loop)
+	if err != nil || g.callee == "" {
+		return body, count, err
+	}
+	callee, err := disassemble(objdump, binary, pkg+g.callee)
+	if err != nil {
+		return "", 0, err
+	}
+	var inl strings.Builder
+	n := 0
+	for _, in := range callee {
+		if in.text != "ret" {
+			inl.WriteString("\t" + in.text + "\n")
+			n++
+		}
+	}
+	lines := strings.SplitAfter(body, "\n")
+	calls := 0
+	for i, l := range lines {
+		if strings.HasPrefix(l, "\tbl ") {
+			lines[i] = inl.String()
+			count += n - 1
+			calls++
+		}
+	}
+	if calls == 0 {
+		return "", 0, fmt.Errorf("%s: no call to inline in its loop", g.sym)
+	}
+	return strings.Join(lines, ""), count, nil
+}
+
+// straightBody is a function without a loop as llvm-mca input: all its
+// instructions but the return, repeated by llvm-mca as back-to-back calls.
+func straightBody(is []insn) (string, int) {
+	var b strings.Builder
+	b.WriteString(".Lloop:\n")
+	n := 0
+	for _, in := range is {
+		if in.text == "ret" {
+			continue
+		}
+		b.WriteString("\t" + in.text + "\n")
+		n++
+	}
+	return b.String(), n
+}

@@ -285,3 +285,83 @@ func (f *file) rawOff(name string, w [4]uint32) int {
 	f.cvals = append(f.cvals, w)
 	return off
 }
+
+// Integer and permute operations for the video preprocessing kernels
+// (yuv.go, resize.go).
+func vh(r V) string { return fmt.Sprintf("v%d.8h", r) }
+
+func (f *file) MUL(d, n, m V) { f.three(0x4EA09C00, "mul", false, d, n, m) } // int32 lanes, wrapping
+func (f *file) MLA(d, n, m V) { f.three(0x4EA09400, "mla", false, d, n, m) } // d += n·m, int32 lanes
+
+func (f *file) UMIN16B(d, n, m V)  { f.three(0x6E206C00, "umin", true, d, n, m) }
+func (f *file) UQADD16B(d, n, m V) { f.three(0x6E200C00, "uqadd", true, d, n, m) }
+
+// UZP2H keeps the odd halfwords of n then m: for int32 lanes, each lane's
+// high half, which is the lane >> 16 (arithmetic) exactly.
+func (f *file) UZP2H(d, n, m V) {
+	chk(d, n, m)
+	f.word(0x4E405800|uint32(m)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("uzp2 %s, %s, %s", vh(d), vh(n), vh(m)))
+}
+
+// SQXTUN narrows the int16 lanes of n to bytes clamped to [0, 255] in the
+// low half of d (the high half zeroed).
+func (f *file) SQXTUN(d, n V) {
+	chk(d, n)
+	f.word(0x2E212800|uint32(n)<<5|uint32(d), fmt.Sprintf("sqxtun v%d.8b, %s", d, vh(n)))
+}
+
+// TBL2 looks the bytes of idx up in the 32-byte table {n, n+1}.
+func (f *file) TBL2(d, n, idx V) {
+	chk(d, n, n+1, idx)
+	f.word(0x4E002000|uint32(idx)<<16|uint32(n)<<5|uint32(d),
+		fmt.Sprintf("tbl %s, { %s, %s }, %s", vb(d), vb(n), vb(n+1), vb(idx)))
+}
+
+// UCVTFX converts unsigned 32-bit fixed-point lanes with fbits fraction
+// bits to float32 (one rounding, the FPCR's: to nearest even).
+func (f *file) UCVTFX(d, n V, fbits int) {
+	chk(d, n)
+	if fbits < 1 || fbits > 32 {
+		panic("bad fbits")
+	}
+	f.word(0x6F00E400|uint32(64-fbits)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("ucvtf %s, %s, #%d", vs(d), vs(n), fbits))
+}
+
+// FMOVTOP moves general register x into the high 64 bits of d (the low
+// half kept): one move, where INS (VMOV Rn, Vd.D[1]) is two µops on
+// Cortex-A72 and takes a vector pipe on Neoverse-N1 as well.
+func (f *file) FMOVTOP(d V, x int) {
+	chk(d)
+	if x < 0 || x > 30 {
+		panic("bad general register")
+	}
+	f.word(0x9EAF0000|uint32(x)<<5|uint32(d), fmt.Sprintf("fmov v%d.d[1], x%d", d, x))
+}
+
+// Integer by-element multiplies (32-bit lanes): d = n·m.s[i], d += n·m.s[i].
+func (f *file) MULE(d, n, m V, i int) { f.elem(0x4F808000, "mul", d, n, m, i) }
+func (f *file) MLAE(d, n, m V, i int) { f.elem(0x6F800000, "mla", d, n, m, i) }
+
+// SSHR shifts the int32 lanes of n right by sh (arithmetic).
+func (f *file) SSHR(d, n V, sh int) {
+	chk(d, n)
+	f.word(0x4F000400|uint32(64-sh)<<16|uint32(n)<<5|uint32(d), fmt.Sprintf("sshr %s, %s, #%d", vs(d), vs(n), sh))
+}
+
+// TRN1/TRN2 of 32-bit lanes and of 64-bit halves.
+func (f *file) TRN1S(d, n, m V) { f.three(0x4E802800, "trn1", false, d, n, m) }
+func (f *file) TRN2S(d, n, m V) { f.three(0x4E806800, "trn2", false, d, n, m) }
+func (f *file) TRN1D(d, n, m V) { f.three2d(0x4EC02800, "trn1", d, n, m) }
+func (f *file) TRN2D(d, n, m V) { f.three2d(0x4EC06800, "trn2", d, n, m) }
+
+// SQXTN narrows the int32 lanes of n to int16 with saturation: into the
+// low half of d (high half zeroed), or with SQXTN2 into its high half.
+func (f *file) SQXTN(d, n V) {
+	chk(d, n)
+	f.word(0x0E614800|uint32(n)<<5|uint32(d), fmt.Sprintf("sqxtn v%d.4h, %s", d, vs(n)))
+}
+
+func (f *file) SQXTN2(d, n V) {
+	chk(d, n)
+	f.word(0x4E614800|uint32(n)<<5|uint32(d), fmt.Sprintf("sqxtn2 %s, %s", vh(d), vs(n)))
+}

@@ -19,7 +19,7 @@ import "errors"
 //   - reconstructBlock (scan.go) dequantizes into 16 bits as stb_image's
 //     shorts do, only up to the last non-zero coefficient of a sequential
 //     block, and runs stb_image's integer IDCT with level shift and clamp
-//     (kernels.IDCT8x8STB: stbi__idct_block in Go and AVX2; idct.go adds
+//     (kernels.IDCT8x8STB: stbi__idct_block in Go, AVX2 and NEON; idct.go adds
 //     the DC-only block). image/jpeg's IDCT is in stdidct_test.go: with it
 //     (decoder.reconstruct) the tests require this copy to reproduce
 //     image/jpeg bit for bit, which checks everything but the IDCT.

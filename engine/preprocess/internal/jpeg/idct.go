@@ -11,7 +11,7 @@ import "github.com/darkgo/darkgo/kernels"
 // rounding and adds the +128 level shift in the same constant
 // (+65536 + 128<<17, >>17), then clamps to [0, 255]. Its SSE2 and NEON
 // versions are written to give the same bytes. It lives in kernels
-// (IDCT8x8STB: Go, and AVX2 on amd64). Coefficients are dequantized into
+// (IDCT8x8STB: Go, AVX2 on amd64, NEON on arm64). Coefficients are dequantized into
 // C shorts first: the product wraps to 16 bits (reconstructBlock).
 
 // idctSTB is stbi__idct_block of the dequantized coefficients b into the
