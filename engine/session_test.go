@@ -345,11 +345,15 @@ func TestDirectConvBits(t *testing.T) {
 	defer func(f int, u float64) { directMaxFilters, directMinUse = f, u }(directMaxFilters, directMinUse)
 	acts := []string{"leaky", "relu", "linear", "mish"}
 	// {channels, height, width, filters, padding}
+	// The direct path cuts the output into bands of rows (whole image on
+	// one thread, two bands per thread otherwise, one row when the
+	// channels are many): 1 to 3 threads, and channel counts that make
+	// bands of 3 rows and of 1 row (with two blocks of channels).
 	for i, c := range [][5]int{{16, 20, 20, 16, 1}, {12, 7, 31, 32, 1}, {3, 1, 1, 4, 1}, {5, 11, 13, 8, 1}, {6, 9, 9, 4, 1}, {7, 9, 10, 12, 1}, {9, 5, 17, 20, 1},
-		{3, 30, 52, 16, 0}, {3, 3, 3, 4, 0}, {4, 12, 5, 8, 0}, {6, 8, 27, 12, 2}} {
+		{3, 30, 52, 16, 0}, {3, 3, 3, 4, 0}, {4, 12, 5, 8, 0}, {6, 8, 27, 12, 2}, {200, 9, 40, 8, 1}, {700, 5, 70, 4, 1}} {
 		act := acts[i%len(acts)]
 		var outs [][]float32
-		for _, direct := range []bool{false, true} {
+		for k, direct := range []bool{false, true, true, true} {
 			directMaxFilters, directMinUse = 0, 2 // GEMM
 			if direct {
 				directMaxFilters = 128
@@ -365,14 +369,24 @@ func TestDirectConvBits(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			s.SetThreads(max(1, k)) // GEMM on 1 thread, direct on 1, 2, 3
 			if err := s.Forward(ramp(n.Input.Size())); err != nil {
 				t.Fatal(err)
 			}
 			outs = append(outs, append([]float32(nil), s.Output(0)...))
 		}
-		for i := range outs[0] {
-			if math.Float32bits(outs[0][i]) != math.Float32bits(outs[1][i]) {
-				t.Fatalf("%v %s: output %d is %v on the direct path, %v on the GEMM path", c, act, i, outs[1][i], outs[0][i])
+		// Against the GEMM path while K = 9·channels fits one of its K
+		// blocks (the sums are then the same); the direct path at 2 and
+		// 3 threads (other bands) against itself on 1.
+		for k := 1; k < len(outs); k++ {
+			ref, what := outs[0], "the GEMM path"
+			if k > 1 || 9*c[0] > 256 {
+				ref, what = outs[1], "the direct path on 1 thread"
+			}
+			for i := range ref {
+				if math.Float32bits(ref[i]) != math.Float32bits(outs[k][i]) {
+					t.Fatalf("%v %s: output %d is %v on the direct path (%d threads), %v on %s", c, act, i, outs[k][i], k, ref[i], what)
+				}
 			}
 		}
 	}
