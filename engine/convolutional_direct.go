@@ -31,12 +31,10 @@ const (
 
 // directConv is a layer's load-time form for the direct kernel.
 type directConv struct {
-	w      []float32 // [filter block][channel][ky·3+kx][4 filters]
-	bias   []float32
-	taps   [9]int // offsets of the taps from a position's first float
-	row    int    // positions per output row in the layout (wp or we)
-	chs    int    // floats per channel in the layout
-	layout int    // floats of the whole layout (plus slack for the last tile)
+	w    []float32 // [filter block][channel][ky·3+kx][4 filters]
+	bias []float32
+	taps [9]int // offsets of the taps from a position's first float
+	row  int    // positions per output row in the layout (wp or we)
 	// actFlags asks kernels.Conv3x3 for the epilogue (bias and linear,
 	// leaky or relu); 0 for other activations, applied afterwards.
 	actFlags int
@@ -111,25 +109,21 @@ func (c *convolutional) prepareDirect(f *convFast) {
 	case kernels.Relu:
 		d.actFlags = kernels.Conv3x3Relu
 	}
-	row, chs, taps := c.directLayout()
-	d.row, d.chs = row, chs
+	row, _, taps := c.directLayout()
+	d.row = row
 	d.taps = taps
-	// The last call of a pass reads up to Conv3x3Block-1 positions past
-	// the last output of the last channel.
-	d.layout = C*chs + 2*kernels.Conv3x3Block
 	f.direct = d
 }
 
-// directScratch: per slot, the tile buffer and a band's layout (or two
-// convolution rows of 8 filters when fused with a pool); shared, the
-// whole layout for the fused step.
+// directScratch: per slot, the tile buffer and a band's layout (when
+// fused with a pool, a tile of two convolution rows of 8 filters and the
+// layout of a band of pooled rows).
 func (c *convolutional) directScratch() (perSlot, shared int) {
 	perSlot = 8*directChunk + c.directBandFloats(c.directBandMax())
 	if c.fast.pool != nil {
-		perSlot = max(perSlot, 16*c.fusedRowPitch())
-		shared = c.fast.direct.layout
+		perSlot = max(perSlot, 16*c.fusedRowPitch()+c.directBandFloats(2*c.directPoolBandMax()))
 	}
-	return perSlot, shared
+	return perSlot, 0
 }
 
 // directBandBudget is about how many floats a band's layout (all the
@@ -140,6 +134,11 @@ const directBandBudget = 48 << 10
 // directBandMax is the most output rows of a band.
 func (c *convolutional) directBandMax() int {
 	return max(1, min(c.out.H, directBandBudget/(c.in.C*c.fast.direct.row)-2))
+}
+
+// directPoolBandMax is the most pooled rows of a band of the fused step.
+func (c *convolutional) directPoolBandMax() int {
+	return max(1, min(c.fast.pool.out.H, (directBandBudget/(c.in.C*c.fast.direct.row)-2)/2))
 }
 
 // directBandFloats is the size of the layout of a band of rows output
@@ -210,22 +209,6 @@ func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) [
 // directGroups is the number of filter units: pairs of blocks of 4.
 func (c *convolutional) directGroups() int { return (c.filters/4 + 1) / 2 }
 
-// directLayoutStep copies the input into the shared zero-bordered layout,
-// split by channel.
-func (c *convolutional) directLayoutStep(s *Session, in []float32, threads int) step {
-	d := c.fast.direct
-	C := c.in.C
-	buf := s.shared[:d.layout]
-	return split(C, threads, func(c0, c1 int) {
-		for ch := c0; ch < c1; ch++ {
-			c.layOut(in, buf[ch*d.chs:(ch+1)*d.chs], ch)
-		}
-		if c1 == C {
-			clear(buf[C*d.chs:])
-		}
-	})
-}
-
 // directTile computes filters 4·fb... (8 of them, or the last 4: it
 // returns how many) at the n positions from q0 of the layout buf (channel
 // pitch chs) into tmp (filter j at tmp[j·ldt:], ldt ≥ n rounded up to
@@ -273,33 +256,47 @@ func (c *convolutional) fusedRowPitch() int {
 }
 
 // bindDirectPool binds the convolution fused with the maxpool after it
-// (see fuse.go), writing the pool's output: the layout step as
-// bindDirect's, then units of (pooled row, 8 filters): the convolution
-// rows under the pooled row are computed into the slot's tile and pooled
-// from there.
+// (see fuse.go), writing the pool's output, in bands of pooled rows as
+// bindDirect's bands: a part lays out the input rows under its band in
+// its own scratch, then for each pooled row computes the two convolution
+// rows under it into the tile (filter j's rows at rows 2j and 2j+1: the
+// layout poolPairs takes for all filters in one call) and pools them.
 func (c *convolutional) bindDirectPool(s *Session, in, pooled []float32, threads int) []step {
 	d := c.fast.direct
 	m := c.fast.pool
+	C, H := c.in.C, c.out.H
 	groups := c.directGroups()
 	ldt := c.fusedRowPitch()
 	plane := m.out.H * m.out.W
-	conv := splitSlot(m.out.H*groups, threads, func(slot, u0, u1 int) {
-		// The two convolution rows of filter j at tmp[2j·ldt:] and
-		// tmp[(2j+1)·ldt:]: the layout poolPairs takes for all filters
-		// in one call.
+	P := c.directPoolBandMax()
+	if threads > 1 {
+		P = max(1, min(P, (m.out.H+2*threads-1)/(2*threads)))
+	}
+	bands := (m.out.H + P - 1) / P
+	return []step{splitSlot(bands, threads, func(slot, b0, b1 int) {
 		tmp := s.work[slot][:16*ldt]
-		for u := u0; u < u1; u++ {
-			r, fb := u/groups, u%groups*2
-			layout := s.shared[:d.layout]
-			nf := c.directTile(tmp, 2*ldt, layout, d.chs, 2*r*d.row, c.out.W, fb)
-			two := 2*r+1 < c.out.H
-			if two {
-				c.directTile(tmp[ldt:], 2*ldt, layout, d.chs, (2*r+1)*d.row, c.out.W, fb)
+		band := s.work[slot][16*ldt:]
+		for b := b0; b < b1; b++ {
+			r0, r1 := b*P, min(m.out.H, (b+1)*P)
+			y0, y1 := 2*r0, min(H, 2*r1) // the convolution rows under the band
+			chb := (y1 - y0 + 2) * d.row
+			for ch := 0; ch < C; ch++ {
+				c.layOutRows(in, band[ch*chb:(ch+1)*chb], ch, y0, y1-y0+2)
 			}
-			m.poolPairs(pooled[fb*4*plane+r*m.out.W:], plane, tmp, ldt, nf, two)
+			clear(band[C*chb : C*chb+2*kernels.Conv3x3Block])
+			for r := r0; r < r1; r++ {
+				two := 2*r+1 < H
+				for g := 0; g < groups; g++ {
+					fb := 2 * g
+					nf := c.directTile(tmp, 2*ldt, band, chb, (2*r-y0)*d.row, c.out.W, fb)
+					if two {
+						c.directTile(tmp[ldt:], 2*ldt, band, chb, (2*r+1-y0)*d.row, c.out.W, fb)
+					}
+					m.poolPairs(pooled[fb*4*plane+r*m.out.W:], plane, tmp, ldt, nf, two)
+				}
+			}
 		}
-	})
-	return []step{c.directLayoutStep(s, in, threads), conv}
+	})}
 }
 
 // layOutRows writes rows r0..r0+rows of channel ch's zero-bordered
@@ -319,20 +316,4 @@ func (c *convolutional) layOutRows(in, dst []float32, ch, r0, rows int) {
 		copy(d[b:b+w], src[y*w:(y+1)*w])
 		clear(d[b+w:])
 	}
-}
-
-// layOut writes channel ch of the input with a zero border of the layer's
-// padding.
-func (c *convolutional) layOut(in, dst []float32, ch int) {
-	h, w, b := c.in.H, c.in.W, c.padding
-	src := in[ch*h*w : (ch+1)*h*w]
-	wp := w + 2*b
-	clear(dst[:b*wp])
-	for y := 0; y < h; y++ {
-		r := dst[(y+b)*wp : (y+b+1)*wp]
-		clear(r[:b])
-		copy(r[b:b+w], src[y*w:(y+1)*w])
-		clear(r[b+w:])
-	}
-	clear(dst[(h+b)*wp:])
 }

@@ -36,6 +36,8 @@ func TestFusedPoolBits(t *testing.T) {
 		{"direct-4-mish", netText(1, 13, 14) + conv3(4, 1, "mish") + pool + tail, direct, 0},
 		{"direct-32-relu", netText(3, 11, 60) + conv3(32, 1, "relu") + pool + tail, direct, 0},
 		{"direct-130ch", netText(130, 7, 9) + conv3(8, 1, "logistic") + pool + tail, direct, 0},
+		// Many channels: bands of one pooled row on one thread too.
+		{"direct-300ch-bands", netText(300, 20, 30) + conv3(8, 1, "leaky") + pool + tail, direct, 0},
 		{"direct-one-row", netText(3, 1, 27) + conv3(8, 1, "leaky") + pool + tail, direct, 0},
 		{"direct-pool-padding0", netText(3, 15, 17) + conv3(16, 1, "leaky") + "[maxpool]\nsize=2\nstride=2\npadding=0\n" + tail, direct, 0},
 		{"gemm-16-odd", netText(5, 259, 255) + conv1(16, "leaky") + pool + tail, true, 0},
