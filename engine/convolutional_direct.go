@@ -40,17 +40,16 @@ type directConv struct {
 	actFlags int
 }
 
-// directLayout returns the zero-bordered layout's row pitch, channel size
-// and tap offsets (in floats). The border is the layer's padding (0, 1 or
-// 2): a 3×3 stride-1 output row is then always 2 positions shorter than
-// the layout's rows.
-func (c *convolutional) directLayout() (row, chs int, taps [9]int) {
-	b := c.padding
-	wp := c.in.W + 2*b
+// directLayout returns the zero-bordered layout's row pitch and tap
+// offsets (in floats). The border is the layer's padding (0, 1 or 2): a
+// 3×3 stride-1 output row is then always 2 positions shorter than the
+// layout's rows.
+func (c *convolutional) directLayout() (row int, taps [9]int) {
+	wp := c.in.W + 2*c.padding
 	for t := range taps {
 		taps[t] = t/3*wp + t%3
 	}
-	return wp, (c.in.H + 2*b) * wp, taps
+	return wp, taps
 }
 
 // useDirect reports whether the layer takes the direct path: a vector
@@ -68,7 +67,7 @@ func (c *convolutional) useDirect() bool {
 		c.dilation != 1 || c.groups != 1 || c.filters%4 != 0 {
 		return false
 	}
-	row, _, _ := c.directLayout()
+	row, _ := c.directLayout()
 	q := (c.out.H-1)*row + c.out.W
 	used := float64(c.out.H*c.out.W) / float64((q+directUseTile-1)/directUseTile*directUseTile)
 	return c.filters <= directMaxFilters || used >= directMinUse
@@ -109,9 +108,7 @@ func (c *convolutional) prepareDirect(f *convFast) {
 	case kernels.Relu:
 		d.actFlags = kernels.Conv3x3Relu
 	}
-	row, _, taps := c.directLayout()
-	d.row = row
-	d.taps = taps
+	d.row, d.taps = c.directLayout()
 	f.direct = d
 }
 
@@ -131,14 +128,45 @@ func (c *convolutional) directScratch() (perSlot, shared int) {
 // so that it stays in L2 next to the tile while it is convolved.
 const directBandBudget = 48 << 10
 
-// directBandMax is the most output rows of a band.
+// directBandMax is the most output rows of a band: the layout rows the
+// budget holds, less the two a band reads below its last row.
 func (c *convolutional) directBandMax() int {
-	return max(1, min(c.out.H, directBandBudget/(c.in.C*c.fast.direct.row)-2))
+	return max(1, min(c.out.H, c.directBudgetRows()))
 }
 
-// directPoolBandMax is the most pooled rows of a band of the fused step.
+// directPoolBandMax is the most pooled rows of a band of the fused step
+// (two output rows each).
 func (c *convolutional) directPoolBandMax() int {
-	return max(1, min(c.fast.pool.out.H, (directBandBudget/(c.in.C*c.fast.direct.row)-2)/2))
+	return max(1, min(c.fast.pool.out.H, c.directBudgetRows()/2))
+}
+
+// directBudgetRows is how many output rows' layout the band budget holds.
+func (c *convolutional) directBudgetRows() int {
+	return directBandBudget/(c.in.C*c.fast.direct.row) - 2
+}
+
+// bandRows is the rows per band of n rows for threads threads, at most
+// most: as large as that on one thread, two bands per thread otherwise.
+// Smaller ones cost: each repeats two input rows, and its last kernel
+// call computes a whole tile for its last few positions.
+func bandRows(most, n, threads int) int {
+	if threads > 1 {
+		return max(1, min(most, (n+2*threads-1)/(2*threads)))
+	}
+	return most
+}
+
+// layOutBand writes the layout rows [y0, y0+rows) of every input channel
+// into band (channel pitch rows·row, returned), then the kernel's zero
+// slack after the last channel.
+func (c *convolutional) layOutBand(in, band []float32, y0, rows int) (chb int) {
+	C := c.in.C
+	chb = rows * c.fast.direct.row
+	for ch := 0; ch < C; ch++ {
+		c.layOutRows(in, band[ch*chb:(ch+1)*chb], ch, y0, rows)
+	}
+	clear(band[C*chb : C*chb+2*kernels.Conv3x3Block])
+	return chb
 }
 
 // directBandFloats is the size of the layout of a band of rows output
@@ -157,28 +185,17 @@ func (c *convolutional) directBandFloats(rows int) int {
 // EFM: 4.43 -> 4.06 ms).
 func (c *convolutional) bindDirect(s *Session, in, out []float32, threads int) []step {
 	d := c.fast.direct
-	C := c.in.C
 	oh, ow := c.out.H, c.out.W
 	plane := oh * ow
 	groups := c.directGroups()
-	// Bands as large as the budget allows on one thread; two per thread
-	// otherwise. Smaller ones cost: each repeats two input rows, and its
-	// last kernel call computes a whole tile for its last few positions.
-	B := c.directBandMax()
-	if threads > 1 {
-		B = max(1, min(B, (oh+2*threads-1)/(2*threads)))
-	}
+	B := bandRows(c.directBandMax(), oh, threads)
 	bands := (oh + B - 1) / B
 	return []step{splitSlot(bands, threads, func(slot, b0, b1 int) {
 		tmp := s.work[slot][:8*directChunk]
 		band := s.work[slot][8*directChunk:]
 		for b := b0; b < b1; b++ {
 			y0, y1 := b*B, min(oh, (b+1)*B)
-			chb := (y1 - y0 + 2) * d.row // the band's channel pitch
-			for ch := 0; ch < C; ch++ {
-				c.layOutRows(in, band[ch*chb:(ch+1)*chb], ch, y0, y1-y0+2)
-			}
-			clear(band[C*chb : C*chb+2*kernels.Conv3x3Block])
+			chb := c.layOutBand(in, band, y0, y1-y0+2)
 			q := (y1-y0-1)*d.row + ow // positions up to the band's last output
 			for q0 := 0; q0 < q; q0 += directChunk {
 				n := min(directChunk, q-q0)
@@ -264,14 +281,11 @@ func (c *convolutional) fusedRowPitch() int {
 func (c *convolutional) bindDirectPool(s *Session, in, pooled []float32, threads int) []step {
 	d := c.fast.direct
 	m := c.fast.pool
-	C, H := c.in.C, c.out.H
+	H := c.out.H
 	groups := c.directGroups()
 	ldt := c.fusedRowPitch()
 	plane := m.out.H * m.out.W
-	P := c.directPoolBandMax()
-	if threads > 1 {
-		P = max(1, min(P, (m.out.H+2*threads-1)/(2*threads)))
-	}
+	P := bandRows(c.directPoolBandMax(), m.out.H, threads)
 	bands := (m.out.H + P - 1) / P
 	return []step{splitSlot(bands, threads, func(slot, b0, b1 int) {
 		tmp := s.work[slot][:16*ldt]
@@ -279,11 +293,7 @@ func (c *convolutional) bindDirectPool(s *Session, in, pooled []float32, threads
 		for b := b0; b < b1; b++ {
 			r0, r1 := b*P, min(m.out.H, (b+1)*P)
 			y0, y1 := 2*r0, min(H, 2*r1) // the convolution rows under the band
-			chb := (y1 - y0 + 2) * d.row
-			for ch := 0; ch < C; ch++ {
-				c.layOutRows(in, band[ch*chb:(ch+1)*chb], ch, y0, y1-y0+2)
-			}
-			clear(band[C*chb : C*chb+2*kernels.Conv3x3Block])
+			chb := c.layOutBand(in, band, y0, y1-y0+2)
 			for r := r0; r < r1; r++ {
 				two := 2*r+1 < H
 				for g := 0; g < groups; g++ {
@@ -300,7 +310,8 @@ func (c *convolutional) bindDirectPool(s *Session, in, pooled []float32, threads
 }
 
 // layOutRows writes rows r0..r0+rows of channel ch's zero-bordered
-// layout (layOut's rows) into dst.
+// layout into dst: layout row r is input row r - padding between
+// `padding` zeros on each side, or zeros outside the input.
 func (c *convolutional) layOutRows(in, dst []float32, ch, r0, rows int) {
 	h, w, b := c.in.H, c.in.W, c.padding
 	src := in[ch*h*w : (ch+1)*h*w]
