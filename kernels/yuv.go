@@ -37,7 +37,9 @@ func (c *YUVColumns) Set(cols, ccols []int32) {
 			return
 		}
 	}
-	c.blockBuf, c.blocks = yuvBlocks(c.blockBuf, c.Cols, c.CCols)
+	if yuvBlocksRun {
+		c.blockBuf, c.blocks = yuvBlocks(c.blockBuf, c.Cols, c.CCols)
+	}
 }
 
 // YUVGather converts the pixels at columns c of one row of a planar

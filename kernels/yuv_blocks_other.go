@@ -6,3 +6,5 @@ package kernels
 func yuvGatherBlocks(l isa, R, G, B, yrow, cb, cr []uint8, c *YUVColumns, k *YUVCoef) int {
 	return 0
 }
+
+const yuvBlocksRun = false

@@ -8,6 +8,10 @@ import "golang.org/x/sys/cpu"
 // Skylake-X), on top of the AVX-512 level.
 var hasVBMI = hasAVX512 && cpu.X86.HasAVX512VBMI
 
+// yuvBlocksRun: YUVColumns.Set plans the blocks only where they can run
+// (Set runs once per video frame).
+var yuvBlocksRun = hasVBMI
+
 // yuvGatherVBMI converts nb planned blocks of 16 pixels (yuv_vbmi_amd64.s).
 // Its 64-byte loads are masked to ylen / clen bytes after the bases, so
 // they read nothing past the rows.
