@@ -126,7 +126,7 @@ func (m *maxpool) algorithm() string {
 // large enough for the memory traffic to matter (4 MiB and more: the GEMM
 // of two rows at a time is slower than the GEMM of panels, measured on
 // tiny-face, Zen 5: 207×207×32 0.67 + 0.47 ms → 0.71 ms fused,
-// 104×104×64 even, 52×52×128 0.32 → 0.41 ms), two rows of every filter
+// 104×104×64 about even, 52×52×128 0.30–0.31 → 0.35–0.37 ms), two rows of every filter
 // fit a small tile (256 KiB) and there are pooled rows to share among
 // threads. The activation must be per element.
 func (c *convolutional) fusePool(m *maxpool) bool {
