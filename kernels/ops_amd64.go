@@ -268,3 +268,17 @@ func resizePairsArch(l isa, out []float32, g []uint8, w0, w1 []float32) int {
 	resizePairsAVX2(&out[0], &g[0], &w0[0], &w1[0], n8)
 	return n8
 }
+
+// blendRowsAVX2 is BlendRows for n a multiple of 8 (resize_amd64.s).
+//
+//go:noescape
+func blendRowsAVX2(out, a, b *float32, n int, w0, w1 float32)
+
+func blendRowsArch(l isa, out, a, b []float32, w0, w1 float32) int {
+	n8 := len(out) &^ 7
+	if n8 == 0 || l != isaAVX2 && l != isaAVX512 {
+		return 0
+	}
+	blendRowsAVX2(&out[0], &a[0], &b[0], n8, w0, w1)
+	return n8
+}

@@ -233,3 +233,17 @@ func resizePairsArch(l isa, out []float32, g []uint8, w0, w1 []float32) int {
 	resizePairsNEON(&out[0], &g[0], &w0[0], &w1[0], n8)
 	return n8
 }
+
+// blendRowsNEON is BlendRows for n a multiple of 4 (resize_arm64.s).
+//
+//go:noescape
+func blendRowsNEON(out, a, b *float32, n int, w0, w1 float32)
+
+func blendRowsArch(l isa, out, a, b []float32, w0, w1 float32) int {
+	n4 := len(out) &^ 3
+	if n4 == 0 || l != isaNEON {
+		return 0
+	}
+	blendRowsNEON(&out[0], &a[0], &b[0], n4, w0, w1)
+	return n4
+}

@@ -31,6 +31,8 @@ func yuvGatherArch(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k 
 
 func resizePairsArch(l isa, out []float32, g []uint8, w0, w1 []float32) int { return 0 }
 
+func blendRowsArch(l isa, out, a, b []float32, w0, w1 float32) int { return 0 }
+
 func depthwiseHasRow(l isa) bool { return false }
 
 func depthwiseRowArch(l isa, out *float32, taps *[maxDepthwiseTaps]*float32, w *float32, kk, n, rows, pitch int, bias float32) int {

@@ -27,3 +27,25 @@ func resizePairsGo(out []float32, g []uint8, w0, w1 []float32) {
 		out[i] = float32(w0[i]*a) + float32(w1[i]*b)
 	}
 }
+
+// BlendRows is the vertical pass of Darknet's resize_image: out[i] =
+// float32(w0·a[i]) + float32(w1·b[i]), each product rounded to float32
+// before the sum (no fused multiply-add), as the reference resize does.
+// len(a), len(b) ≥ len(out). It is part of the operation OpResize.
+func BlendRows(out, a, b []float32, w0, w1 float32) {
+	blendRowsAt(level(opResize), out, a, b, w0, w1)
+}
+
+func blendRowsAt(l isa, out, a, b []float32, w0, w1 float32) {
+	n := len(out)
+	a, b = a[:n], b[:n]
+	done := blendRowsArch(l, out, a, b, w0, w1)
+	blendRowsGo(out[done:], a[done:], b[done:], w0, w1)
+}
+
+func blendRowsGo(out, a, b []float32, w0, w1 float32) {
+	a, b = a[:len(out)], b[:len(out)]
+	for i := range out {
+		out[i] = float32(w0*a[i]) + float32(w1*b[i])
+	}
+}

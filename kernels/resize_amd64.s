@@ -45,3 +45,44 @@ loop:
 	JLT loop
 	VZEROUPPER
 	RET
+
+// func blendRowsAVX2(out, a, b *float32, n int, w0, w1 float32)
+//
+// 16 outputs a step (8 for the last if n is an odd multiple of 8): two
+// products and their sum, each rounded, in the reference's order.
+TEXT ·blendRowsAVX2(SB), NOSPLIT, $0-40
+	MOVQ out+0(FP), DI
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DX
+	MOVQ n+24(FP), CX
+	VBROADCASTSS w0+32(FP), Y6
+	VBROADCASTSS w1+36(FP), Y7
+	XORQ BX, BX
+	MOVQ CX, R8
+	ANDQ $-16, R8
+	JZ blend_eight
+
+blend_loop:
+	VMULPS (SI)(BX*4), Y6, Y0
+	VMULPS 32(SI)(BX*4), Y6, Y1
+	VMULPS (DX)(BX*4), Y7, Y2
+	VMULPS 32(DX)(BX*4), Y7, Y3
+	VADDPS Y2, Y0, Y0
+	VADDPS Y3, Y1, Y1
+	VMOVUPS Y0, (DI)(BX*4)
+	VMOVUPS Y1, 32(DI)(BX*4)
+	ADDQ $16, BX
+	CMPQ BX, R8
+	JLT blend_loop
+
+blend_eight:
+	CMPQ BX, CX
+	JGE blend_done
+	VMULPS (SI)(BX*4), Y6, Y0
+	VMULPS (DX)(BX*4), Y7, Y2
+	VADDPS Y2, Y0, Y0
+	VMOVUPS Y0, (DI)(BX*4)
+
+blend_done:
+	VZEROUPPER
+	RET

@@ -4,7 +4,7 @@
 
 #include "textflag.h"
 
-// The network input's horizontal resize (ResizePairs) on NEON (generator: kernels/_asm/neon).
+// The network input's resize (ResizePairs, BlendRows) on NEON (generator: kernels/_asm/neon).
 
 DATA ·neonResizeConsts+0(SB)/4, $0x10101000
 DATA ·neonResizeConsts+4(SB)/4, $0x11111101
@@ -130,4 +130,46 @@ resize_eight:
 	VST1.P [V12.S4, V13.S4], 32(R0)
 	SUB $8, R4
 resize_done:
+	RET
+
+// func blendRowsNEON(out, a, b *float32, n int, w0, w1 float32)
+TEXT ·blendRowsNEON(SB), NOSPLIT, $0-40
+	MOVD out+0(FP), R0
+	MOVD a+8(FP), R1
+	MOVD b+16(FP), R2
+	MOVD n+24(FP), R3
+	FMOVS w0+32(FP), F30
+	FMOVS w1+36(FP), F31
+	CMP $16, R3
+	BLT blend_four
+blend_loop:
+	VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]
+	VLD1.P 64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]
+	WORD $0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	WORD $0x4f9f9084 // fmul v4.4s, v4.4s, v31.s[0]
+	WORD $0x4f9e9021 // fmul v1.4s, v1.4s, v30.s[0]
+	WORD $0x4f9f90a5 // fmul v5.4s, v5.4s, v31.s[0]
+	WORD $0x4f9e9042 // fmul v2.4s, v2.4s, v30.s[0]
+	WORD $0x4f9f90c6 // fmul v6.4s, v6.4s, v31.s[0]
+	WORD $0x4f9e9063 // fmul v3.4s, v3.4s, v30.s[0]
+	WORD $0x4f9f90e7 // fmul v7.4s, v7.4s, v31.s[0]
+	WORD $0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	WORD $0x4e25d421 // fadd v1.4s, v1.4s, v5.4s
+	WORD $0x4e26d442 // fadd v2.4s, v2.4s, v6.4s
+	WORD $0x4e27d463 // fadd v3.4s, v3.4s, v7.4s
+	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)
+	SUB $16, R3
+	CMP $16, R3
+	BGE blend_loop
+blend_four:
+	CBZ R3, blend_done
+	VLD1.P 16(R1), [V0.S4]
+	VLD1.P 16(R2), [V4.S4]
+	WORD $0x4f9e9000 // fmul v0.4s, v0.4s, v30.s[0]
+	WORD $0x4f9f9084 // fmul v4.4s, v4.4s, v31.s[0]
+	WORD $0x4e24d400 // fadd v0.4s, v0.4s, v4.4s
+	VST1.P [V0.S4], 16(R0)
+	SUB $4, R3
+	B blend_four
+blend_done:
 	RET

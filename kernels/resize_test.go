@@ -142,3 +142,65 @@ func TestResizePairsShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestBlendRowsLevels: every level gives the reference's bits (two
+// rounded products, then their sum: a fused multiply-add would differ in
+// the last bit on many of these inputs, which the test checks it has),
+// for lengths around the vector widths, and writes nothing past n.
+func TestBlendRowsLevels(t *testing.T) {
+	rng := rand.New(rand.NewSource(2))
+	for _, l := range opLevels(opResize) {
+		fusedDiffers := 0
+		for it := 0; it < 2000; it++ {
+			n := rng.Intn(70)
+			a, b := make([]float32, n), make([]float32, n)
+			for i := range a {
+				a[i], b[i] = rng.Float32(), rng.Float32()
+				if rng.Intn(8) == 0 {
+					a[i], b[i] = float32(rng.NormFloat64()*1e3), float32(rng.NormFloat64()*1e-3)
+				}
+			}
+			dy := rng.Float32()
+			w0, w1 := 1-dy, dy
+			if it%5 == 0 {
+				w0, w1 = rng.Float32()*3-1, rng.Float32()*3-1
+			}
+			want := make([]float32, n+17)
+			got := make([]float32, n+17)
+			for i := range got {
+				got[i], want[i] = -7, -7
+			}
+			blendRowsGo(want[:n], a, b, w0, w1)
+			blendRowsAt(l, got[:n], a, b, w0, w1)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v: n %d, output %d = %v, reference %v", l, n, i, got[i], want[i])
+				}
+			}
+			for i := range a {
+				fused := float32(math.FMA(float64(w0), float64(a[i]), float64(float32(w1*b[i]))))
+				if fused != want[i] {
+					fusedDiffers++
+				}
+			}
+		}
+		if fusedDiffers < 100 {
+			t.Fatalf("only %d outputs tell a fused multiply-add from the reference", fusedDiffers)
+		}
+	}
+}
+
+func BenchmarkBlendRows(b *testing.B) {
+	const n = 416
+	x, y, out := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i], y[i] = float32(i)/n, float32(n-i)/n
+	}
+	for _, l := range opLevels(opResize) {
+		b.Run(l.String(), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				blendRowsAt(l, out, x, y, 0.3, 0.7)
+			}
+		})
+	}
+}

@@ -620,12 +620,7 @@ func (s *Scratch) resizeRows(dst []float32, w, h, c, nw, ox, oy, c0, c1, r0, r1 
 				}
 				continue
 			}
-			B := bRow[k*nw+c0 : k*nw+c1]
-			B = B[:len(A)]
-			out = out[:len(A)]
-			for i := range out {
-				out[i] = float32(t.w0*A[i]) + float32(t.w1*B[i])
-			}
+			kernels.BlendRows(out, A, bRow[k*nw+c0:k*nw+c1], t.w0, t.w1)
 		}
 	}
 }

@@ -28,7 +28,7 @@ var outputs = []struct {
 	{"pack_arm64.s", "GEMM packing and the stride-2 conv gather", "·neonPackConsts", []func(*file){packs}},
 	{"depthwise_arm64.s", "The depthwise convolution's row kernel", "·neonDepthwiseConsts", []func(*file){depthwiseRow}},
 	{"yuv_arm64.s", "Video frames' Y'CbCr to RGB (YUVGather)", "·neonYUVConsts", []func(*file){yuvGather}},
-	{"resize_arm64.s", "The network input's horizontal resize (ResizePairs)", "·neonResizeConsts", []func(*file){resizePairs}},
+	{"resize_arm64.s", "The network input's resize (ResizePairs, BlendRows)", "·neonResizeConsts", []func(*file){resizePairs, blendRows}},
 	{"idct_arm64.s", "stb_image's JPEG IDCT (IDCT8x8STB)", "·neonIDCTConsts", []func(*file){idct}},
 	{"vec_arm64.s", "Vector helpers (Add, Axpy, AxpyStride2, Repeat2)", "·neonVecConsts", []func(*file){vecs, repeat2, axpyStride2}},
 }

@@ -91,3 +91,54 @@ func resizePairs(f *file) {
 	f.L("resize_done")
 	f.I("RET")
 }
+
+// blendRowsNEON(out, a, b *float32, n int, w0, w1 float32): BlendRows
+// (kernels/resize.go) for n a multiple of 4: out[i] = float32(w0·a[i]) +
+// float32(w1·b[i]), two FMULs by element and an FADD (no fused
+// multiply-add), as the reference rounds.
+func blendRows(f *file) {
+	f.raw("\n// func blendRowsNEON(out, a, b *float32, n int, w0, w1 float32)\n")
+	f.raw("TEXT ·blendRowsNEON(SB), NOSPLIT, $0-40\n")
+	f.I("MOVD out+0(FP), R0")
+	f.I("MOVD a+8(FP), R1")
+	f.I("MOVD b+16(FP), R2")
+	f.I("MOVD n+24(FP), R3")
+	f.I("FMOVS w0+32(FP), F30")
+	f.I("FMOVS w1+36(FP), F31")
+	body := func(quads int) {
+		switch quads {
+		case 4:
+			f.I("VLD1.P 64(R1), [V0.S4, V1.S4, V2.S4, V3.S4]")
+			f.I("VLD1.P 64(R2), [V4.S4, V5.S4, V6.S4, V7.S4]")
+		default:
+			f.I("VLD1.P 16(R1), [V0.S4]")
+			f.I("VLD1.P 16(R2), [V4.S4]")
+		}
+		for q := V(0); q < V(quads); q++ {
+			f.FMULE(q, q, 30, 0)     // w0·a
+			f.FMULE(4+q, 4+q, 31, 0) // w1·b
+		}
+		for q := V(0); q < V(quads); q++ {
+			f.FADD(q, q, 4+q)
+		}
+		switch quads {
+		case 4:
+			f.I("VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R0)")
+		default:
+			f.I("VST1.P [V0.S4], 16(R0)")
+		}
+		f.I("SUB $%d, R3", 4*quads)
+	}
+	f.I("CMP $16, R3")
+	f.I("BLT blend_four")
+	f.L("blend_loop")
+	body(4)
+	f.I("CMP $16, R3")
+	f.I("BGE blend_loop")
+	f.L("blend_four")
+	f.I("CBZ R3, blend_done")
+	body(1)
+	f.I("B blend_four")
+	f.L("blend_done")
+	f.I("RET")
+}
