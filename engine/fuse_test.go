@@ -63,6 +63,7 @@ func TestFusedPoolBits(t *testing.T) {
 				run := func(fusion bool) (pooled, out []float32) {
 					s := poisonedSession(t, n, threads)
 					s.SetFusion(fusion)
+					poison(s)
 					if s.Fused(tc.at) != (fusion && tc.fused) {
 						t.Fatalf("%d threads, fusion %v: Fused(%d) = %v (algorithm %q)", threads, fusion, tc.at, s.Fused(tc.at), n.Layers[tc.at].Algorithm())
 					}
@@ -107,4 +108,77 @@ func specialRamp(n int) []float32 {
 		sp[i], sp[i+1] = float32(math.Copysign(0, -1)), 0
 	}
 	return sp
+}
+
+// TestLeanPlan: a fused convolution's output gets no arena space (its
+// session is smaller by that much, Net.Memory says so, its Output is
+// empty), and a session moves to the full plan when a fused layer must
+// run alone: SetFusion(false), or a pass that ends between the pair,
+// whose last Output then has the unfused values; a full session with
+// fusion back on gives the same bits.
+func TestLeanPlan(t *testing.T) {
+	conv1 := "[convolutional]\nbatch_normalize=1\nfilters=16\nsize=1\nstride=1\npad=0\nactivation=leaky\n"
+	text := netText(3, 259, 255) + conv1 + conv1 + "[maxpool]\nsize=2\nstride=2\n" +
+		"[convolutional]\nfilters=4\nsize=1\nstride=1\nactivation=linear\n"
+	const at = 1 // layer 1 is fused with the pool (layer 2)
+	n := mustBuild(t, text)
+	if err := n.SyntheticWeights(3); err != nil {
+		t.Fatal(err)
+	}
+	if !n.plan.fuse[at] || n.plan == n.fullPlan {
+		t.Fatalf("layer %d is not fused", at)
+	}
+	saved := n.fullPlan.arena - n.plan.arena
+	if saved < n.Layers[at].Outputs/2 {
+		t.Fatalf("lean arena %d floats, full %d: the fused output (%d) is still stored", n.plan.arena, n.fullPlan.arena, n.Layers[at].Outputs)
+	}
+	if planned, _ := n.Memory(); planned != int64(n.plan.arena)*4 {
+		t.Fatalf("Memory() = %d bytes, lean arena %d floats", planned, n.plan.arena)
+	}
+	in := specialRamp(n.Input.Size())
+	pass := func(s *Session, end int) []float32 {
+		copy(s.Input(), in)
+		if err := s.ForwardUpTo(end, nil); err != nil {
+			t.Fatal(err)
+		}
+		return append([]float32(nil), s.Output(end-1)...)
+	}
+	same := func(what string, got, want []float32) {
+		t.Helper()
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d values, want %d", what, len(got), len(want))
+		}
+		for j := range want {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("%s: value %d = %v, want %v", what, j, got[j], want[j])
+			}
+		}
+	}
+	for _, threads := range []int{1, 2} {
+		ref := poisonedSession(t, n, threads)
+		ref.SetFusion(false)
+		poison(ref)
+		if len(ref.arena) != n.fullPlan.arena {
+			t.Fatalf("SetFusion(false): arena %d floats, want the full plan's %d", len(ref.arena), n.fullPlan.arena)
+		}
+		wantConv := pass(ref, at+1)
+		wantOut := pass(ref, len(n.Layers))
+
+		s := poisonedSession(t, n, threads)
+		if len(s.arena) != n.plan.arena || len(s.Output(at)) != 0 {
+			t.Fatalf("new session: arena %d floats (lean plan %d), Output(%d) has %d values", len(s.arena), n.plan.arena, at, len(s.Output(at)))
+		}
+		same("lean fused pass", pass(s, len(n.Layers)), wantOut)
+		// A pass ending between the pair runs the convolution alone.
+		got := pass(s, at+1)
+		if len(s.arena) != n.fullPlan.arena {
+			t.Fatalf("pass ending at the fused layer: arena %d floats, want %d", len(s.arena), n.fullPlan.arena)
+		}
+		same("convolution run alone", got, wantConv)
+		if !s.Fused(at) {
+			t.Fatal("the full session stopped fusing")
+		}
+		poison(s)
+		same("full fused pass", pass(s, len(n.Layers)), wantOut)
+	}
 }

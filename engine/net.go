@@ -25,7 +25,8 @@ type Net struct {
 
 	cfg       *cfgparse.Config
 	loaded    bool
-	plan      *plan // where activations live in a session (made at load)
+	plan      *plan // where activations live in a session (made at load; lean)
+	fullPlan  *plan // plan with every layer's output stored (== plan without fusions)
 	threads   int   // default worker count per layer
 	exact     bool  // Options.Exact: no Winograd convolutions
 	maxMemory int64 // Options.MaxMemory or DefaultMaxMemory

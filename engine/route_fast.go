@@ -14,7 +14,7 @@ func (r *route) scratch(*Layer) (int, int) { return 0, 0 }
 func (r *route) bind(s *Session, l *Layer, ins [][]float32, out []float32, threads int) []step {
 	// src[i] is the part of input i that goes to out[off[i]:off[i+1]];
 	// nil when the plan had the input written there already.
-	placed := s.net.plan.placed[l.Index]
+	placed := s.plan.placed[l.Index]
 	src := make([][]float32, len(ins))
 	off := make([]int, len(ins)+1)
 	for i, in := range ins {

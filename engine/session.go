@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync/atomic"
 
 	"github.com/darkgo/darkgo/engine/preprocess"
@@ -75,6 +76,7 @@ func splitMin(n, minItems, threads int, fn func(slot, lo, hi int)) step {
 // or use Net.Forward, which keeps a pool of them.
 type Session struct {
 	net     *Net
+	plan    *plan // Net.plan, or Net.fullPlan once a fused layer had to run alone
 	arena   []float32
 	input   []float32
 	outs    [][]float32          // each layer's output, a window of arena
@@ -100,13 +102,28 @@ func (n *Net) NewSession() (*Session, error) {
 	if !n.loaded {
 		return nil, errors.New("engine: no weights loaded")
 	}
-	p := n.plan
-	s := &Session{net: n, arena: make([]float32, p.arena), input: make([]float32, p.inputSize),
-		outs: make([][]float32, len(n.Layers)), ins: make([][][]float32, len(n.Layers))}
+	s := &Session{net: n, input: make([]float32, n.plan.inputSize)}
+	s.layOut(n.plan)
+	s.SetThreads(n.threads)
+	return s, nil
+}
+
+// layOut allocates the arena for plan p and points every layer's output
+// and inputs into it.
+func (s *Session) layOut(p *plan) {
+	n := s.net
+	s.plan = p
+	s.arena = make([]float32, p.arena)
+	s.outs = make([][]float32, len(n.Layers))
+	s.ins = make([][][]float32, len(n.Layers))
 	for i, l := range n.Layers {
 		r := p.root[i]
 		o := p.base[r] + p.offset[i]
-		s.outs[i] = s.arena[o : o+l.Outputs : o+l.Outputs]
+		size := l.Outputs
+		if p.lean && p.fuse[r] {
+			size = 0 // never written: Output(i) is empty
+		}
+		s.outs[i] = s.arena[o : o+size : o+size]
 	}
 	s.inputLast = -1
 	for i, l := range n.Layers {
@@ -120,8 +137,18 @@ func (n *Net) NewSession() (*Session, error) {
 			}
 		}
 	}
-	s.SetThreads(n.threads)
-	return s, nil
+}
+
+// storeAll moves the session to the full plan, where every layer's
+// output has storage, the first time a layer fused in the lean plan must
+// run on its own. Earlier outputs are not kept (none is needed: a pass
+// starts from the input).
+func (s *Session) storeAll() {
+	if !s.plan.lean || s.net.fullPlan == s.plan {
+		return
+	}
+	s.layOut(s.net.fullPlan)
+	s.SetThreads(s.threads)
 }
 
 // SetThreads sets how many goroutines this session splits each layer over
@@ -163,11 +190,11 @@ func (s *Session) SetThreads(n int) {
 	s.steps = make([][]step, len(s.net.Layers))
 	s.fused = make([][]step, len(s.net.Layers))
 	for i, l := range s.net.Layers {
-		if s.net.plan.fuse[i] {
+		if s.plan.fuse[i] {
 			s.fused[i] = l.op.(poolFuser).bindFused(s, s.ins[i][0], s.outs[i+1], n)
 		}
-		if s.net.plan.skip[i] {
-			continue
+		if s.plan.skip[i] || s.plan.lean && s.plan.fuse[i] {
+			continue // a lean plan's fused layer runs only with its pool
 		}
 		if f, ok := l.op.(fastOp); ok {
 			s.steps[i] = f.bind(s, l, s.ins[i], s.outs[i], n)
@@ -201,6 +228,9 @@ func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 	if end < 0 || end > len(s.net.Layers) {
 		return fmt.Errorf("engine: ForwardUpTo(%d) on a network of %d layers", end, len(s.net.Layers))
 	}
+	if end > 0 && s.plan.fuse[end-1] {
+		s.storeAll() // the pass ends between a fused pair
+	}
 	for i := 0; i < end; i++ {
 		first := i
 		steps := s.steps[i]
@@ -225,14 +255,23 @@ func (s *Session) ForwardUpTo(end int, each func(i int)) error {
 
 // SetFusion turns layer fusion (see Fused) on, the default, or off. With
 // it off every layer's output is computed, for callers that read each
-// layer's Output (tests against a reference, dumps).
-func (s *Session) SetFusion(on bool) { s.unfused = !on }
+// layer's Output (tests against a reference, dumps). Turning it off the
+// first time enlarges the session's arena to hold the fused layers'
+// outputs too (see Net.Memory) and rebinds the layers, so call it before
+// a run, not during one.
+func (s *Session) SetFusion(on bool) {
+	s.unfused = !on
+	if s.unfused {
+		s.storeAll()
+	}
+}
 
 // Fused reports whether a pass computes layer i together with layer i+1
 // without storing layer i's output (a convolution and the 2×2 stride-2
 // maxpool that alone reads it, see fuse.go): same results, one pass less
 // over memory.
-// Output(i) then holds no data of the pass.
+// Output(i) then holds no data of the pass (it is empty unless the
+// session ever ran with fusion off).
 func (s *Session) Fused(i int) bool {
 	return !s.unfused && i >= 0 && i < len(s.fused) && s.fused[i] != nil
 }
@@ -273,7 +312,11 @@ func (n *Net) prepareFast() error {
 			}
 		}
 	}
-	n.plan = makePlan(n, n.markFusions())
+	marks := n.markFusions()
+	n.plan, n.fullPlan = makePlan(n, marks, true), makePlan(n, marks, false)
+	if !slices.Contains(marks, true) {
+		n.fullPlan = n.plan
+	}
 	return nil
 }
 

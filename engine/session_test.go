@@ -55,10 +55,16 @@ func poisonedSession(t *testing.T, n *Net, threads int) *Session {
 		t.Fatal(err)
 	}
 	s.SetThreads(threads)
+	poison(s)
+	return s
+}
+
+// poison fills s's arena with NaN (again after SetFusion(false), which
+// may give the session a new, larger arena).
+func poison(s *Session) {
 	for i := range s.arena {
 		s.arena[i] = float32(math.NaN())
 	}
-	return s
 }
 
 // checkSessionExact is checkSession for layers whose fast path must give
