@@ -74,7 +74,11 @@ func TestLiveRunBounded(t *testing.T) {
 			t.Errorf("frame %d after frame %d", r.Frame.Index, last)
 		}
 		last = r.Frame.Index
-		time.Sleep(20 * time.Millisecond) // drawing and encoding
+		// Drawing and encoding: two frame intervals, so that frames
+		// arrive faster than results are taken even when a loaded
+		// machine slows the server (20 ms, one interval, once let a
+		// busy CI run receive no more frames than it consumed).
+		time.Sleep(40 * time.Millisecond)
 		r.Release()
 		if n++; n == 30 {
 			cancel()
