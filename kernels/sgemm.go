@@ -678,13 +678,23 @@ func directStride(nb, nr int) int {
 
 // edgeTile runs the full-tile kernel (or the narrowest narrow kernel that
 // covers nn columns) into scratch and copies the valid mm×nn corner into
-// C, so the assembly never touches memory outside C.
+// C, so the assembly never touches memory outside C. A tile of full rows
+// exactly as wide as a narrow kernel (a GEMM with N = 16 or 32: the
+// Winograd GEMMs of a 13×13 map have 16 tiles) is that kernel's own
+// output: it runs on C in place. Same bits: either way the products are
+// summed from zero and then added to C (the kernels' accumulate is
+// c += sum, as the copy below does).
 func edgeTile(im *impl, ws *workspace, kb int, apan, bpan *float32, c []float32, cOff, ldc, mm, nn, acc int) {
 	mr, nr := im.mr, im.nr
 	t := ws.tile[:mr*nr]
 	kern := im.kernel
 	for _, n := range im.narrow {
 		if nn <= n.nr {
+			if nn == n.nr && mm == mr {
+				_ = c[cOff+(mr-1)*ldc+nn-1] // the kernel writes rows < MR, columns < nn
+				n.k(kb, apan, bpan, &c[cOff], ldc, acc)
+				return
+			}
 			kern = n.k
 			break
 		}
