@@ -154,7 +154,7 @@ func makePlan(n *Net, fuse []bool, lean bool) *plan {
 		s := st[r]
 		if s == nil {
 			s = &storage{id: r, size: n.Layers[r].Outputs, start: i, end: i}
-			if lean && p.fuse[r] {
+			if p.unstored(r) {
 				// Nothing else lives there: markFusions fuses only a
 				// layer read by its pool alone, so it has no views and
 				// is in no concatenation.
@@ -203,6 +203,10 @@ func makePlan(n *Net, fuse []bool, lean bool) *plan {
 	}
 	return p
 }
+
+// unstored reports whether layer i's output has no storage: a lean plan's
+// fused layer, computed only inside its pool's step.
+func (p *plan) unstored(i int) bool { return p.lean && p.fuse[i] }
 
 // canOverwrite reports whether layer i may write its output over input
 // number in: that input is a layer (not the network input) of the same

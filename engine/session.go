@@ -120,7 +120,7 @@ func (s *Session) layOut(p *plan) {
 		r := p.root[i]
 		o := p.base[r] + p.offset[i]
 		size := l.Outputs
-		if p.lean && p.fuse[r] {
+		if p.unstored(r) {
 			size = 0 // never written: Output(i) is empty
 		}
 		s.outs[i] = s.arena[o : o+size : o+size]
@@ -144,7 +144,7 @@ func (s *Session) layOut(p *plan) {
 // run on its own. Earlier outputs are not kept (none is needed: a pass
 // starts from the input).
 func (s *Session) storeAll() {
-	if !s.plan.lean || s.net.fullPlan == s.plan {
+	if s.plan == s.net.fullPlan {
 		return
 	}
 	s.layOut(s.net.fullPlan)
@@ -193,7 +193,7 @@ func (s *Session) SetThreads(n int) {
 		if s.plan.fuse[i] {
 			s.fused[i] = l.op.(poolFuser).bindFused(s, s.ins[i][0], s.outs[i+1], n)
 		}
-		if s.plan.skip[i] || s.plan.lean && s.plan.fuse[i] {
+		if s.plan.skip[i] || s.plan.unstored(i) {
 			continue // a lean plan's fused layer runs only with its pool
 		}
 		if f, ok := l.op.(fastOp); ok {
@@ -313,9 +313,10 @@ func (n *Net) prepareFast() error {
 		}
 	}
 	marks := n.markFusions()
-	n.plan, n.fullPlan = makePlan(n, marks, true), makePlan(n, marks, false)
-	if !slices.Contains(marks, true) {
-		n.fullPlan = n.plan
+	n.plan = makePlan(n, marks, true)
+	n.fullPlan = n.plan
+	if slices.Contains(marks, true) {
+		n.fullPlan = makePlan(n, marks, false)
 	}
 	return nil
 }
