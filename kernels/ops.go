@@ -24,6 +24,7 @@ const (
 	OpYUV        = "yuv"        // YUVGather: video frames' Y'CbCr to RGB for the network input
 	OpResize     = "resize"     // ResizePairs: the network input's horizontal downscale
 	OpDepthwise  = "depthwise"  // Depthwise: k×k convolution of each channel with its own filter
+	OpSTB        = "stb"        // STBGather: JPEG photos' Y'CbCr to RGB (stb_image's) for the network input
 )
 
 // isa is an implementation level.
@@ -66,10 +67,11 @@ const (
 	opYUV
 	opResize
 	opDepthwise
+	opSTB
 	numOps
 )
 
-var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT, OpYUV, OpResize, OpDepthwise}
+var opNames = [numOps]string{OpSgemm, OpConv3x3, OpWinograd, OpMaxpool, OpLogistic, OpActivation, OpIDCT, OpYUV, OpResize, OpDepthwise, OpSTB}
 
 // lower is the level an operation falls back to when it has no
 // implementation at l.

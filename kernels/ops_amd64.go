@@ -20,6 +20,7 @@ var archOps = [numOps][]isa{
 	opYUV:        {isaAVX2, isaAVX512}, // yuv_amd64.s; AVX-512 with VBMI: yuv_vbmi_amd64.s (without: the AVX2 code)
 	opResize:     {isaAVX2},            // resize_amd64.s
 	opDepthwise:  {isaAVX2, isaAVX512},
+	opSTB:        {isaAVX2, isaAVX512}, // stbycc_amd64.s; AVX-512 with VBMI: stbycc_vbmi_amd64.s (without: the AVX2 code)
 }
 
 // conv3x3AVX2 is one 4-filter × 24-position tile of Conv3x3 (taps in

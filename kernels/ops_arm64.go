@@ -22,6 +22,7 @@ var archOps = [numOps][]isa{
 	opYUV:        {isaNEON}, // yuv_arm64.s
 	opResize:     {isaNEON}, // resize_arm64.s
 	opDepthwise:  {isaNEON},
+	opSTB:        nil, // the Go code (NEON has no gather)
 }
 
 // conv3x3NEON is one 4-filter × 24-position tile of Conv3x3 (taps and chs
@@ -218,6 +219,10 @@ func yuvGatherArch(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k 
 	}
 	yuvGatherNEON(&R[0], &G[0], &B[0], &yrow[0], &cb[0], &cr[0], &cols[0], &ccols[0], n, k)
 	return n
+}
+
+func stbGatherArch(l isa, R, G, B, yrow, cbNear, cbFar, crNear, crFar []uint8, c *STBColumns, v *STBChroma, from, safe int) int {
+	return 0
 }
 
 // resizePairsNEON is ResizePairs for n a multiple of 8 (resize_arm64.s).

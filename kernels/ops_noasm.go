@@ -29,6 +29,10 @@ func yuvGatherArch(l isa, R, G, B, yrow, cb, cr []uint8, cols, ccols []int32, k 
 	return 0
 }
 
+func stbGatherArch(l isa, R, G, B, yrow, cbNear, cbFar, crNear, crFar []uint8, c *STBColumns, v *STBChroma, from, safe int) int {
+	return 0
+}
+
 func resizePairsArch(l isa, out []float32, g []uint8, w0, w1 []float32) int { return 0 }
 
 func blendRowsArch(l isa, out, a, b []float32, w0, w1 float32) int { return 0 }

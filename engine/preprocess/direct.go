@@ -146,15 +146,6 @@ const (
 	kindYUV // *yuv.Image: video frames
 )
 
-// yccTap is how the chroma of one gathered column is computed from the
-// vertically combined chroma T(i) = v0*C[near row][i] + v1*C[far row][i]:
-// (h0*T(i0) + h1*T(i1) + rnd) >> shift. Every case of ycbcrToRGB8's chroma
-// upsampling (copy, nearest, stb_image's h2, v2 and hv2) has this form.
-type yccTap struct {
-	i0, i1 int32
-	h0, h1 int32
-}
-
 // source reads the 8-bit samples of selected columns of an image row the
 // way toRGB8 (c=3) or toGray8 (c=1) would produce them.
 type source struct {
@@ -169,13 +160,12 @@ type source struct {
 	lut    [256][3]uint8
 
 	// YCbCr
-	ycc        *image.YCbCr
-	hs, vs     int
-	cy0, cy1   int
-	v0, v1     int32
-	rnd, shift int32
-	taps       []yccTap
-	cb, cr     []uint8 // upsampled chroma of the gathered columns
+	ycc                *image.YCbCr
+	hs, vs             int
+	cy0, cy1           int
+	vert               kernels.STBChroma // the vertical half of the chroma upsampling
+	stb                kernels.STBColumns
+	ti0, ti1, th0, th1 []int32 // the chroma taps of the gathered columns (stb's storage)
 
 	// yuv.Image
 	yuv   *yuv.Image
@@ -251,63 +241,60 @@ func (s *source) initYCbCr(m *image.YCbCr, cols []int32) {
 	s.cy0, s.cy1 = floorDiv(b.Min.Y, vs), floorDiv(b.Max.Y-1, vs)
 	cw := cx1 - cx0 + 1
 	x0 := b.Min.X - 2*cx0 // output column 0 of resampleH2/HV2
-	s.taps = grow(s.taps, len(cols))
-	s.cb, s.cr = grow(s.cb, len(cols)), grow(s.cr, len(cols))
-	one := func(i int) yccTap { return yccTap{i0: int32(i), i1: int32(i), h0: 1} }
+	n := len(cols)
+	s.ti0, s.ti1 = grow(s.ti0, n), grow(s.ti1, n)
+	s.th0, s.th1 = grow(s.th0, n), grow(s.th1, n)
+	tap := func(j int, i0, i1, h0, h1 int) {
+		s.ti0[j], s.ti1[j], s.th0[j], s.th1[j] = int32(i0), int32(i1), int32(h0), int32(h1)
+	}
 	switch {
 	case hs == 1 && vs == 1, hs == 4: // copy, or nearest from the near row
-		s.v0, s.v1, s.rnd, s.shift = 1, 0, 0, 0
+		s.vert = kernels.STBChroma{V0: 1}
 		for j, x := range cols {
-			s.taps[j] = one(floorDiv(b.Min.X+int(x), hs) - cx0)
+			i := floorDiv(b.Min.X+int(x), hs) - cx0
+			tap(j, i, i, 1, 0)
 		}
 	case hs == 1 && vs == 2: // (3*near + far + 2) >> 2
-		s.v0, s.v1, s.rnd, s.shift = 3, 1, 2, 2
+		s.vert = kernels.STBChroma{V0: 3, V1: 1, Rnd: 2, Shift: 2}
 		for j, x := range cols {
-			s.taps[j] = one(int(x))
+			tap(j, int(x), int(x), 1, 0)
 		}
 	case hs == 2 && vs == 1: // resampleH2
-		s.v0, s.v1, s.rnd, s.shift = 1, 0, 2, 2
-		n := cw
+		s.vert = kernels.STBChroma{V0: 1, Rnd: 2, Shift: 2}
 		for j, x := range cols {
 			p := x0 + int(x)
 			i := p >> 1
-			var t yccTap
 			switch {
-			case n == 1:
-				t = yccTap{i0: 0, i1: 0, h0: 4}
-			case p == 0:
-				t = yccTap{i0: 0, i1: 0, h0: 4}
-			case p == 2*n-1:
-				t = yccTap{i0: int32(n - 1), i1: int32(n - 1), h0: 4}
-			case p == 2*(n-1):
-				t = yccTap{i0: int32(n - 2), i1: int32(n - 1), h0: 3, h1: 1}
+			case cw == 1, p == 0:
+				tap(j, 0, 0, 4, 0)
+			case p == 2*cw-1:
+				tap(j, cw-1, cw-1, 4, 0)
+			case p == 2*(cw-1):
+				tap(j, cw-2, cw-1, 3, 1)
 			case p&1 == 1:
-				t = yccTap{i0: int32(i), i1: int32(i + 1), h0: 3, h1: 1}
+				tap(j, i, i+1, 3, 1)
 			default:
-				t = yccTap{i0: int32(i), i1: int32(i - 1), h0: 3, h1: 1}
+				tap(j, i, i-1, 3, 1)
 			}
-			s.taps[j] = t
 		}
 	default: // 2×2: resampleHV2 of t = 3*near + far; (t+2)>>2 == (4t+8)>>4
-		s.v0, s.v1, s.rnd, s.shift = 3, 1, 8, 4
-		n := cw
+		s.vert = kernels.STBChroma{V0: 3, V1: 1, Rnd: 8, Shift: 4}
 		for j, x := range cols {
 			p := x0 + int(x)
 			i := p >> 1
-			var t yccTap
 			switch {
 			case p == 0:
-				t = yccTap{i0: 0, i1: 0, h0: 4}
-			case p == 2*n-1:
-				t = yccTap{i0: int32(n - 1), i1: int32(n - 1), h0: 4}
+				tap(j, 0, 0, 4, 0)
+			case p == 2*cw-1:
+				tap(j, cw-1, cw-1, 4, 0)
 			case p&1 == 1:
-				t = yccTap{i0: int32(i), i1: int32(i + 1), h0: 3, h1: 1}
+				tap(j, i, i+1, 3, 1)
 			default:
-				t = yccTap{i0: int32(i), i1: int32(i - 1), h0: 3, h1: 1}
+				tap(j, i, i-1, 3, 1)
 			}
-			s.taps[j] = t
 		}
 	}
+	s.stb.Set(cols, s.ti0, s.ti1, s.th0, s.th1)
 }
 
 // gather writes the samples of row y (0-based) at cols into g, planar:
@@ -341,7 +328,7 @@ func (s *source) gather(g []uint8, y int, cols []int32) {
 	R, G, B := g[:n], g[n:2*n], g[2*n:3*n]
 	switch s.kind {
 	case kindYCbCr:
-		s.gatherYCbCr(R, G, B, y, cols)
+		s.gatherYCbCr(R, G, B, y)
 	case kindYUV:
 		s.gatherYUV(R, G, B, y, cols)
 	case kindRGBA:
@@ -410,9 +397,8 @@ func (s *source) pixel(rgb *[3]uint8, x, y int) {
 }
 
 // gatherYCbCr is ycbcrToRGB8 for the pixels (cols[j], y).
-func (s *source) gatherYCbCr(R, G, B []uint8, y int, cols []int32) {
+func (s *source) gatherYCbCr(R, G, B []uint8, y int) {
 	m := s.ycc
-	yrow := m.Y[y*m.YStride:]
 	// The near and far chroma rows, as in ycbcrToRGB8.
 	yy := m.Rect.Min.Y + y
 	near := floorDiv(yy, s.vs)
@@ -425,77 +411,8 @@ func (s *source) gatherYCbCr(R, G, B []uint8, y int, cols []int32) {
 		}
 		far = min(max(far, s.cy0), s.cy1)
 	}
-	n := len(cols)
-	cb, cr := s.cb[:n], s.cr[:n]
-	s.chroma(cb, m.Cb[(near-s.cy0)*m.CStride:], m.Cb[(far-s.cy0)*m.CStride:])
-	s.chroma(cr, m.Cr[(near-s.cy0)*m.CStride:], m.Cr[(far-s.cy0)*m.CStride:])
-	R, G, B = R[:n], G[:n], B[:n]
-	for j, x := range cols {
-		R[j], G[j], B[j] = yccLUT.rgb(yrow[x], cb[j], cr[j])
-	}
-}
-
-// chroma upsamples one chroma plane at the gathered columns from its near
-// and far rows: (h0*T(i0) + h1*T(i1) + rnd) >> shift with
-// T(i) = v0*near[i] + v1*far[i], one loop per case of ycbcrToRGB8.
-func (s *source) chroma(out, near, far []uint8) {
-	taps := s.taps[:len(out)]
-	switch {
-	case s.v1 == 0 && s.shift == 0: // copy or nearest
-		for j, t := range taps {
-			out[j] = near[t.i0]
-		}
-	case s.v1 == 0: // resampleH2
-		for j, t := range taps {
-			out[j] = uint8((t.h0*int32(near[t.i0]) + t.h1*int32(near[t.i1]) + 2) >> 2)
-		}
-	case s.shift == 2: // vertical only: (3*near + far + 2) >> 2
-		for j, t := range taps {
-			out[j] = uint8((3*int32(near[t.i0]) + int32(far[t.i0]) + 2) >> 2)
-		}
-	default: // resampleHV2
-		for j, t := range taps {
-			t0 := 3*int32(near[t.i0]) + int32(far[t.i0])
-			t1 := 3*int32(near[t.i1]) + int32(far[t.i1])
-			out[j] = uint8((t.h0*t0 + t.h1*t1 + 8) >> 4)
-		}
-	}
-}
-
-// yccTables is stbYCbCrToRGB split into per-sample terms: the products of
-// the chroma offsets with the fixed-point coefficients (green's Cb term
-// already masked), and a clamp table indexed by the 10 low bits of the
-// shifted sum (every sum lies in [-512, 511], negative ones wrap to the
-// upper half, which holds 0).
-type yccTables struct {
-	crR, crG, cbG, cbB [256]int32
-	clamp              [1024]uint8
-}
-
-var yccLUT = func() *yccTables {
-	t := new(yccTables)
-	for i := range 256 {
-		c := int32(i) - 128
-		t.crR[i] = c * stbCrR
-		t.crG[i] = -c * stbCrG
-		t.cbG[i] = int32(uint32(-c*stbCbG) & 0xffff0000)
-		t.cbB[i] = c * stbCbB
-	}
-	for i := range 512 {
-		t.clamp[i] = uint8(min(i, 255))
-	}
-	return t
-}()
-
-// rgb is stbYCbCrToRGB with the products and clamps looked up; the sums
-// are the same int32 sums, so the results are equal (TestYCCTables checks
-// all 2^24 inputs).
-func (t *yccTables) rgb(y, cb, cr uint8) (uint8, uint8, uint8) {
-	yf := int32(y)<<20 + 1<<19
-	r := t.clamp[uint32((yf+t.crR[cr])>>20)&1023]
-	g := t.clamp[uint32((yf+t.crG[cr]+t.cbG[cb])>>20)&1023]
-	b := t.clamp[uint32((yf+t.cbB[cb])>>20)&1023]
-	return r, g, b
+	no, fo := (near-s.cy0)*m.CStride, (far-s.cy0)*m.CStride
+	kernels.STBGather(R, G, B, m.Y[y*m.YStride:], m.Cb[no:], m.Cb[fo:], m.Cr[no:], m.Cr[fo:], &s.stb, &s.vert)
 }
 
 // hrow is one horizontally resized input row (all channels), kept while

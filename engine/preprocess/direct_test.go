@@ -8,6 +8,7 @@ import (
 	"math/rand"
 	"testing"
 
+	"github.com/darkgo/darkgo/kernels"
 	"github.com/darkgo/darkgo/yuv"
 )
 
@@ -276,16 +277,16 @@ func TestFastNoAllocs(t *testing.T) {
 	}
 }
 
-func TestYCCTables(t *testing.T) {
-	for y := 0; y < 256; y++ {
-		for cb := 0; cb < 256; cb++ {
-			for cr := 0; cr < 256; cr++ {
-				r0, g0, b0 := stbYCbCrToRGB(uint8(y), uint8(cb), uint8(cr))
-				r1, g1, b1 := yccLUT.rgb(uint8(y), uint8(cb), uint8(cr))
-				if r0 != r1 || g0 != g1 || b0 != b1 {
-					t.Fatalf("YCbCr (%d,%d,%d): tables give %d,%d,%d, stbYCbCrToRGB %d,%d,%d", y, cb, cr, r1, g1, b1, r0, g0, b0)
-				}
-			}
+// TestSTBRGBMatchesReference: the conversion the fast path's kernel
+// computes (kernels.STBRGB) is the reference's stbYCbCrToRGB for every
+// input.
+func TestSTBRGBMatchesReference(t *testing.T) {
+	for i := range 1 << 24 {
+		y, cb, cr := uint8(i), uint8(i>>8), uint8(i>>16)
+		r0, g0, b0 := stbYCbCrToRGB(y, cb, cr)
+		r1, g1, b1 := kernels.STBRGB(y, cb, cr)
+		if r0 != r1 || g0 != g1 || b0 != b1 {
+			t.Fatalf("YCbCr (%d,%d,%d): kernels.STBRGB gives %d,%d,%d, stbYCbCrToRGB %d,%d,%d", y, cb, cr, r1, g1, b1, r0, g0, b0)
 		}
 	}
 }
