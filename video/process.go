@@ -117,6 +117,9 @@ func startProcess(ctx context.Context, ffmpeg, source string, k Kind, o *Options
 		}
 		return nil, fmt.Errorf("starting %s: %w", ffmpeg, err)
 	}
+	// Best effort: a system that refuses (a sandbox without setpriority)
+	// only loses the speed-up, so the error is not the source's failure.
+	_ = deprioritise(cmd.Process.Pid, o.DecoderNice)
 	go p.readStderr(stderr)
 	return p, nil
 }

@@ -192,3 +192,20 @@ func TestStdin(t *testing.T) {
 	}
 	testvideo.NoChildren(t)
 }
+
+// TestDecoderNiceFor: a nicer decoder only where the network leaves it
+// cores of its own.
+func TestDecoderNiceFor(t *testing.T) {
+	c := cores()
+	if got := DecoderNiceFor(c); got != 0 {
+		t.Errorf("network on all %d cores: DecoderNice %d, want 0", c, got)
+	}
+	if got := DecoderNiceFor(c + 1); got != 0 {
+		t.Errorf("network on %d threads of %d cores: DecoderNice %d, want 0", c+1, c, got)
+	}
+	if c > 1 {
+		if got := DecoderNiceFor(c - 1); got != 10 {
+			t.Errorf("network on %d of %d cores: DecoderNice %d, want 10", c-1, c, got)
+		}
+	}
+}

@@ -66,6 +66,7 @@ type options struct {
 	retries     int
 	ffmpeg      string
 	decThreads  int
+	decNice     int
 	jsonPort    int
 	mjpegPort   int
 	listen      string
@@ -232,6 +233,7 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs.IntVar(&o.retries, "retries", 3, "video: reconnect a camera or stream that fails up to `N` times")
 	fs.StringVar(&o.ffmpeg, "ffmpeg", "", "video: the ffmpeg `executable` (default: ffmpeg on PATH)")
 	fs.IntVar(&o.decThreads, "decoder_threads", -1, "video: ffmpeg's decoder `threads` (-1: the cores -threads leaves free, or ffmpeg's choice if none; 0: ffmpeg's choice)")
+	fs.IntVar(&o.decNice, "decoder_nice", -1, "video: run ffmpeg `N` steps nicer than detect (-1: 10 when -threads leaves cores free, else 0; Linux)")
 	fs.IntVar(&o.jsonPort, "json_port", 0, "video: serve each frame's detections as JSON over HTTP on `port`")
 	fs.IntVar(&o.mjpegPort, "mjpeg_port", 0, "video: serve the annotated frames as an MJPEG stream on `port`")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1", "video: the `address` -json_port and -mjpeg_port bind to")
@@ -288,6 +290,9 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		}
 		if o.decThreads < -1 {
 			return usagef("-decoder_threads %d: want -1 (the spare cores), 0 (ffmpeg's choice) or more", o.decThreads)
+		}
+		if o.decNice < -1 || o.decNice > 39 {
+			return usagef("-decoder_nice %d: want -1 (automatic) or 0 to 39", o.decNice)
 		}
 		if o.weights != "" && o.cfg == "" {
 			return usagef("-weights needs -cfg (the cfg it belongs to)")

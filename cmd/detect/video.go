@@ -16,7 +16,7 @@ import (
 )
 
 // videoFlags are the flags only the video mode takes.
-var videoFlags = []string{"c", "out_filename", "time_limit_sec", "s", "prefix", "retries", "ffmpeg", "decoder_threads",
+var videoFlags = []string{"c", "out_filename", "time_limit_sec", "s", "prefix", "retries", "ffmpeg", "decoder_threads", "decoder_nice",
 	"json_port", "mjpeg_port", "listen", "track", "track_ttl", "parallel"}
 
 // wantsVideo: -c N, or one argument that names a video by its form (a
@@ -124,15 +124,19 @@ func runVideo(ctx context.Context, o *options, stdout, stderr io.Writer) error {
 		defer cancel()
 	}
 	name := videoSource(o)
-	decThreads := o.decThreads
+	netThreads := o.threads
+	if netThreads <= 0 {
+		netThreads = m.net.Threads()
+	}
+	decThreads, decNice := o.decThreads, o.decNice
 	if decThreads < 0 {
-		netThreads := o.threads
-		if netThreads <= 0 {
-			netThreads = m.net.Threads()
-		}
 		decThreads = video.DecoderThreadsFor(netThreads)
 	}
-	src, err := video.Open(runCtx, name, &video.Options{FFmpeg: o.ffmpeg, Skip: o.skip, Retries: o.retries, DecoderThreads: decThreads})
+	if decNice < 0 {
+		decNice = video.DecoderNiceFor(netThreads)
+	}
+	src, err := video.Open(runCtx, name, &video.Options{FFmpeg: o.ffmpeg, Skip: o.skip, Retries: o.retries,
+		DecoderThreads: decThreads, DecoderNice: decNice})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil // interrupted while connecting

@@ -198,7 +198,7 @@ func TestDecoderThreads(t *testing.T) {
 	if err := os.WriteFile(wrapper, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cores := runtime.NumCPU()
+	cores := min(runtime.NumCPU(), runtime.GOMAXPROCS(0))
 	spare := ""
 	if cores > 1 {
 		spare = fmt.Sprintf("-threads %d -i", cores-1)
@@ -239,6 +239,11 @@ func TestDecoderThreads(t *testing.T) {
 	}
 	if code, _, stderr := runCmd("-decoder_threads", "-2", in); code != 2 || !strings.Contains(stderr, "-decoder_threads -2") {
 		t.Errorf("-decoder_threads -2: exit %d, %s", code, stderr)
+	}
+	for _, n := range []string{"-2", "40"} {
+		if code, _, stderr := runCmd("-decoder_nice", n, in); code != 2 || !strings.Contains(stderr, "-decoder_nice "+n) {
+			t.Errorf("-decoder_nice %s: exit %d, %s", n, code, stderr)
+		}
 	}
 }
 
