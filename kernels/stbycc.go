@@ -70,7 +70,8 @@ type STBChroma struct {
 // pixels its resize needs, as video frames' does (YUVGather). It is the
 // operation OpSTB; on amd64 with AVX2 it gathers 8 pixels at a time and
 // computes the same int32 sums, with AVX-512 VBMI it picks 16 from one
-// 64-byte load per row with VPERMB (stbycc_blocks.go).
+// 64-byte load per row with VPERMB (stbycc_blocks.go), and on arm64 NEON
+// does the same with TBL (stbycc_arm64.s).
 func STBGather(R, G, B, yrow, cbNear, cbFar, crNear, crFar []uint8, c *STBColumns, v *STBChroma) {
 	stbGatherAt(level(opSTB), R, G, B, yrow, cbNear, cbFar, crNear, crFar, c, v)
 }

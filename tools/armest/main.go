@@ -61,6 +61,7 @@ var kernels = []kernel{
 	{"gatherStride2NEON", 0, 8, "elem", false, "stride-2 conv gather"},
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},
 	{"yuvGatherNEON", 0, 8, "elem", false, "video Y'CbCr → RGB, 8 gathered pixels"},
+	{"stbGatherNEON", 0, 16, "elem", false, "photo stb Y'CbCr → RGB, one 16-pixel TBL block"},
 	{"resizePairsNEON", 0, 16, "elem", false, "resize horizontal pass, 16 outputs"},
 	{"blendRowsNEON", 0, 16, "elem", false, "resize vertical pass, 16 outputs"},
 	{"idctSTBNEON", -1, 64, "elem", false, "JPEG IDCT, one 8×8 block (straight line)"},
@@ -81,6 +82,7 @@ type goRef struct {
 
 var goRefs = []goRef{
 	{"yuvGatherGo", "(*YUVCoef).RGB", []int{0}, 1, "yuvGatherNEON", "YUVGather Go loop + k.RGB (a call), 1 pixel"},
+	{"stbGatherGo", "", []int{0}, 1, "stbGatherNEON", "STBGather Go loop (up and the tables inlined), 1 pixel"},
 	{"resizePairsAt", "", []int{0}, 1, "resizePairsNEON", "ResizePairs Go loop (inlined here), 1 output"},
 	{"blendRowsAt", "", []int{0}, 1, "blendRowsNEON", "BlendRows Go loop (inlined here), 1 output"},
 	// Loop 2 is the column pass (its shortcut's instructions included),

@@ -29,6 +29,7 @@ var outputs = []struct {
 	{"depthwise_arm64.s", "The depthwise convolution's row kernel", "·neonDepthwiseConsts", []func(*file){depthwiseRow}},
 	{"yuv_arm64.s", "Video frames' Y'CbCr to RGB (YUVGather)", "·neonYUVConsts", []func(*file){yuvGather}},
 	{"resize_arm64.s", "The network input's resize (ResizePairs, BlendRows)", "·neonResizeConsts", []func(*file){resizePairs, blendRows}},
+	{"stbycc_arm64.s", "A JPEG photo's stb_image chroma upsampling and Y'CbCr to RGB (STBGather)", "·neonSTBConsts", []func(*file){stbGather}},
 	{"idct_arm64.s", "stb_image's JPEG IDCT (IDCT8x8STB)", "·neonIDCTConsts", []func(*file){idct}},
 	{"vec_arm64.s", "Vector helpers (Add, Axpy, AxpyStride2, Repeat2)", "·neonVecConsts", []func(*file){vecs, repeat2, axpyStride2}},
 }
