@@ -23,6 +23,7 @@ type YUVColumns struct {
 	Cols, CCols []int32
 	ok          bool    // ascending and non-negative: the vector code may run
 	blocks      []int32 // the byte-permute plan of 16-column blocks (yuvBlocks), or nil
+	wide        bool    // some block spans 64 bytes or more
 	blockBuf    []int32 // its storage, reused by the next Set
 }
 
@@ -30,7 +31,7 @@ type YUVColumns struct {
 func (c *YUVColumns) Set(cols, ccols []int32) {
 	c.Cols, c.CCols = cols, ccols[:len(cols)]
 	c.ok = true
-	c.blocks = nil
+	c.blocks, c.wide = nil, false
 	for j := range cols {
 		if cols[j] < 0 || ccols[j] < 0 || j > 0 && (cols[j] < cols[j-1] || ccols[j] < ccols[j-1]) {
 			c.ok = false
@@ -38,7 +39,7 @@ func (c *YUVColumns) Set(cols, ccols []int32) {
 		}
 	}
 	if yuvBlocksRun {
-		c.blockBuf, c.blocks = yuvBlocks(c.blockBuf, c.Cols, c.CCols)
+		c.blockBuf, c.blocks, c.wide = yuvBlocks(c.blockBuf, c.Cols, c.CCols)
 	}
 }
 

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand"
 	"testing"
 )
@@ -134,29 +135,32 @@ func TestYUVGatherClamps(t *testing.T) {
 }
 
 func BenchmarkYUVGather(b *testing.B) {
-	const w = 1920
-	yrow, cb, cr := make([]uint8, w), make([]uint8, w/2), make([]uint8, w/2)
-	var cols, ccols []int32
-	for j := 0; j < 416; j++ { // a 1920 → 416 resize's columns
-		x := j * (w - 1) / 415
-		for _, c := range []int{x, min(x+1, w-1)} {
-			if len(cols) == 0 || int32(c) != cols[len(cols)-1] {
-				cols = append(cols, int32(c))
-				ccols = append(ccols, int32(c/2))
+	// A 1080p frame's row and a 4K one's (whose blocks of 16 columns span
+	// ~70 bytes: two windows on VBMI) into 416 columns.
+	for _, w := range []int{1920, 3840} {
+		yrow, cb, cr := make([]uint8, w), make([]uint8, w/2), make([]uint8, w/2)
+		var cols, ccols []int32
+		for j := 0; j < 416; j++ { // a w → 416 resize's columns
+			x := j * (w - 1) / 415
+			for _, c := range []int{x, min(x+1, w-1)} {
+				if len(cols) == 0 || int32(c) != cols[len(cols)-1] {
+					cols = append(cols, int32(c))
+					ccols = append(ccols, int32(c/2))
+				}
 			}
 		}
-	}
-	R, G, B := make([]uint8, len(cols)), make([]uint8, len(cols)), make([]uint8, len(cols))
-	k := randomYUVCoef(rand.New(rand.NewSource(2)))
-	for _, l := range opLevels(opYUV) {
-		b.Run(l.String(), func(b *testing.B) {
-			var c YUVColumns
-			c.Set(cols, ccols)
-			b.SetBytes(int64(len(cols)))
-			for b.Loop() {
-				yuvGatherAt(l, R, G, B, yrow, cb, cr, &c, k)
-			}
-		})
+		R, G, B := make([]uint8, len(cols)), make([]uint8, len(cols)), make([]uint8, len(cols))
+		k := randomYUVCoef(rand.New(rand.NewSource(2)))
+		for _, l := range opLevels(opYUV) {
+			b.Run(fmt.Sprintf("%d/%s", w, l), func(b *testing.B) {
+				var c YUVColumns
+				c.Set(cols, ccols)
+				b.SetBytes(int64(len(cols)))
+				for b.Loop() {
+					yuvGatherAt(l, R, G, B, yrow, cb, cr, &c, k)
+				}
+			})
+		}
 	}
 }
 

@@ -2,15 +2,17 @@
 
 #include "textflag.h"
 
-// func yuvGatherVBMI(R, G, B, yrow, cb, cr *uint8, ylen, clen int, plan *int32, nb int, k *YUVCoef)
+// func yuvGatherVBMI(R, G, B, yrow, cb, cr *uint8, ylen, clen int, plan *int32, nb int, k *YUVCoef, wide bool)
 //
 // 16 pixels a block (yuv_blocks.go's plan): a 64-byte load of the luma row
 // at the block's base and one of each chroma row at its chroma base (the
 // bytes past the row masked off, so nothing beyond it is read), VPERMB
 // picks the 16 samples of each, then the int32 sums of YUVGather as in
 // yuv_amd64.s, >>16, clamped to [0, 255] (max with 0, then the unsigned
-// saturating dword→byte narrowing).
-TEXT ·yuvGatherVBMI(SB), NOSPLIT, $0-88
+// saturating dword→byte narrowing). wide: a second window of each row,
+// the 64 bytes after the first (masked the same way; an empty mask reads
+// nothing), and VPERMT2B picks from the 128.
+TEXT ·yuvGatherVBMI(SB), NOSPLIT, $0-89
 	MOVQ R+0(FP), DI
 	MOVQ G+8(FP), R8
 	MOVQ B+16(FP), R9
@@ -49,7 +51,30 @@ yfull:
 yload:
 	VMOVDQU8.Z (SI)(DX*1), K1, Z0
 	VMOVDQU 8(R12), X1
+	CMPB wide+88(FP), $0
+	JNE  ywide
 	VPERMB Z0, Z1, Z0
+	JMP  ydone
+ywide:
+	// The second window: mask = the bytes of [base+64, min(base+128, ylen)).
+	MOVQ R13, R15
+	SUBQ DX, R15
+	SUBQ $64, R15
+	JLE  yempty2
+	CMPQ R15, $64
+	JGE  yfull2
+	BZHIQ R15, R14, R15
+	KMOVQ R15, K3
+	JMP  yload2
+yempty2:
+	KXORQ K3, K3, K3
+	JMP  yload2
+yfull2:
+	KMOVQ R14, K3
+yload2:
+	VMOVDQU8.Z 64(SI)(DX*1), K3, Z5
+	VPERMT2B Z5, Z1, Z0
+ydone:
 	VPMOVZXBD X0, Z1           // y
 	VPMULLD Z8, Z1, Z1         // CY·y
 
@@ -67,10 +92,34 @@ cfull:
 cload:
 	VMOVDQU 24(R12), X4
 	VMOVDQU8.Z (R10)(DX*1), K2, Z2
-	VPERMB Z2, Z4, Z2
-	VPMOVZXBD X2, Z2           // cb
 	VMOVDQU8.Z (R11)(DX*1), K2, Z3
+	CMPB wide+88(FP), $0
+	JNE  cwide
+	VPERMB Z2, Z4, Z2
 	VPERMB Z3, Z4, Z3
+	JMP  cdone
+cwide:
+	MOVQ AX, R15
+	SUBQ DX, R15
+	SUBQ $64, R15
+	JLE  cempty2
+	CMPQ R15, $64
+	JGE  cfull2
+	BZHIQ R15, R14, R15
+	KMOVQ R15, K3
+	JMP  cload2
+cempty2:
+	KXORQ K3, K3, K3
+	JMP  cload2
+cfull2:
+	KMOVQ R14, K3
+cload2:
+	VMOVDQU8.Z 64(R10)(DX*1), K3, Z5
+	VPERMT2B Z5, Z4, Z2
+	VMOVDQU8.Z 64(R11)(DX*1), K3, Z5
+	VPERMT2B Z5, Z4, Z3
+cdone:
+	VPMOVZXBD X2, Z2           // cb
 	VPMOVZXBD X3, Z3           // cr
 
 	VPMULLD Z9, Z3, Z4         // R

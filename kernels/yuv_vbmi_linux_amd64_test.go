@@ -18,7 +18,7 @@ func TestYUVGatherVBMINoOverread(t *testing.T) {
 	}
 	rng := rand.New(rand.NewSource(9))
 	k := randomYUVCoef(rng)
-	for _, w := range []int{16, 17, 63, 64, 65, 100, 127, 128, 129, 1920} {
+	for _, w := range []int{16, 17, 63, 64, 65, 100, 127, 128, 129, 1920, 3840} {
 		cw := (w + 1) / 2
 		yrow, cb, cr := guardedBytes(t, w), guardedBytes(t, cw), guardedBytes(t, cw)
 		for _, p := range [][]uint8{yrow, cb, cr} {
@@ -26,9 +26,9 @@ func TestYUVGatherVBMINoOverread(t *testing.T) {
 				p[i] = uint8(rng.Intn(256))
 			}
 		}
-		// Every column once, and a downscale's pairs, both ending at the
-		// last byte.
-		for _, step := range []int{1, 3} {
+		// Every column once, a downscale's, and a 4K downscale's (two
+		// windows a block), all ending at the last byte.
+		for _, step := range []int{1, 3, 7} {
 			var cols, ccols []int32
 			for x := w - 1; x >= 0; x -= step {
 				cols = append([]int32{int32(x)}, cols...)
@@ -60,16 +60,16 @@ func TestYUVGatherVBMINoOverread(t *testing.T) {
 }
 
 // TestYUVGatherVBMISpans: one block whose 16 columns span s bytes and end
-// at the last byte of the row, for every s the plan accepts, luma and
-// chroma each: the masked load must cover the block and stop at the row's
-// end whatever the span.
+// at the last byte of the row, for every s the plan accepts (one window
+// up to 64, two up to 128), luma and chroma each: the masked loads must
+// cover the block and stop at the row's end whatever the span.
 func TestYUVGatherVBMISpans(t *testing.T) {
 	if !hasVBMI {
 		t.Skip("no AVX-512 VBMI on this CPU")
 	}
 	rng := rand.New(rand.NewSource(10))
 	k := randomYUVCoef(rng)
-	const w, cw = 200, 100
+	const w, cw = 300, 150
 	yrow, cb, cr := guardedBytes(t, w), guardedBytes(t, cw), guardedBytes(t, cw)
 	for _, p := range [][]uint8{yrow, cb, cr} {
 		for i := range p {
@@ -83,7 +83,7 @@ func TestYUVGatherVBMISpans(t *testing.T) {
 		}
 		return c
 	}
-	for s := 1; s <= 65; s++ {
+	for s := 1; s <= 129; s++ {
 		for _, which := range []string{"luma", "chroma"} {
 			cols, ccols := spread(w, s), spread(cw, s)
 			if which == "luma" {
@@ -93,15 +93,17 @@ func TestYUVGatherVBMISpans(t *testing.T) {
 			}
 			var c YUVColumns
 			c.Set(cols, ccols)
-			if (c.blocks != nil) != (s <= 64) { // c[15]-c[0] = s-1
-				t.Fatalf("%s span %d: block plan %v", which, s, c.blocks != nil)
+			if (c.blocks != nil) != (s <= 128) || c.wide != (s > 64 && s <= 128) { // c[15]-c[0] = s-1
+				t.Fatalf("%s span %d: block plan %v, wide %v", which, s, c.blocks != nil, c.wide)
 			}
 			if c.blocks == nil {
 				continue
 			}
 			R, G, B := make([]uint8, 16), make([]uint8, 16), make([]uint8, 16)
 			wR, wG, wB := make([]uint8, 16), make([]uint8, 16), make([]uint8, 16)
-			yuvGatherBlocks(isaAVX512, R, G, B, yrow, cb, cr, &c, k)
+			if got := yuvGatherBlocks(isaAVX512, R, G, B, yrow, cb, cr, &c, k); got != 16 {
+				t.Fatalf("%s span %d: the blocks converted %d columns", which, s, got)
+			}
 			yuvGatherGo(wR, wG, wB, yrow, cb, cr, cols, ccols, k)
 			if string(R) != string(wR) || string(G) != string(wG) || string(B) != string(wB) {
 				t.Fatalf("%s span %d: differs from the reference", which, s)

@@ -210,19 +210,21 @@ func BenchmarkOrient(b *testing.B) {
 // (cold: 50 MB, as frames arriving from a decoder are), where the next
 // row's prefetch pays.
 func BenchmarkVideoFrames(b *testing.B) {
-	for _, n := range []int{1, 16} {
+	// 1080p hot (one frame, in cache) and cold (16 frames round robin), 4K
+	// hot (its rows' blocks span two 64-byte windows on VBMI).
+	for _, f := range []struct {
+		n, w, h int
+		name    string
+	}{{1, 1920, 1080, "hot"}, {16, 1920, 1080, "cold"}, {1, 3840, 2160, "4k-hot"}} {
+		n := f.n
 		frames := make([]*yuv.Image, n)
 		for k := range frames {
-			frames[k] = yuv.NewImage(1920, 1080, image.YCbCrSubsampleRatio420, false, yuv.BT709)
+			frames[k] = yuv.NewImage(f.w, f.h, image.YCbCrSubsampleRatio420, false, yuv.BT709)
 			for i, p := 0, frames[k].Buffer(); i < len(p); i++ {
 				p[i] = uint8(i*7 + k)
 			}
 		}
-		name := "hot"
-		if n > 1 {
-			name = "cold"
-		}
-		b.Run(name, func(b *testing.B) {
+		b.Run(f.name, func(b *testing.B) {
 			var s Scratch
 			dst := make([]float32, 3*416*416)
 			for i := 0; b.Loop(); i++ {
