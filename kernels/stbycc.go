@@ -14,6 +14,7 @@ type STBColumns struct {
 	cmax   []int32 // cmax[j]: the largest chroma index of outputs 0..j
 	packed []int32 // blocks of 8 outputs: cols, i0, i1, h0, h1 (8 each)
 	blocks []int32 // the byte-permute plan of 16-output blocks (stbBlocks), or nil
+	wide   bool    // some block spans 64 bytes or more: two windows a row
 	bbuf   []int32 // its storage, reused by the next Set
 }
 
@@ -21,7 +22,7 @@ type STBColumns struct {
 func (c *STBColumns) Set(cols, i0, i1, h0, h1 []int32) {
 	n := len(cols)
 	c.Cols, c.I0, c.I1, c.H0, c.H1 = cols, i0[:n], i1[:n], h0[:n], h1[:n]
-	c.ok, c.blocks = true, nil
+	c.ok, c.blocks, c.wide = true, nil, false
 	c.cmax = grow32(c.cmax, n)
 	m := int32(0)
 	for j := range cols {
@@ -42,7 +43,7 @@ func (c *STBColumns) Set(cols, i0, i1, h0, h1 []int32) {
 		copy(p[32:40], h1[b:b+8])
 	}
 	if stbBlocksRun {
-		c.bbuf, c.blocks = stbBlocks(c.bbuf, c)
+		c.bbuf, c.blocks, c.wide = stbBlocks(c.bbuf, c)
 	}
 }
 

@@ -13,17 +13,27 @@ const stbBlocksRun = true
 //go:noescape
 func stbGatherNEON(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, plan *int32, nb int, v *STBChroma)
 
+// stbGatherWideNEON is stbGatherNEON for wide plans (blocks spanning up to
+// 128 bytes): 128 readable bytes after each base.
+//
+//go:noescape
+func stbGatherWideNEON(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, plan *int32, nb int, v *STBChroma)
+
 // stbGatherBlocks converts the leading blocks of c's plan whose 64-byte
-// loads lie within the rows (NEON has no masked load; the Go code does the
+// (wide plans: 128-byte) loads lie within the rows (NEON has no masked load; the Go code does the
 // rest) and returns how many outputs that is. lc is the shortest chroma
 // row.
 func stbGatherBlocks(l isa, R, G, B, yrow, cbNear, cbFar, crNear, crFar []uint8, c *STBColumns, v *STBChroma, lc int) int {
 	if l != isaNEON || c.blocks == nil {
 		return 0
 	}
+	window := 64
+	if c.wide {
+		window = 128
+	}
 	nb := 0
 	for p := c.blocks; len(p) >= stbBlockInts; p = p[stbBlockInts:] {
-		if int(p[0])+64 > len(yrow) || int(p[1])+64 > lc {
+		if int(p[0])+window > len(yrow) || int(p[1])+window > lc {
 			break
 		}
 		nb++
@@ -31,6 +41,11 @@ func stbGatherBlocks(l isa, R, G, B, yrow, cbNear, cbFar, crNear, crFar []uint8,
 	if nb == 0 {
 		return 0
 	}
-	stbGatherNEON(&R[0], &G[0], &B[0], &yrow[0], &cbNear[0], &cbFar[0], &crNear[0], &crFar[0], &c.blocks[0], nb, v)
+	// Direct calls: through a func value the arguments would escape.
+	if c.wide {
+		stbGatherWideNEON(&R[0], &G[0], &B[0], &yrow[0], &cbNear[0], &cbFar[0], &crNear[0], &crFar[0], &c.blocks[0], nb, v)
+	} else {
+		stbGatherNEON(&R[0], &G[0], &B[0], &yrow[0], &cbNear[0], &cbFar[0], &crNear[0], &crFar[0], &c.blocks[0], nb, v)
+	}
 	return 16 * nb
 }

@@ -219,3 +219,229 @@ stb_loop:
 	SUBS $1, R9
 	BNE stb_loop
 	RET
+
+// func stbGatherWideNEON(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, plan *int32, nb int, v *STBChroma)
+TEXT ·stbGatherWideNEON(SB), NOSPLIT, $0-88
+	MOVD R+0(FP), R0
+	MOVD G+8(FP), R1
+	MOVD B+16(FP), R2
+	MOVD yrow+24(FP), R3
+	MOVD cbNear+32(FP), R4
+	MOVD cbFar+40(FP), R5
+	MOVD crNear+48(FP), R6
+	MOVD crFar+56(FP), R7
+	MOVD plan+64(FP), R8
+	MOVD nb+72(FP), R9
+	MOVD v+80(FP), R10
+	FMOVQ (R10), F28
+	MOVW 8(R10), R11
+	VDUP R11, V29.S4
+	MOVW 12(R10), R11
+	NEG R11, R11
+	VDUP R11, V30.S4
+	MOVD $255, R11
+	VDUP R11, V31.S4
+	MOVD $128, R11
+	VDUP R11, V27.S4
+	MOVD $2048, R11
+	VDUP R11, V26.S4
+	MOVD $·neonSTBConsts(SB), R11
+	FMOVQ 0(R11), F25
+	MOVD $0, R13
+stbw_loop:
+	MOVW (R8), R11
+	MOVW 4(R8), R12
+	ADD $8, R8
+	VLD1.P 64(R8), [V20.B16, V21.B16, V22.B16, V23.B16]
+	VLD1.P 16(R8), [V24.B16]
+	MOVD $64, R15
+	VDUP R15, V16.B16
+	WORD $0x6e308691 // sub v17.16b, v20.16b, v16.16b
+	WORD $0x6e3086b2 // sub v18.16b, v21.16b, v16.16b
+	WORD $0x6e3086d3 // sub v19.16b, v22.16b, v16.16b
+	ADD R11, R3, R14
+	VLD1.P 64(R14), [V0.B16, V1.B16, V2.B16, V3.B16]
+	VLD1 (R14), [V12.B16, V13.B16, V14.B16, V15.B16]
+	WORD $0x4e146014 // tbl v20.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v20.16b
+	WORD $0x4e117194 // tbx v20.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v17.16b
+	ADD R12, R4, R14
+	VLD1.P 64(R14), [V0.B16, V1.B16, V2.B16, V3.B16]
+	VLD1 (R14), [V12.B16, V13.B16, V14.B16, V15.B16]
+	WORD $0x4e156004 // tbl v4.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v21.16b
+	WORD $0x4e127184 // tbx v4.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v18.16b
+	WORD $0x4e166005 // tbl v5.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v22.16b
+	WORD $0x4e137185 // tbx v5.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v19.16b
+	ADD R12, R5, R14
+	VLD1.P 64(R14), [V0.B16, V1.B16, V2.B16, V3.B16]
+	VLD1 (R14), [V12.B16, V13.B16, V14.B16, V15.B16]
+	WORD $0x4e156006 // tbl v6.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v21.16b
+	WORD $0x4e127186 // tbx v6.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v18.16b
+	WORD $0x4e166007 // tbl v7.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v22.16b
+	WORD $0x4e137187 // tbx v7.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v19.16b
+	ADD R12, R6, R14
+	VLD1.P 64(R14), [V0.B16, V1.B16, V2.B16, V3.B16]
+	VLD1 (R14), [V12.B16, V13.B16, V14.B16, V15.B16]
+	WORD $0x4e156008 // tbl v8.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v21.16b
+	WORD $0x4e127188 // tbx v8.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v18.16b
+	WORD $0x4e166009 // tbl v9.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v22.16b
+	WORD $0x4e137189 // tbx v9.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v19.16b
+	ADD R12, R7, R14
+	VLD1.P 64(R14), [V0.B16, V1.B16, V2.B16, V3.B16]
+	VLD1 (R14), [V12.B16, V13.B16, V14.B16, V15.B16]
+	WORD $0x4e15600a // tbl v10.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v21.16b
+	WORD $0x4e12718a // tbx v10.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v18.16b
+	WORD $0x4e16600b // tbl v11.16b, { v0.16b, v1.16b, v2.16b, v3.16b }, v22.16b
+	WORD $0x4e13718b // tbx v11.16b, { v12.16b, v13.16b, v14.16b, v15.16b }, v19.16b
+	WORD $0x2e24c2e0 // umull v0.8h, v23.8b, v4.8b
+	WORD $0x2e25c301 // umull v1.8h, v24.8b, v5.8b
+	WORD $0x2e610002 // uaddl v2.4s, v0.4h, v1.4h
+	WORD $0x6e610003 // uaddl2 v3.4s, v0.8h, v1.8h
+	WORD $0x2e26c2e0 // umull v0.8h, v23.8b, v6.8b
+	WORD $0x2e27c301 // umull v1.8h, v24.8b, v7.8b
+	WORD $0x2e61000c // uaddl v12.4s, v0.4h, v1.4h
+	WORD $0x6e61000d // uaddl2 v13.4s, v0.8h, v1.8h
+	WORD $0x4f9c804e // mul v14.4s, v2.4s, v28.s[0]
+	WORD $0x6fbc018e // mla v14.4s, v12.4s, v28.s[1]
+	WORD $0x4ebd85ce // add v14.4s, v14.4s, v29.4s
+	WORD $0x4ebe45ce // sshl v14.4s, v14.4s, v30.4s
+	WORD $0x4e3f1dce // and v14.16b, v14.16b, v31.16b
+	WORD $0x6ebb85ce // sub v14.4s, v14.4s, v27.4s
+	WORD $0x4f9c806f // mul v15.4s, v3.4s, v28.s[0]
+	WORD $0x6fbc01af // mla v15.4s, v13.4s, v28.s[1]
+	WORD $0x4ebd85ef // add v15.4s, v15.4s, v29.4s
+	WORD $0x4ebe45ef // sshl v15.4s, v15.4s, v30.4s
+	WORD $0x4e3f1def // and v15.16b, v15.16b, v31.16b
+	WORD $0x6ebb85ef // sub v15.4s, v15.4s, v27.4s
+	WORD $0x2e28c2e0 // umull v0.8h, v23.8b, v8.8b
+	WORD $0x2e29c301 // umull v1.8h, v24.8b, v9.8b
+	WORD $0x2e610002 // uaddl v2.4s, v0.4h, v1.4h
+	WORD $0x6e610003 // uaddl2 v3.4s, v0.8h, v1.8h
+	WORD $0x2e2ac2e0 // umull v0.8h, v23.8b, v10.8b
+	WORD $0x2e2bc301 // umull v1.8h, v24.8b, v11.8b
+	WORD $0x2e61000c // uaddl v12.4s, v0.4h, v1.4h
+	WORD $0x6e61000d // uaddl2 v13.4s, v0.8h, v1.8h
+	WORD $0x4f9c8050 // mul v16.4s, v2.4s, v28.s[0]
+	WORD $0x6fbc0190 // mla v16.4s, v12.4s, v28.s[1]
+	WORD $0x4ebd8610 // add v16.4s, v16.4s, v29.4s
+	WORD $0x4ebe4610 // sshl v16.4s, v16.4s, v30.4s
+	WORD $0x4e3f1e10 // and v16.16b, v16.16b, v31.16b
+	WORD $0x6ebb8610 // sub v16.4s, v16.4s, v27.4s
+	WORD $0x4f9c8071 // mul v17.4s, v3.4s, v28.s[0]
+	WORD $0x6fbc01b1 // mla v17.4s, v13.4s, v28.s[1]
+	WORD $0x4ebd8631 // add v17.4s, v17.4s, v29.4s
+	WORD $0x4ebe4631 // sshl v17.4s, v17.4s, v30.4s
+	WORD $0x4e3f1e31 // and v17.16b, v17.16b, v31.16b
+	WORD $0x6ebb8631 // sub v17.4s, v17.4s, v27.4s
+	WORD $0x2f08a680 // ushll v0.8h, v20.8b, #0
+	WORD $0x2f1ca412 // ushll v18.4s, v0.4h, #12
+	WORD $0x6f1ca413 // ushll2 v19.4s, v0.8h, #12
+	WORD $0x4eba8652 // add v18.4s, v18.4s, v26.4s
+	WORD $0x4eba8673 // add v19.4s, v19.4s, v26.4s
+	WORD $0x4f998202 // mul v2.4s, v16.4s, v25.s[0]
+	WORD $0x4eb28442 // add v2.4s, v2.4s, v18.4s
+	WORD $0x4f998223 // mul v3.4s, v17.4s, v25.s[0]
+	WORD $0x4eb38463 // add v3.4s, v3.4s, v19.4s
+	WORD $0x2f148440 // sqshrun v0.4h, v2.4s, #12
+	WORD $0x6f148460 // sqshrun2 v0.8h, v3.4s, #12
+	WORD $0x2e214800 // uqxtn v0.8b, v0.8h
+	FMOVD F0, (R0)(R13)
+	WORD $0x4f9989c2 // mul v2.4s, v14.4s, v25.s[2]
+	WORD $0x4e7f1c42 // bic v2.16b, v2.16b, v31.16b
+	WORD $0x4eb28442 // add v2.4s, v2.4s, v18.4s
+	WORD $0x6fb90202 // mla v2.4s, v16.4s, v25.s[1]
+	WORD $0x4f9989e3 // mul v3.4s, v15.4s, v25.s[2]
+	WORD $0x4e7f1c63 // bic v3.16b, v3.16b, v31.16b
+	WORD $0x4eb38463 // add v3.4s, v3.4s, v19.4s
+	WORD $0x6fb90223 // mla v3.4s, v17.4s, v25.s[1]
+	WORD $0x2f148440 // sqshrun v0.4h, v2.4s, #12
+	WORD $0x6f148460 // sqshrun2 v0.8h, v3.4s, #12
+	WORD $0x2e214800 // uqxtn v0.8b, v0.8h
+	FMOVD F0, (R1)(R13)
+	WORD $0x4fb989c2 // mul v2.4s, v14.4s, v25.s[3]
+	WORD $0x4eb28442 // add v2.4s, v2.4s, v18.4s
+	WORD $0x4fb989e3 // mul v3.4s, v15.4s, v25.s[3]
+	WORD $0x4eb38463 // add v3.4s, v3.4s, v19.4s
+	WORD $0x2f148440 // sqshrun v0.4h, v2.4s, #12
+	WORD $0x6f148460 // sqshrun2 v0.8h, v3.4s, #12
+	WORD $0x2e214800 // uqxtn v0.8b, v0.8h
+	FMOVD F0, (R2)(R13)
+	WORD $0x6e24c2e0 // umull2 v0.8h, v23.16b, v4.16b
+	WORD $0x6e25c301 // umull2 v1.8h, v24.16b, v5.16b
+	WORD $0x2e610002 // uaddl v2.4s, v0.4h, v1.4h
+	WORD $0x6e610003 // uaddl2 v3.4s, v0.8h, v1.8h
+	WORD $0x6e26c2e0 // umull2 v0.8h, v23.16b, v6.16b
+	WORD $0x6e27c301 // umull2 v1.8h, v24.16b, v7.16b
+	WORD $0x2e61000c // uaddl v12.4s, v0.4h, v1.4h
+	WORD $0x6e61000d // uaddl2 v13.4s, v0.8h, v1.8h
+	WORD $0x4f9c804e // mul v14.4s, v2.4s, v28.s[0]
+	WORD $0x6fbc018e // mla v14.4s, v12.4s, v28.s[1]
+	WORD $0x4ebd85ce // add v14.4s, v14.4s, v29.4s
+	WORD $0x4ebe45ce // sshl v14.4s, v14.4s, v30.4s
+	WORD $0x4e3f1dce // and v14.16b, v14.16b, v31.16b
+	WORD $0x6ebb85ce // sub v14.4s, v14.4s, v27.4s
+	WORD $0x4f9c806f // mul v15.4s, v3.4s, v28.s[0]
+	WORD $0x6fbc01af // mla v15.4s, v13.4s, v28.s[1]
+	WORD $0x4ebd85ef // add v15.4s, v15.4s, v29.4s
+	WORD $0x4ebe45ef // sshl v15.4s, v15.4s, v30.4s
+	WORD $0x4e3f1def // and v15.16b, v15.16b, v31.16b
+	WORD $0x6ebb85ef // sub v15.4s, v15.4s, v27.4s
+	WORD $0x6e28c2e0 // umull2 v0.8h, v23.16b, v8.16b
+	WORD $0x6e29c301 // umull2 v1.8h, v24.16b, v9.16b
+	WORD $0x2e610002 // uaddl v2.4s, v0.4h, v1.4h
+	WORD $0x6e610003 // uaddl2 v3.4s, v0.8h, v1.8h
+	WORD $0x6e2ac2e0 // umull2 v0.8h, v23.16b, v10.16b
+	WORD $0x6e2bc301 // umull2 v1.8h, v24.16b, v11.16b
+	WORD $0x2e61000c // uaddl v12.4s, v0.4h, v1.4h
+	WORD $0x6e61000d // uaddl2 v13.4s, v0.8h, v1.8h
+	WORD $0x4f9c8050 // mul v16.4s, v2.4s, v28.s[0]
+	WORD $0x6fbc0190 // mla v16.4s, v12.4s, v28.s[1]
+	WORD $0x4ebd8610 // add v16.4s, v16.4s, v29.4s
+	WORD $0x4ebe4610 // sshl v16.4s, v16.4s, v30.4s
+	WORD $0x4e3f1e10 // and v16.16b, v16.16b, v31.16b
+	WORD $0x6ebb8610 // sub v16.4s, v16.4s, v27.4s
+	WORD $0x4f9c8071 // mul v17.4s, v3.4s, v28.s[0]
+	WORD $0x6fbc01b1 // mla v17.4s, v13.4s, v28.s[1]
+	WORD $0x4ebd8631 // add v17.4s, v17.4s, v29.4s
+	WORD $0x4ebe4631 // sshl v17.4s, v17.4s, v30.4s
+	WORD $0x4e3f1e31 // and v17.16b, v17.16b, v31.16b
+	WORD $0x6ebb8631 // sub v17.4s, v17.4s, v27.4s
+	WORD $0x6f08a680 // ushll2 v0.8h, v20.16b, #0
+	WORD $0x2f1ca412 // ushll v18.4s, v0.4h, #12
+	WORD $0x6f1ca413 // ushll2 v19.4s, v0.8h, #12
+	WORD $0x4eba8652 // add v18.4s, v18.4s, v26.4s
+	WORD $0x4eba8673 // add v19.4s, v19.4s, v26.4s
+	WORD $0x4f998202 // mul v2.4s, v16.4s, v25.s[0]
+	WORD $0x4eb28442 // add v2.4s, v2.4s, v18.4s
+	WORD $0x4f998223 // mul v3.4s, v17.4s, v25.s[0]
+	WORD $0x4eb38463 // add v3.4s, v3.4s, v19.4s
+	WORD $0x2f148440 // sqshrun v0.4h, v2.4s, #12
+	WORD $0x6f148460 // sqshrun2 v0.8h, v3.4s, #12
+	WORD $0x2e214800 // uqxtn v0.8b, v0.8h
+	ADD $8, R13, R15
+	FMOVD F0, (R0)(R15)
+	WORD $0x4f9989c2 // mul v2.4s, v14.4s, v25.s[2]
+	WORD $0x4e7f1c42 // bic v2.16b, v2.16b, v31.16b
+	WORD $0x4eb28442 // add v2.4s, v2.4s, v18.4s
+	WORD $0x6fb90202 // mla v2.4s, v16.4s, v25.s[1]
+	WORD $0x4f9989e3 // mul v3.4s, v15.4s, v25.s[2]
+	WORD $0x4e7f1c63 // bic v3.16b, v3.16b, v31.16b
+	WORD $0x4eb38463 // add v3.4s, v3.4s, v19.4s
+	WORD $0x6fb90223 // mla v3.4s, v17.4s, v25.s[1]
+	WORD $0x2f148440 // sqshrun v0.4h, v2.4s, #12
+	WORD $0x6f148460 // sqshrun2 v0.8h, v3.4s, #12
+	WORD $0x2e214800 // uqxtn v0.8b, v0.8h
+	ADD $8, R13, R15
+	FMOVD F0, (R1)(R15)
+	WORD $0x4fb989c2 // mul v2.4s, v14.4s, v25.s[3]
+	WORD $0x4eb28442 // add v2.4s, v2.4s, v18.4s
+	WORD $0x4fb989e3 // mul v3.4s, v15.4s, v25.s[3]
+	WORD $0x4eb38463 // add v3.4s, v3.4s, v19.4s
+	WORD $0x2f148440 // sqshrun v0.4h, v2.4s, #12
+	WORD $0x6f148460 // sqshrun2 v0.8h, v3.4s, #12
+	WORD $0x2e214800 // uqxtn v0.8b, v0.8h
+	ADD $8, R13, R15
+	FMOVD F0, (R2)(R15)
+	ADD $16, R13
+	SUBS $1, R9
+	BNE stbw_loop
+	RET

@@ -15,7 +15,7 @@ import (
 func TestSTBGatherNEONNoOverread(t *testing.T) {
 	rng := rand.New(rand.NewSource(9))
 	ran := 0
-	for _, w := range []int{16, 63, 64, 65, 127, 128, 129, 130, 200, 1920} {
+	for _, w := range []int{16, 63, 64, 65, 127, 128, 129, 130, 200, 255, 256, 257, 1920, 4032} {
 		cw := (w + 1) / 2
 		yrow := guardedBytes(t, w)
 		var planes [4][]uint8
@@ -27,7 +27,7 @@ func TestSTBGatherNEONNoOverread(t *testing.T) {
 				p[i] = uint8(rng.Intn(256))
 			}
 		}
-		for _, step := range []int{1, 2, 3} {
+		for _, step := range []int{1, 2, 3, 7} { // 7: two windows a row
 			var cols []int32
 			for x := 0; x < w; x += step {
 				cols = append(cols, int32(x))
@@ -42,8 +42,12 @@ func TestSTBGatherNEONNoOverread(t *testing.T) {
 			c.Set(cols, i0, i1, h0, h1)
 			// The blocks that fit: base + 64 within each row.
 			want := 0
+			window := 64
+			if c.wide {
+				window = 128
+			}
 			for b := 0; b+16 <= n && c.blocks != nil; b += 16 {
-				if int(cols[b])+64 > w || int(min(i0[b], i1[b]))+64 > cw {
+				if int(cols[b])+window > w || int(min(i0[b], i1[b]))+window > cw {
 					break
 				}
 				want += 16

@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"fmt"
 	"math/rand"
 	"runtime"
 	"testing"
@@ -109,12 +110,18 @@ func randomRow(rng *rand.Rand, n int) []uint8 {
 // around the vector width, and leaves the bytes past n alone.
 func TestSTBGatherLevels(t *testing.T) {
 	rng := rand.New(rand.NewSource(1))
-	vectorRan, blocksRan := false, false
+	vectorRan, blocksRan, wideRan := false, false, false
 	for _, l := range opLevels(opSTB) {
 		for it := 0; it < 4000; it++ {
-			w := 1 + rng.Intn(300)
+			// Mostly a downscale's dense columns (steps 0-2); one in four
+			// steps 0-7 in a longer row, whose blocks span up to 105 bytes
+			// (wide plans: two windows a row).
+			w, steps := 1+rng.Intn(300), 3
+			if rng.Intn(4) == 0 {
+				w, steps = 1+rng.Intn(1000), 8
+			}
 			var cols []int32
-			for x := 0; x < w; x += rng.Intn(3) {
+			for x := 0; x < w; x += rng.Intn(steps) {
 				cols = append(cols, int32(x))
 				if len(cols) > 64 && rng.Intn(4) == 0 {
 					break
@@ -144,7 +151,9 @@ func TestSTBGatherLevels(t *testing.T) {
 			}
 			if l != isaGeneric && c.blocks != nil {
 				s := make([]uint8, n)
-				blocksRan = blocksRan || stbGatherBlocks(l, s, s, s, yrow, planes[0], planes[1], planes[2], planes[3], &c, &v, cw) > 0
+				ran := stbGatherBlocks(l, s, s, s, yrow, planes[0], planes[1], planes[2], planes[3], &c, &v, cw) > 0
+				blocksRan = blocksRan || ran
+				wideRan = wideRan || ran && c.wide
 			}
 			stbGatherAt(l, got[0][:n], got[1][:n], got[2][:n], yrow, planes[0], planes[1], planes[2], planes[3], &c, &v)
 			for k := range got {
@@ -157,8 +166,8 @@ func TestSTBGatherLevels(t *testing.T) {
 	if runtime.GOARCH == "amd64" && len(opLevels(opSTB)) > 1 && !vectorRan {
 		t.Error("no case ran the vector code")
 	}
-	if stbBlocksRun && !blocksRan {
-		t.Error("no case ran the byte-permute blocks")
+	if stbBlocksRun && (!blocksRan || !wideRan) {
+		t.Errorf("the byte-permute blocks ran: %v, with two windows: %v", blocksRan, wideRan)
 	}
 }
 
@@ -203,40 +212,43 @@ func TestSTBGatherClamps(t *testing.T) {
 	}
 }
 
-// BenchmarkSTBGather converts one row of a 1920-wide 4:2:0 photo at the
-// columns of a 1920 → 416 resize, at every level.
+// BenchmarkSTBGather converts one row of a 1920-wide and of a 4032-wide
+// (a phone photo's: two 64-byte windows a block) 4:2:0 photo at the
+// columns of a resize to 416, at every level.
 func BenchmarkSTBGather(b *testing.B) {
-	const w, cw = 1920, 960
-	rng := rand.New(rand.NewSource(2))
-	yrow := randomRow(rng, w)
-	planes := [4][]uint8{randomRow(rng, cw), randomRow(rng, cw), randomRow(rng, cw), randomRow(rng, cw)}
-	var cols, i0, i1, h0, h1 []int32
-	for j := 0; j < 416; j++ {
-		x := j * (w - 1) / 415
-		for _, c := range []int{x, min(x+1, w-1)} {
-			if len(cols) == 0 || int32(c) != cols[len(cols)-1] {
-				// stb_image's hv2 taps: 3/4 of the nearest chroma sample,
-				// 1/4 of the next one on the pixel's side.
-				i, o := int32(c/2), int32(c/2+1)
-				if c%2 == 0 {
-					o = int32(max(c/2-1, 0))
+	for _, w := range []int{1920, 4032} {
+		cw := w / 2
+		rng := rand.New(rand.NewSource(2))
+		yrow := randomRow(rng, w)
+		planes := [4][]uint8{randomRow(rng, cw), randomRow(rng, cw), randomRow(rng, cw), randomRow(rng, cw)}
+		var cols, i0, i1, h0, h1 []int32
+		for j := 0; j < 416; j++ {
+			x := j * (w - 1) / 415
+			for _, c := range []int{x, min(x+1, w-1)} {
+				if len(cols) == 0 || int32(c) != cols[len(cols)-1] {
+					// stb_image's hv2 taps: 3/4 of the nearest chroma sample,
+					// 1/4 of the next one on the pixel's side.
+					i, o := int32(c/2), int32(c/2+1)
+					if c%2 == 0 {
+						o = int32(max(c/2-1, 0))
+					}
+					cols, i0, i1 = append(cols, int32(c)), append(i0, i), append(i1, min(o, int32(cw-1)))
+					h0, h1 = append(h0, 3), append(h1, 1)
 				}
-				cols, i0, i1 = append(cols, int32(c)), append(i0, i), append(i1, min(o, cw-1))
-				h0, h1 = append(h0, 3), append(h1, 1)
 			}
 		}
-	}
-	n := len(cols)
-	R, G, B := make([]uint8, n), make([]uint8, n), make([]uint8, n)
-	v := STBChroma{V0: 3, V1: 1, Rnd: 8, Shift: 4}
-	for _, l := range opLevels(opSTB) {
-		b.Run(l.String(), func(b *testing.B) {
-			var c STBColumns
-			c.Set(cols, i0, i1, h0, h1)
-			b.SetBytes(int64(n))
-			for b.Loop() {
-				stbGatherAt(l, R, G, B, yrow, planes[0], planes[1], planes[2], planes[3], &c, &v)
-			}
-		})
+		n := len(cols)
+		R, G, B := make([]uint8, n), make([]uint8, n), make([]uint8, n)
+		v := STBChroma{V0: 3, V1: 1, Rnd: 8, Shift: 4}
+		for _, l := range opLevels(opSTB) {
+			b.Run(fmt.Sprintf("%d/%s", w, l), func(b *testing.B) {
+				var c STBColumns
+				c.Set(cols, i0, i1, h0, h1)
+				b.SetBytes(int64(n))
+				for b.Loop() {
+					stbGatherAt(l, R, G, B, yrow, planes[0], planes[1], planes[2], planes[3], &c, &v)
+				}
+			})
+		}
 	}
 }

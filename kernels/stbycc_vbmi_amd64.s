@@ -3,7 +3,69 @@
 #include "textflag.h"
 #include "stbycc_amd64.h"
 
-// func stbGatherVBMI(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, ylen, clen int, plan *int32, nb int, v *STBChroma)
+// STB_PICKS_NARROW picks one chroma plane's samples from its rows' 64-byte
+// windows at DX (masked with K2): near and far at the first taps (X8) into
+// Z4, Z5 and at the second taps (X9) into Z13, Z14.
+#define STB_PICKS_NARROW(near, far) \
+	VMOVDQU8.Z (near)(DX*1), K2, Z2 \
+	VMOVDQU8.Z (far)(DX*1), K2, Z3 \
+	VPERMB Z2, Z8, Z4 \
+	VPERMB Z3, Z8, Z5 \
+	VPERMB Z2, Z9, Z13 \
+	VPERMB Z3, Z9, Z14
+
+// STB_PICKS_WIDE is STB_PICKS_NARROW for wide plans: each row's next 64
+// bytes too (masked with K4), and VPERMI2B picks from the 128 (it
+// overwrites its indices, so it takes copies of the taps).
+#define STB_PICKS_WIDE(near, far) \
+	VMOVDQU8.Z (near)(DX*1), K2, Z2 \
+	VMOVDQU8.Z (far)(DX*1), K2, Z3 \
+	VMOVDQU8.Z 64(near)(DX*1), K4, Z10 \
+	VMOVDQU8.Z 64(far)(DX*1), K4, Z11 \
+	VMOVDQA64 Z8, Z4 \
+	VPERMI2B Z10, Z2, Z4 \
+	VMOVDQA64 Z8, Z5 \
+	VPERMI2B Z11, Z3, Z5 \
+	VMOVDQA64 Z9, Z13 \
+	VPERMI2B Z10, Z2, Z13 \
+	VMOVDQA64 Z9, Z14 \
+	VPERMI2B Z11, Z3, Z14
+
+// STB_SUMS turns the picked samples into the plane's chroma in out:
+// uint8((H0·(V0·near0 + V1·far0) + H1·(V0·near1 + V1·far1) + Rnd) >> Shift).
+#define STB_SUMS(out) \
+	VPMOVZXBD X4, Z4 \
+	VPMOVZXBD X5, Z5 \
+	VPMULLD Z26, Z4, Z4 \
+	VPMULLD Z27, Z5, Z5 \
+	VPADDD Z5, Z4, Z4 \
+	VPMULLD Z22, Z4, Z4 \
+	VPMOVZXBD X13, Z5 \
+	VPMOVZXBD X14, Z6 \
+	VPMULLD Z26, Z5, Z5 \
+	VPMULLD Z27, Z6, Z6 \
+	VPADDD Z6, Z5, Z5 \
+	VPMULLD Z23, Z5, Z5 \
+	VPADDD Z5, Z4, Z4 \
+	VPADDD Z28, Z4, Z4 \
+	VPSRAD X12, Z4, Z4 \
+	VPANDD Z29, Z4, out
+
+// MASK_REST sets k to the bytes of [base+off, min(base+off+64, len)) for
+// base in DX and len in R15 (R15 clobbered): all, some, or none (an empty
+// mask reads nothing).
+#define MASK_REST(k, off, all, some, done) \
+	SUBQ DX, R15 \
+	SUBQ $off, R15 \
+	CMPQ R15, $64 \
+	JGE  all \
+	CMPQ R15, $0 \
+	JLE  some \
+	BZHIQ R15, R14, R15 \
+	KMOVQ R15, k \
+	JMP  done
+
+// func stbGatherVBMI(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, ylen, clen int, plan *int32, nb int, v *STBChroma, wide bool)
 //
 // 16 pixels a block (stbycc_blocks.go's plan): a 64-byte load of the luma
 // row at the block's base and one of each of the four chroma rows at its
@@ -11,8 +73,10 @@
 // is read); VPERMB picks the luma and, from each chroma row, the samples
 // at the first and the second taps; then stbycc_amd64.s's int32 sums,
 // >>12, clamped to [0, 255] (max with 0, then the unsigned saturating
-// dword→byte narrowing).
-TEXT ·stbGatherVBMI(SB), NOSPLIT, $0-104
+// dword→byte narrowing). wide (some block spans 64 bytes or more, up to
+// 128): each row's next 64 bytes too, and the two-table permutes
+// (VPERMT2B, VPERMI2B) pick from the 128.
+TEXT ·stbGatherVBMI(SB), NOSPLIT, $0-105
 	MOVQ v+96(FP), AX
 	VPBROADCASTD 0(AX), Z26      // V0
 	VPBROADCASTD 4(AX), Z27      // V1
@@ -40,31 +104,43 @@ TEXT ·stbGatherVBMI(SB), NOSPLIT, $0-104
 	XORQ BX, BX                  // output offset
 
 loop:
-	// Luma: mask = the bytes of [base, min(base+64, ylen)).
+	// Luma: K1 = the bytes of [base, min(base+64, ylen)).
 	MOVLQSX 0(R12), DX
 	MOVQ ylen+64(FP), R15
-	SUBQ DX, R15
-	CMPQ R15, $64
-	JGE  yfull
-	BZHIQ R15, R14, R15
-	KMOVQ R15, K1
+	MASK_REST(K1, 0, yfull, yempty, yload)
+yempty:
+	KXORQ K1, K1, K1
 	JMP  yload
 yfull:
 	KMOVQ R14, K1
 yload:
 	VMOVDQU8.Z (SI)(DX*1), K1, Z0
 	VMOVDQU 8(R12), X1
+	CMPB wide+104(FP), $0
+	JNE  ywide
 	VPERMB Z0, Z1, Z0
+	JMP  ydone
+ywide:
+	// K3 = the next 64 bytes' part within the row.
+	MOVQ ylen+64(FP), R15
+	MASK_REST(K3, 64, yfull2, yempty2, yload2)
+yempty2:
+	KXORQ K3, K3, K3
+	JMP  yload2
+yfull2:
+	KMOVQ R14, K3
+yload2:
+	VMOVDQU8.Z 64(SI)(DX*1), K3, Z5
+	VPERMT2B Z5, Z1, Z0
+ydone:
 	VPMOVZXBD X0, Z1             // y
 
-	// Chroma: one mask for the four rows.
+	// Chroma: K2 (and K4 for the next 64 bytes) for the four rows.
 	MOVLQSX 4(R12), DX
 	MOVQ clen+72(FP), R15
-	SUBQ DX, R15
-	CMPQ R15, $64
-	JGE  cfull
-	BZHIQ R15, R14, R15
-	KMOVQ R15, K2
+	MASK_REST(K2, 0, cfull, cempty, cload)
+cempty:
+	KXORQ K2, K2, K2
 	JMP  cload
 cfull:
 	KMOVQ R14, K2
@@ -73,54 +149,27 @@ cload:
 	VMOVDQU 40(R12), X9          // second taps
 	VPMOVZXBD 56(R12), Z22       // first weights
 	VPMOVZXBD 72(R12), Z23       // second weights
-
-	// Cb into Z24
-	VMOVDQU8.Z (R10)(DX*1), K2, Z2 // near row
-	VMOVDQU8.Z (R11)(DX*1), K2, Z3 // far row
-	VPERMB Z2, Z8, Z4
-	VPERMB Z3, Z8, Z5
-	VPMOVZXBD X4, Z4
-	VPMOVZXBD X5, Z5
-	VPMULLD Z26, Z4, Z4
-	VPMULLD Z27, Z5, Z5
-	VPADDD Z5, Z4, Z4            // T0
-	VPMULLD Z22, Z4, Z4          // H0·T0
-	VPERMB Z2, Z9, Z5
-	VPERMB Z3, Z9, Z6
-	VPMOVZXBD X5, Z5
-	VPMOVZXBD X6, Z6
-	VPMULLD Z26, Z5, Z5
-	VPMULLD Z27, Z6, Z6
-	VPADDD Z6, Z5, Z5            // T1
-	VPMULLD Z23, Z5, Z5          // H1·T1
-	VPADDD Z5, Z4, Z4
-	VPADDD Z28, Z4, Z4
-	VPSRAD X12, Z4, Z4
-	VPANDD Z29, Z4, Z24          // a byte, as the Go code's uint8
-
-	// Cr into Z25
-	VMOVDQU8.Z (AX)(DX*1), K2, Z2
-	VMOVDQU8.Z (R13)(DX*1), K2, Z3
-	VPERMB Z2, Z8, Z4
-	VPERMB Z3, Z8, Z5
-	VPMOVZXBD X4, Z4
-	VPMOVZXBD X5, Z5
-	VPMULLD Z26, Z4, Z4
-	VPMULLD Z27, Z5, Z5
-	VPADDD Z5, Z4, Z4
-	VPMULLD Z22, Z4, Z4
-	VPERMB Z2, Z9, Z5
-	VPERMB Z3, Z9, Z6
-	VPMOVZXBD X5, Z5
-	VPMOVZXBD X6, Z6
-	VPMULLD Z26, Z5, Z5
-	VPMULLD Z27, Z6, Z6
-	VPADDD Z6, Z5, Z5
-	VPMULLD Z23, Z5, Z5
-	VPADDD Z5, Z4, Z4
-	VPADDD Z28, Z4, Z4
-	VPSRAD X12, Z4, Z4
-	VPANDD Z29, Z4, Z25
+	CMPB wide+104(FP), $0
+	JNE  cwide
+	STB_PICKS_NARROW(R10, R11)
+	STB_SUMS(Z24)                // Cb
+	STB_PICKS_NARROW(AX, R13)
+	STB_SUMS(Z25)                // Cr
+	JMP  cdone
+cwide:
+	MOVQ clen+72(FP), R15
+	MASK_REST(K4, 64, cfull2, cempty2, cload2)
+cempty2:
+	KXORQ K4, K4, K4
+	JMP  cload2
+cfull2:
+	KMOVQ R14, K4
+cload2:
+	STB_PICKS_WIDE(R10, R11)
+	STB_SUMS(Z24)
+	STB_PICKS_WIDE(AX, R13)
+	STB_SUMS(Z25)
+cdone:
 
 	VPSLLD $12, Z1, Z1           // y<<12 + 2048
 	VPADDD Z16, Z1, Z1

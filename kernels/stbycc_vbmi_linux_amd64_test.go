@@ -17,7 +17,7 @@ func TestSTBGatherVBMINoOverread(t *testing.T) {
 		t.Skip("no AVX-512 VBMI on this CPU (the AVX2 gathers run instead; TestSTBGatherLevels covers them)")
 	}
 	rng := rand.New(rand.NewSource(9))
-	for _, w := range []int{16, 17, 63, 64, 65, 100, 127, 128, 129, 1920} {
+	for _, w := range []int{16, 17, 63, 64, 65, 100, 127, 128, 129, 1920, 4032} {
 		cw := (w + 1) / 2
 		yrow := guardedBytes(t, w)
 		var planes [4][]uint8
@@ -31,7 +31,7 @@ func TestSTBGatherVBMINoOverread(t *testing.T) {
 		}
 		// Every column once, and a downscale's pairs, both ending at the
 		// last byte, with 4:2:0's taps.
-		for _, step := range []int{1, 3} {
+		for _, step := range []int{1, 3, 7} { // 7: two windows a row
 			var cols []int32
 			for x := w - 1; x >= 0; x -= step {
 				cols = append([]int32{int32(x)}, cols...)

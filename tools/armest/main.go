@@ -62,6 +62,7 @@ var kernels = []kernel{
 	{"packA8NEON", 0, 32, "elem", false, "A packing, 8 rows × 4"},
 	{"yuvGatherNEON", 0, 8, "elem", false, "video Y'CbCr → RGB, 8 gathered pixels"},
 	{"stbGatherNEON", 0, 16, "elem", false, "photo stb Y'CbCr → RGB, one 16-pixel TBL block"},
+	{"stbGatherWideNEON", 0, 16, "elem", false, "the same, two 64-byte windows a row (TBL + TBX)"},
 	{"resizePairsNEON", 0, 16, "elem", false, "resize horizontal pass, 16 outputs"},
 	{"blendRowsNEON", 0, 16, "elem", false, "resize vertical pass, 16 outputs"},
 	{"idctSTBNEON", -1, 64, "elem", false, "JPEG IDCT, one 8×8 block (straight line)"},

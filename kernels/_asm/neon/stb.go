@@ -22,8 +22,22 @@ import "fmt"
 // SQSHRUN #12 and UQXTN are >> 12 clamped to [0, 255]. Each block runs
 // as two halves of 8 outputs (UMULL, then UMULL2 on the high bytes).
 func stbGather(f *file) {
-	f.raw("\n// func stbGatherNEON(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, plan *int32, nb int, v *STBChroma)\n")
-	f.raw("TEXT ·stbGatherNEON(SB), NOSPLIT, $0-88\n")
+	stbGatherFn(f, false)
+	stbGatherFn(f, true)
+}
+
+// stbGatherFn emits stbGatherNEON or, wide, stbGatherWideNEON: for plans
+// whose blocks span up to 128 bytes, each row loaded as two 64-byte
+// tables, TBL on the first and TBX (which leaves lanes whose index is
+// past its table alone) on the second with the indices less 64 (those
+// under 64 wrap past 191).
+func stbGatherFn(f *file, wide bool) {
+	name, loop := "stbGatherNEON", "stb_loop"
+	if wide {
+		name, loop = "stbGatherWideNEON", "stbw_loop"
+	}
+	f.raw("\n// func %s(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, plan *int32, nb int, v *STBChroma)\n", name)
+	f.raw("TEXT ·%s(SB), NOSPLIT, $0-88\n", name)
 	for i, a := range []string{"R", "G", "B", "yrow", "cbNear", "cbFar", "crNear", "crFar", "plan", "nb", "v"} {
 		f.I("MOVD %s+%d(FP), R%d", a, 8*i, i)
 	}
@@ -45,7 +59,7 @@ func stbGather(f *file) {
 	f.I("MOVD $%s(SB), R11", f.table)
 	f.LDQ(25, f.rawOff("stbCoef", [4]uint32{5743, uint32(0xffffffff - 2925 + 1), uint32(0xffffffff - 1410 + 1), 7258}), "R11")
 	f.I("MOVD $0, R13") // output offset
-	f.L("stb_loop")
+	f.L(loop)
 	// The block: luma base, chroma base, then the luma indices (V20), the
 	// first and second taps (V21, V22) and weights (V23, V24).
 	f.I("MOVW (R8), R11")
@@ -53,19 +67,39 @@ func stbGather(f *file) {
 	f.I("ADD $8, R8")
 	f.I("VLD1.P 64(R8), [V20.B16, V21.B16, V22.B16, V23.B16]")
 	f.I("VLD1.P 16(R8), [V24.B16]")
-	// table loads the 64 bytes of row (a register) at base into V0-V3.
+	if wide { // V17-V19: the luma indices and the taps less 64
+		f.I("MOVD $64, R15")
+		f.I("VDUP R15, V16.B16")
+		f.SUB16B(17, 20, 16)
+		f.SUB16B(18, 21, 16)
+		f.SUB16B(19, 22, 16)
+	}
+	// table loads the 64 bytes of row (a register) at base into V0-V3
+	// (and, wide, the next 64 into V12-V15).
 	table := func(row, base string) {
 		f.I("ADD %s, %s, R14", base, row)
-		f.I("VLD1 (R14), [V0.B16, V1.B16, V2.B16, V3.B16]")
+		if wide {
+			f.I("VLD1.P 64(R14), [V0.B16, V1.B16, V2.B16, V3.B16]")
+			f.I("VLD1 (R14), [V12.B16, V13.B16, V14.B16, V15.B16]")
+		} else {
+			f.I("VLD1 (R14), [V0.B16, V1.B16, V2.B16, V3.B16]")
+		}
+	}
+	// pick looks idx up into d, from both tables when wide (idx2 = idx-64).
+	pick := func(d, idx, idx2 V) {
+		f.TBL4(d, 0, idx)
+		if wide {
+			f.TBX4(d, 12, idx2)
+		}
 	}
 	table("R3", "R11")
-	f.TBL4(20, 0, 20) // y
+	pick(20, 20, 17) // y
 	// V4-V7: Cb near and far at the two taps; V8-V11: Cr.
 	for p, rows := range [2][2]string{{"R4", "R5"}, {"R6", "R7"}} {
 		for r, row := range rows {
 			table(row, "R12")
-			f.TBL4(V(4+4*p+2*r), 0, 21)
-			f.TBL4(V(5+4*p+2*r), 0, 22)
+			pick(V(4+4*p+2*r), 21, 18)
+			pick(V(5+4*p+2*r), 22, 19)
 		}
 	}
 	for h := 0; h < 2; h++ {
@@ -73,7 +107,7 @@ func stbGather(f *file) {
 	}
 	f.I("ADD $16, R13")
 	f.I("SUBS $1, R9")
-	f.I("BNE stb_loop")
+	f.I("BNE %s", loop)
 	f.I("RET")
 }
 
@@ -144,6 +178,16 @@ func (f *file) TBL4(d, n, idx V) {
 	f.word(0x4E006000|uint32(idx)<<16|uint32(n)<<5|uint32(d),
 		fmt.Sprintf("tbl %s, { %s, %s, %s, %s }, %s", vb(d), vb(n), vb(n+1), vb(n+2), vb(n+3), vb(idx)))
 }
+
+// TBX4 is TBL4 that leaves d's lanes whose index is 64 or more alone.
+func (f *file) TBX4(d, n, idx V) {
+	chk(d, n, n+3, idx)
+	f.word(0x4E007000|uint32(idx)<<16|uint32(n)<<5|uint32(d),
+		fmt.Sprintf("tbx %s, { %s, %s, %s, %s }, %s", vb(d), vb(n), vb(n+1), vb(n+2), vb(n+3), vb(idx)))
+}
+
+// SUB16B subtracts bytes, wrapping.
+func (f *file) SUB16B(d, n, m V) { f.three(0x6E208400, "sub", true, d, n, m) }
 
 // UMULL multiplies the bytes of n and m into halfwords: the low 8 (hi 0)
 // or, UMULL2, the high 8 (hi 1).
