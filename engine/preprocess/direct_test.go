@@ -1,9 +1,11 @@
 package preprocess
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"math"
 	"math/rand"
 	"testing"
@@ -232,6 +234,34 @@ func TestFastMatchesReferencePhoto(t *testing.T) {
 					}
 					checkSame(t, p.name+"/"+v.name, v.img, sz[0], sz[1], 3, lb, &fast, &ref)
 				}
+			}
+		}
+	}
+}
+
+// TestFastMatchesReferenceWidePhoto: JPEGs as wide as phone photos and 4K
+// frames, whose downscales spread 16 sampled pixels over more than 64
+// bytes of a row (the byte-permute kernels' two-window blocks), against
+// the reference, stretched and letterboxed.
+func TestFastMatchesReferenceWidePhoto(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	var fast, ref Scratch
+	for _, w := range []int{3840, 4032} {
+		img := image.NewRGBA(image.Rect(0, 0, w, 40))
+		for i := range img.Pix {
+			img.Pix[i] = uint8(128 + 60*math.Sin(float64(i)/97) + float64(rng.Intn(40)))
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: 90}); err != nil { // 4:2:0
+			t.Fatal(err)
+		}
+		photo, _, err := DecodeBytes(buf.Bytes(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sz := range [][2]int{{416, 416}, {320, 256}, {608, 608}} {
+			for _, lb := range []bool{false, true} {
+				checkSame(t, fmt.Sprintf("%d-wide JPEG", w), photo, sz[0], sz[1], 3, lb, &fast, &ref)
 			}
 		}
 	}
