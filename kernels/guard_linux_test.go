@@ -1,6 +1,7 @@
 package kernels
 
 import (
+	"math/rand"
 	"testing"
 	"unsafe"
 
@@ -22,4 +23,14 @@ func guardedBytes(t *testing.T, n int) []uint8 {
 		t.Fatalf("mprotect: %v", err)
 	}
 	return unsafe.Slice(&mem[size-page-n], n)
+}
+
+// guardedRandomBytes is guardedBytes filled with random bytes.
+func guardedRandomBytes(t *testing.T, rng *rand.Rand, n int) []uint8 {
+	t.Helper()
+	p := guardedBytes(t, n)
+	for i := range p {
+		p[i] = uint8(rng.Intn(256))
+	}
+	return p
 }

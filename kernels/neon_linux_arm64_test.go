@@ -5,26 +5,14 @@ package kernels
 import (
 	"testing"
 	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // neonGuardedPanel returns n floats that end exactly at an inaccessible
 // page, so any read past the end of the panel faults.
 func neonGuardedPanel(t *testing.T, n int) []float32 {
 	t.Helper()
-	page := unix.Getpagesize()
-	size := (n*4+page-1)/page*page + page
-	mem, err := unix.Mmap(-1, 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANON)
-	if err != nil {
-		t.Fatalf("mmap: %v", err)
-	}
-	t.Cleanup(func() { unix.Munmap(mem) })
-	if err := unix.Mprotect(mem[size-page:], unix.PROT_NONE); err != nil {
-		t.Fatalf("mprotect: %v", err)
-	}
-	end := size - page
-	return unsafe.Slice((*float32)(unsafe.Pointer(&mem[end-n*4])), n)
+	b := guardedBytes(t, 4*n) // ends at a page boundary, so 4-byte aligned
+	return unsafe.Slice((*float32)(unsafe.Pointer(&b[0])), n)
 }
 
 // TestNEONKernelNoOverread: the kernel loads the next k step ahead of use;

@@ -17,15 +17,10 @@ func TestSTBGatherNEONNoOverread(t *testing.T) {
 	ran := 0
 	for _, w := range []int{16, 63, 64, 65, 127, 128, 129, 130, 200, 255, 256, 257, 1920, 4032} {
 		cw := (w + 1) / 2
-		yrow := guardedBytes(t, w)
+		yrow := guardedRandomBytes(t, rng, w)
 		var planes [4][]uint8
 		for i := range planes {
-			planes[i] = guardedBytes(t, cw)
-		}
-		for _, p := range [][]uint8{yrow, planes[0], planes[1], planes[2], planes[3]} {
-			for i := range p {
-				p[i] = uint8(rng.Intn(256))
-			}
+			planes[i] = guardedRandomBytes(t, rng, cw)
 		}
 		for _, step := range []int{1, 2, 3, 7} { // 7: two windows a row
 			var cols []int32

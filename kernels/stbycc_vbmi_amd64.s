@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "stbycc_amd64.h"
+#include "vbmi_amd64.h"
 
 // STB_PICKS_NARROW picks one chroma plane's samples from its rows' 64-byte
 // windows at DX (masked with K2): near and far at the first taps (X8) into
@@ -51,20 +52,6 @@
 	VPSRAD X12, Z4, Z4 \
 	VPANDD Z29, Z4, out
 
-// MASK_REST sets k to the bytes of [base+off, min(base+off+64, len)) for
-// base in DX and len in R15 (R15 clobbered): all, some, or none (an empty
-// mask reads nothing).
-#define MASK_REST(k, off, all, some, done) \
-	SUBQ DX, R15 \
-	SUBQ $off, R15 \
-	CMPQ R15, $64 \
-	JGE  all \
-	CMPQ R15, $0 \
-	JLE  some \
-	BZHIQ R15, R14, R15 \
-	KMOVQ R15, k \
-	JMP  done
-
 // func stbGatherVBMI(R, G, B, yrow, cbNear, cbFar, crNear, crFar *uint8, ylen, clen int, plan *int32, nb int, v *STBChroma, wide bool)
 //
 // 16 pixels a block (stbycc_blocks.go's plan): a 64-byte load of the luma
@@ -106,14 +93,7 @@ TEXT ·stbGatherVBMI(SB), NOSPLIT, $0-105
 loop:
 	// Luma: K1 = the bytes of [base, min(base+64, ylen)).
 	MOVLQSX 0(R12), DX
-	MOVQ ylen+64(FP), R15
-	MASK_REST(K1, 0, yfull, yempty, yload)
-yempty:
-	KXORQ K1, K1, K1
-	JMP  yload
-yfull:
-	KMOVQ R14, K1
-yload:
+	VBMI_WINDOW(K1, 0, ylen+64(FP), yfull, yempty, yload)
 	VMOVDQU8.Z (SI)(DX*1), K1, Z0
 	VMOVDQU 8(R12), X1
 	CMPB wide+104(FP), $0
@@ -122,14 +102,7 @@ yload:
 	JMP  ydone
 ywide:
 	// K3 = the next 64 bytes' part within the row.
-	MOVQ ylen+64(FP), R15
-	MASK_REST(K3, 64, yfull2, yempty2, yload2)
-yempty2:
-	KXORQ K3, K3, K3
-	JMP  yload2
-yfull2:
-	KMOVQ R14, K3
-yload2:
+	VBMI_WINDOW(K3, 64, ylen+64(FP), yfull2, yempty2, yload2)
 	VMOVDQU8.Z 64(SI)(DX*1), K3, Z5
 	VPERMT2B Z5, Z1, Z0
 ydone:
@@ -137,14 +110,7 @@ ydone:
 
 	// Chroma: K2 (and K4 for the next 64 bytes) for the four rows.
 	MOVLQSX 4(R12), DX
-	MOVQ clen+72(FP), R15
-	MASK_REST(K2, 0, cfull, cempty, cload)
-cempty:
-	KXORQ K2, K2, K2
-	JMP  cload
-cfull:
-	KMOVQ R14, K2
-cload:
+	VBMI_WINDOW(K2, 0, clen+72(FP), cfull, cempty, cload)
 	VMOVDQU 24(R12), X8          // first taps
 	VMOVDQU 40(R12), X9          // second taps
 	VPMOVZXBD 56(R12), Z22       // first weights
@@ -157,14 +123,7 @@ cload:
 	STB_SUMS(Z25)                // Cr
 	JMP  cdone
 cwide:
-	MOVQ clen+72(FP), R15
-	MASK_REST(K4, 64, cfull2, cempty2, cload2)
-cempty2:
-	KXORQ K4, K4, K4
-	JMP  cload2
-cfull2:
-	KMOVQ R14, K4
-cload2:
+	VBMI_WINDOW(K4, 64, clen+72(FP), cfull2, cempty2, cload2)
 	STB_PICKS_WIDE(R10, R11)
 	STB_SUMS(Z24)
 	STB_PICKS_WIDE(AX, R13)

@@ -19,15 +19,10 @@ func TestSTBGatherVBMINoOverread(t *testing.T) {
 	rng := rand.New(rand.NewSource(9))
 	for _, w := range []int{16, 17, 63, 64, 65, 100, 127, 128, 129, 1920, 4032} {
 		cw := (w + 1) / 2
-		yrow := guardedBytes(t, w)
+		yrow := guardedRandomBytes(t, rng, w)
 		var planes [4][]uint8
 		for i := range planes {
-			planes[i] = guardedBytes(t, cw)
-		}
-		for _, p := range [][]uint8{yrow, planes[0], planes[1], planes[2], planes[3]} {
-			for i := range p {
-				p[i] = uint8(rng.Intn(256))
-			}
+			planes[i] = guardedRandomBytes(t, rng, cw)
 		}
 		// Every column once, and a downscale's pairs, both ending at the
 		// last byte, with 4:2:0's taps.

@@ -1,6 +1,7 @@
 //go:build !purego
 
 #include "textflag.h"
+#include "vbmi_amd64.h"
 
 // func yuvGatherVBMI(R, G, B, yrow, cb, cr *uint8, ylen, clen int, plan *int32, nb int, k *YUVCoef, wide bool)
 //
@@ -39,16 +40,7 @@ TEXT ·yuvGatherVBMI(SB), NOSPLIT, $0-89
 loop:
 	// Luma: mask = the bytes of [base, min(base+64, ylen)).
 	MOVLQSX 0(R12), DX
-	MOVQ R13, R15
-	SUBQ DX, R15
-	CMPQ R15, $64
-	JGE  yfull
-	BZHIQ R15, R14, R15
-	KMOVQ R15, K1
-	JMP  yload
-yfull:
-	KMOVQ R14, K1
-yload:
+	VBMI_WINDOW(K1, 0, R13, yfull, yempty, yload)
 	VMOVDQU8.Z (SI)(DX*1), K1, Z0
 	VMOVDQU 8(R12), X1
 	CMPB wide+88(FP), $0
@@ -57,21 +49,7 @@ yload:
 	JMP  ydone
 ywide:
 	// The second window: mask = the bytes of [base+64, min(base+128, ylen)).
-	MOVQ R13, R15
-	SUBQ DX, R15
-	SUBQ $64, R15
-	JLE  yempty2
-	CMPQ R15, $64
-	JGE  yfull2
-	BZHIQ R15, R14, R15
-	KMOVQ R15, K3
-	JMP  yload2
-yempty2:
-	KXORQ K3, K3, K3
-	JMP  yload2
-yfull2:
-	KMOVQ R14, K3
-yload2:
+	VBMI_WINDOW(K3, 64, R13, yfull2, yempty2, yload2)
 	VMOVDQU8.Z 64(SI)(DX*1), K3, Z5
 	VPERMT2B Z5, Z1, Z0
 ydone:
@@ -80,16 +58,7 @@ ydone:
 
 	// Chroma: one mask for both rows.
 	MOVLQSX 4(R12), DX
-	MOVQ AX, R15
-	SUBQ DX, R15
-	CMPQ R15, $64
-	JGE  cfull
-	BZHIQ R15, R14, R15
-	KMOVQ R15, K2
-	JMP  cload
-cfull:
-	KMOVQ R14, K2
-cload:
+	VBMI_WINDOW(K2, 0, AX, cfull, cempty, cload)
 	VMOVDQU 24(R12), X4
 	VMOVDQU8.Z (R10)(DX*1), K2, Z2
 	VMOVDQU8.Z (R11)(DX*1), K2, Z3
@@ -99,21 +68,7 @@ cload:
 	VPERMB Z3, Z4, Z3
 	JMP  cdone
 cwide:
-	MOVQ AX, R15
-	SUBQ DX, R15
-	SUBQ $64, R15
-	JLE  cempty2
-	CMPQ R15, $64
-	JGE  cfull2
-	BZHIQ R15, R14, R15
-	KMOVQ R15, K3
-	JMP  cload2
-cempty2:
-	KXORQ K3, K3, K3
-	JMP  cload2
-cfull2:
-	KMOVQ R14, K3
-cload2:
+	VBMI_WINDOW(K3, 64, AX, cfull2, cempty2, cload2)
 	VMOVDQU8.Z 64(R10)(DX*1), K3, Z5
 	VPERMT2B Z5, Z4, Z2
 	VMOVDQU8.Z 64(R11)(DX*1), K3, Z5

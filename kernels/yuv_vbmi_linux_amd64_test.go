@@ -20,12 +20,7 @@ func TestYUVGatherVBMINoOverread(t *testing.T) {
 	k := randomYUVCoef(rng)
 	for _, w := range []int{16, 17, 63, 64, 65, 100, 127, 128, 129, 1920, 3840} {
 		cw := (w + 1) / 2
-		yrow, cb, cr := guardedBytes(t, w), guardedBytes(t, cw), guardedBytes(t, cw)
-		for _, p := range [][]uint8{yrow, cb, cr} {
-			for i := range p {
-				p[i] = uint8(rng.Intn(256))
-			}
-		}
+		yrow, cb, cr := guardedRandomBytes(t, rng, w), guardedRandomBytes(t, rng, cw), guardedRandomBytes(t, rng, cw)
 		// Every column once, a downscale's, and a 4K downscale's (two
 		// windows a block), all ending at the last byte.
 		for _, step := range []int{1, 3, 7} {
@@ -70,12 +65,7 @@ func TestYUVGatherVBMISpans(t *testing.T) {
 	rng := rand.New(rand.NewSource(10))
 	k := randomYUVCoef(rng)
 	const w, cw = 300, 150
-	yrow, cb, cr := guardedBytes(t, w), guardedBytes(t, cw), guardedBytes(t, cw)
-	for _, p := range [][]uint8{yrow, cb, cr} {
-		for i := range p {
-			p[i] = uint8(rng.Intn(256))
-		}
-	}
+	yrow, cb, cr := guardedRandomBytes(t, rng, w), guardedRandomBytes(t, rng, cw), guardedRandomBytes(t, rng, cw)
 	spread := func(end, s int) []int32 { // 16 ascending columns over [end-s, end)
 		c := make([]int32, 16)
 		for j := range c {
