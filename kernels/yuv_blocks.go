@@ -4,7 +4,7 @@ package kernels
 // the columns a resize reads are dense (a 1920 → 416 downscale takes 832
 // of 1920), so 16 consecutive ones usually lie within 64 bytes of the row
 // and one 64-byte load plus one VPERMB picks them, where the AVX2 code
-// gathers each sample. A 4K frame's (3840 → 416: 16 columns span ~70
+// gathers each sample. A 4K frame's (3840 → 416: 16 columns span 66
 // bytes) lie within 128: then two loads and VPERMT2B, which picks from
 // both. The plan is made once per column set.
 
